@@ -1,0 +1,102 @@
+/* peak.c: the arithmetic ceiling one core reaches on f32 mul+add with 12 independent chains.
+ *
+ * Each chain does v = v * a + b (2 flops per lane per iteration). The same source builds:
+ *   - wasm SIMD    (emcc -O3 -msimd128): 12 chains of f32x4;
+ *   - wasm scalar  (emcc -O3):           12 chains of f32;
+ *   - native SSE   (gcc -O3, x86-64 baseline = 128-bit SSE2): 12 chains of 4 floats;
+ *   - native -march=native: 12 chains of 8 floats when AVX is there (FMA contracts mul+add).
+ * Built as a wasm module, peak_run(iters) is exported and JS calls it many times so V8 moves it
+ * to its optimizing tier before the timed calls (TOOLCHAIN.md). Built natively with
+ * -DPEAK_MAIN, main() times it itself and prints one JSON line.
+ */
+#include <stdint.h>
+
+#if defined(__wasm_simd128__) || (defined(__SSE__) && !defined(__AVX__) && !defined(__wasm__))
+#define PEAK_LANES 4
+#elif defined(__AVX__) && !defined(__wasm__)
+#define PEAK_LANES 8
+#else
+#define PEAK_LANES 1
+#endif
+
+#if PEAK_LANES > 1
+typedef float vf __attribute__((vector_size(PEAK_LANES * 4)));
+#else
+typedef float vf;
+#endif
+
+static volatile float g_a = 0.99999f, g_b = 1e-5f;
+
+static inline vf splat(float x) {
+#if PEAK_LANES > 1
+  vf v;
+  for (int i = 0; i < PEAK_LANES; i++) v[i] = x;
+  return v;
+#else
+  return x;
+#endif
+}
+
+static inline float hsum(vf v) {
+#if PEAK_LANES > 1
+  float s = 0;
+  for (int i = 0; i < PEAK_LANES; i++) s += v[i];
+  return s;
+#else
+  return v;
+#endif
+}
+
+/* flops done by one call: iters * 12 chains * PEAK_LANES lanes * 2 */
+int peak_lanes(void) { return PEAK_LANES; }
+
+float peak_run(int iters) {
+  const vf a = splat(g_a), b = splat(g_b);
+  vf v0 = splat(0.1f), v1 = splat(0.2f), v2 = splat(0.3f), v3 = splat(0.4f);
+  vf v4 = splat(0.5f), v5 = splat(0.6f), v6 = splat(0.7f), v7 = splat(0.8f);
+  vf v8 = splat(0.9f), v9 = splat(1.0f), v10 = splat(1.1f), v11 = splat(1.2f);
+  for (int i = 0; i < iters; i++) {
+    v0 = v0 * a + b; v1 = v1 * a + b; v2 = v2 * a + b; v3 = v3 * a + b;
+    v4 = v4 * a + b; v5 = v5 * a + b; v6 = v6 * a + b; v7 = v7 * a + b;
+    v8 = v8 * a + b; v9 = v9 * a + b; v10 = v10 * a + b; v11 = v11 * a + b;
+  }
+  return hsum(v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11);
+}
+
+#ifdef PEAK_MAIN
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return a < b ? -1 : a > b;
+}
+
+int main(int argc, char **argv) {
+  const char *name = argc > 1 ? argv[1] : "native";
+  int reps = argc > 2 ? atoi(argv[2]) : 15;
+  int iters = 2000000;
+  double t[64];
+  if (reps > 64) reps = 64;
+  volatile float sink = 0;
+  for (int w = 0; w < 3; w++) sink += peak_run(iters);
+  for (int r = 0; r < reps; r++) {
+    double t0 = now_s();
+    sink += peak_run(iters);
+    t[r] = now_s() - t0;
+  }
+  qsort(t, reps, sizeof t[0], cmp);
+  double flops = (double)iters * 12 * PEAK_LANES * 2;
+  printf("{\"bench\":\"peak\",\"impl\":\"%s\",\"lanes\":%d,\"gflops\":%.2f,\"bestGflops\":%.2f,\"reps\":%d}\n",
+         name, PEAK_LANES, flops / t[reps / 2] / 1e9, flops / t[0] / 1e9, reps);
+  return sink == 12345.f;
+}
+#endif
