@@ -1,0 +1,106 @@
+// tsv.js: the user's own pairs from tab-separated text (UTF-8, one pair per line, source TAB
+// target; extra columns ignored, as in Tatoeba exports), split into train and test.
+
+import { createRandom } from '../random.js';
+import { checkOptions, integerOption } from './common.js';
+import { resolveTokenizerNames } from '../text.js';
+
+/** Default limits; each can be lowered or raised through the options of the same name. */
+export const TSV_LIMITS = Object.freeze({ maxBytes: 64 * 1024 * 1024, maxPairs: 1000000, maxFieldLength: 1000 });
+
+function decode(input) {
+  if (typeof input === 'string') return input;
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      throw new Error('the pairs file is not valid UTF-8: save it as UTF-8 and try again');
+    }
+  }
+  throw new TypeError('fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer');
+}
+
+/**
+ * Parses tab-separated pairs. Blank lines are skipped, a UTF-8 byte-order mark and '\r' line
+ * ends are accepted, and each field is trimmed of surrounding whitespace.
+ * @param {string|Uint8Array|ArrayBuffer} input
+ * @param {{maxBytes?: number, maxPairs?: number, maxFieldLength?: number}} [limits]
+ * @returns {[string, string][]}
+ */
+export function parseTSV(input, limits = {}) {
+  const maxBytes = integerOption(limits, 'maxBytes', TSV_LIMITS.maxBytes, 1, 2 ** 31 - 1);
+  const maxPairs = integerOption(limits, 'maxPairs', TSV_LIMITS.maxPairs, 1, 10000000);
+  const maxFieldLength = integerOption(limits, 'maxFieldLength', TSV_LIMITS.maxFieldLength, 1, 1000);
+  const size = typeof input === 'string' ? input.length : input?.byteLength;
+  if (size > maxBytes) {
+    throw new RangeError(`the pairs file is ${size} bytes; the limit is ${maxBytes}: use a smaller file or raise maxBytes`);
+  }
+  const text = decode(input).replace(/^\uFEFF/, '');
+  const pairs = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    if (line.trim() === '') continue;
+    const where = `line ${i + 1}`;
+    const columns = line.split('\t');
+    if (columns.length < 2) {
+      throw new Error(`${where}: no tab found; each line must be source<TAB>target`);
+    }
+    const source = columns[0].trim();
+    const target = columns[1].trim();
+    if (source === '') throw new Error(`${where}: the source (first column) is empty`);
+    if (target === '') throw new Error(`${where}: the target (second column) is empty`);
+    for (const [name, field] of [['source', source], ['target', target]]) {
+      const length = Array.from(field).length;
+      if (length > maxFieldLength) {
+        throw new RangeError(`${where}: the ${name} is ${length} characters; the limit is ${maxFieldLength}: shorten or split it`);
+      }
+    }
+    if (pairs.length >= maxPairs) {
+      throw new RangeError(`${where}: more than ${maxPairs} pairs; use a smaller file or raise maxPairs`);
+    }
+    pairs.push([source, target]);
+  }
+  if (pairs.length === 0) throw new Error('the pairs file has no pairs: write one source<TAB>target per line');
+  return pairs;
+}
+
+/**
+ * A task from tab-separated pairs. Exact duplicate pairs are kept once; all pairs with the same
+ * source go to the same split, so the splits share no source.
+ * @param {string|Uint8Array|ArrayBuffer} input the file contents
+ * @param {{name?: string, seed?: number, testFraction?: number, tokenizer?: 'char'|'word'|{source: string, target: string},
+ *          maxBytes?: number, maxPairs?: number, maxFieldLength?: number}} [options]
+ */
+export function fromTSV(input, options = {}) {
+  checkOptions(options, ['name', 'seed', 'testFraction', 'tokenizer', 'maxBytes', 'maxPairs', 'maxFieldLength'], 'fromTSV');
+  const { name = 'tsv', testFraction = 0.1, tokenizer = 'char' } = options;
+  if (typeof name !== 'string' || name === '') throw new TypeError('fromTSV: name must be a non-empty string');
+  if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1)) {
+    throw new RangeError('fromTSV: testFraction must be a number from 0 (no test split) up to but not including 1');
+  }
+  const tokenizerNames = resolveTokenizerNames(tokenizer);
+  const seed = integerOption(options, 'seed', 1, 0, 0xffffffff);
+  const pairs = parseTSV(input, options);
+  const bySource = new Map();
+  const seenPairs = new Set();
+  for (const pair of pairs) {
+    const key = `${pair[0]}\t${pair[1]}`;
+    if (seenPairs.has(key)) continue;
+    seenPairs.add(key);
+    if (!bySource.has(pair[0])) bySource.set(pair[0], []);
+    bySource.get(pair[0]).push(pair);
+  }
+  const sources = createRandom(seed).shuffle([...bySource.keys()]);
+  const testCount = Math.floor(sources.length * testFraction);
+  const test = sources.slice(0, testCount).flatMap((s) => bySource.get(s));
+  const train = sources.slice(testCount).flatMap((s) => bySource.get(s));
+  return {
+    name,
+    description: `${seenPairs.size} distinct pairs from tab-separated text.`,
+    tokenizer: tokenizerNames.source === tokenizerNames.target ? tokenizerNames.source : tokenizerNames,
+    options: { seed, testFraction },
+    train,
+    test,
+  };
+}
