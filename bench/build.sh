@@ -38,13 +38,35 @@ else
   echo "bench/build.sh: emcc not found (apt-get install -y emscripten); wasm peak skipped" >&2
 fi
 
-# Native benchmark of the C core: kernels and whole training steps, same source as the wasm.
-if [ -f "$root/c_src/kernels.c" ] && [ -f "$here/native.c" ]; then
-  srcs=$(ls "$root"/c_src/*.c | grep -v -e '/main' -e 'test' -e 'fuzz')
+# Kernel benchmark (bench/kbench.c + c_src/kernels.c): wasm SIMD, wasm scalar, native SSE2 and
+# native -march=native.
+if [ -f "$root/c_src/kernels.c" ]; then
+  kdeps="$here/kbench.c $root/c_src/kernels.c $root/c_src/kernels.h $root/c_src/simd.h $root/c_src/s2s.h"
   for v in sse march; do
     flags="-O3"; [ $v = march ] && flags="-O3 -march=native"
-    if stale "$out/kernels-$v" $srcs "$here/native.c" "$root"/c_src/*.h; then
-      $CC $flags -std=c11 -D_POSIX_C_SOURCE=199309L -I"$root/c_src" "$here/native.c" $srcs -lm -o "$out/kernels-$v"
+    if stale "$out/kernels-$v" $kdeps; then
+      $CC $flags -DKB_MAIN -I"$root/c_src" "$here/kbench.c" "$root/c_src/kernels.c" -lm -o "$out/kernels-$v"
+    fi
+  done
+  if command -v "$EMCC" >/dev/null 2>&1; then
+    for v in simd scalar; do
+      if stale "$out/kernels-$v.wasm" $kdeps; then
+        flags=""; [ $v = simd ] && flags="-msimd128"
+        $EMCC -O3 $flags --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 \
+          -sEXPORTED_FUNCTIONS=_kb_cases,_kb_has_simd,_kb_flops,_kb_case_json,_kb_setup,_kb_run \
+          -I"$root/c_src" "$here/kbench.c" "$root/c_src/kernels.c" -o "$out/kernels-$v.wasm"
+      fi
+    done
+  fi
+fi
+
+# Native training benchmark of the whole core (bench/native.c + c_src/*.c), when the core exists.
+if [ -f "$root/c_src/model.c" ] && [ -f "$here/native.c" ]; then
+  srcs=$(ls "$root"/c_src/*.c)
+  for v in sse march; do
+    flags="-O3"; [ $v = march ] && flags="-O3 -march=native"
+    if stale "$out/train-$v" $srcs "$here/native.c" "$root"/c_src/*.h; then
+      $CC $flags -I"$root/c_src" "$here/native.c" $srcs -lm -o "$out/train-$v"
     fi
   done
 fi

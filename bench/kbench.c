@@ -1,0 +1,211 @@
+/* kbench.c: kernel benchmark harness, one source for every build of the kernels.
+ *
+ * Links with c_src/kernels.c. Built three ways:
+ *   - wasm SIMD   (emcc -O3 -msimd128): variant 1 = the `_simd` kernels;
+ *   - wasm scalar (emcc -O3, no SIMD):  variant 0 = the `_scalar` kernels, the product's scalar build;
+ *   - native      (gcc -O3, and gcc -O3 -march=native) with -DKB_MAIN: both variants, timed by
+ *     main() itself, one JSON line per case and variant.
+ * In wasm, JS calls kb_run() many times (V8 only moves a function to its optimizing tier between
+ * calls, TOOLCHAIN.md) and times each call.
+ * The cases are the kernels at the sizes the benchmark models (A, B, C of issue 5) call them with.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+enum { K_GEMM_NT, K_GEMM_NN, K_GEMM_TN, K_SCORES_ADD, K_SCORES_ADD_BWD, K_SCORES_DOT, K_SOFTMAX,
+       K_WSUM, K_TANH, K_SIGMOID };
+
+typedef struct {
+  int kernel;
+  int a, b, c; /* gemm: B N K; scores: m A; softmax: m; weighted_sum: m H; elementwise: n */
+  const char *model;
+  const char *what;
+} kcase;
+
+static const kcase cases[] = {
+  /* model C: GRU hidden 256, batch 64, additive attention A 256, source 30 */
+  {K_GEMM_NT, 64, 768, 256, "C", "gates += h . W_hh^T"},
+  {K_GEMM_NN, 64, 768, 256, "C", "dh += dgates . W_hh"},
+  {K_GEMM_TN, 64, 768, 256, "C", "dW_hh += dgates^T . h"},
+  {K_GEMM_NT, 1, 768, 256, "C", "decode: one row"},
+  {K_SCORES_ADD, 30, 256, 0, "C", "additive scores, one row"},
+  {K_SCORES_ADD_BWD, 30, 256, 0, "C", "additive scores backward, one row"},
+  {K_SOFTMAX, 30, 0, 0, "C", "masked softmax, one row"},
+  {K_WSUM, 30, 256, 0, "C", "context = sum_j w_j h_j, one row"},
+  {K_TANH, 64 * 256, 0, 0, "C", "tanh over B*H"},
+  {K_SIGMOID, 64 * 512, 0, 0, "C", "sigmoid over B*2H"},
+  /* model A: LSTM hidden 64, embed 64, batch 128, dot attention A 64, source 18 */
+  {K_GEMM_NT, 128, 256, 128, "A", "dec gates += [x;c] . W_ih^T"},
+  {K_GEMM_NT, 128, 256, 64, "A", "gates += h . W_hh^T"},
+  {K_GEMM_NN, 128, 256, 64, "A", "dh += dgates . W_hh"},
+  {K_GEMM_TN, 128, 256, 64, "A", "dW_hh += dgates^T . h"},
+  {K_SCORES_DOT, 18, 64, 0, "A", "dot scores, one row"},
+  {K_SOFTMAX, 18, 0, 0, "A", "masked softmax, one row"},
+  {K_WSUM, 18, 64, 0, "A", "context, one row"},
+  /* model B: GRU hidden 64, embed 32, batch 64, additive A 64, source 16 */
+  {K_GEMM_NT, 64, 192, 64, "B", "gates += h . W_hh^T"},
+  {K_GEMM_TN, 64, 192, 64, "B", "dW_hh += dgates^T . h"},
+  {K_SCORES_ADD, 16, 64, 0, "B", "additive scores, one row"},
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+static const char *kname[] = {"gemm_nt", "gemm_nn", "gemm_tn", "scores_additive",
+                              "scores_additive_backward", "scores_dot", "softmax_masked",
+                              "weighted_sum", "vtanh", "vsigmoid"};
+
+static real *buf[6];
+static int cur = -1;
+static volatile real sink;
+
+int kb_cases(void) { return NCASES; }
+int kb_has_simd(void) { return S2S_SIMD; }
+
+/* flops per call (tanh/exp not counted; elementwise kernels count elements) */
+double kb_flops(int i) {
+  const kcase *c = &cases[i];
+  switch (c->kernel) {
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: return 2.0 * c->a * c->b * c->c;
+  case K_SCORES_ADD: return 3.0 * c->a * c->b;
+  case K_SCORES_ADD_BWD: return 9.0 * c->a * c->b;
+  case K_SCORES_DOT: return 2.0 * c->a * c->b + c->a;
+  case K_SOFTMAX: return 4.0 * c->a;
+  case K_WSUM: return 2.0 * c->a * c->b;
+  default: return (double)c->a;
+  }
+}
+
+static char jbuf[256];
+/* {"kernel":..., "shape":..., "model":..., "what":..., "unit":...} of case i */
+const char *kb_case_json(int i) {
+  const kcase *c = &cases[i];
+  char shape[64];
+  switch (c->kernel) {
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN:
+    snprintf(shape, sizeof shape, "B%d N%d K%d", c->a, c->b, c->c); break;
+  case K_SCORES_ADD: case K_SCORES_ADD_BWD: case K_SCORES_DOT:
+    snprintf(shape, sizeof shape, "m%d A%d", c->a, c->b); break;
+  case K_SOFTMAX: snprintf(shape, sizeof shape, "m%d", c->a); break;
+  case K_WSUM: snprintf(shape, sizeof shape, "m%d H%d", c->a, c->b); break;
+  default: snprintf(shape, sizeof shape, "n%d", c->a);
+  }
+  snprintf(jbuf, sizeof jbuf, "{\"kernel\":\"%s\",\"shape\":\"%s\",\"model\":\"%s\",\"what\":\"%s\",\"unit\":\"%s\"}",
+           kname[c->kernel], shape, c->model, c->what, c->kernel >= K_TANH ? "Gelem/s" : "GFLOP/s");
+  return jbuf;
+}
+
+static real *alloc_fill(size_t n, uint32_t seed) {
+  real *p = (real *)aligned_alloc(16, ((n * sizeof(real)) + 15) / 16 * 16 + 16);
+  if (!p) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    p[i] = ((real)(seed >> 8) / 16777216.0f - 0.5f) * 0.2f;
+  }
+  return p;
+}
+
+int kb_setup(int i) {
+  if (i < 0 || i >= NCASES) return -1;
+  for (int k = 0; k < 6; k++) { free(buf[k]); buf[k] = NULL; }
+  const kcase *c = &cases[i];
+  size_t n0, n1, n2, n3 = 1, n4 = 1, n5 = 1;
+  switch (c->kernel) {
+  case K_GEMM_NT: n0 = (size_t)c->a * c->b; n1 = (size_t)c->a * c->c; n2 = (size_t)c->b * c->c; break;
+  case K_GEMM_NN: n0 = (size_t)c->a * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->b * c->c; break;
+  case K_GEMM_TN: n0 = (size_t)c->b * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->a * c->c; break;
+  case K_SCORES_ADD: case K_SCORES_DOT:
+    n0 = c->a; n1 = (size_t)c->a * c->b; n2 = c->b; n3 = c->b; break;
+  case K_SCORES_ADD_BWD:
+    n0 = (size_t)c->a * c->b; n1 = c->b; n2 = c->b; n3 = (size_t)c->a * c->b; n4 = c->b; n5 = c->a; break;
+  case K_SOFTMAX: n0 = c->a; n1 = c->a; n2 = 1; break;
+  case K_WSUM: n0 = c->b; n1 = c->a; n2 = (size_t)c->a * c->b; break;
+  default: n0 = c->a; n1 = c->a; n2 = 1;
+  }
+  size_t ns[6] = {n0, n1, n2, n3, n4, n5};
+  for (int k = 0; k < 6; k++)
+    if (!(buf[k] = alloc_fill(ns[k], 12345u + 77u * k))) return -2;
+  cur = i;
+  return 0;
+}
+
+/* Run case `i` (after kb_setup(i)) `reps` times; variant 1 = SIMD kernels, 0 = scalar. */
+int kb_run(int i, int variant, int reps) {
+  if (i != cur) return -1;
+#if !S2S_SIMD
+  if (variant) return -2;
+#endif
+  const kcase *c = &cases[i];
+  real **x = buf;
+  for (int r = 0; r < reps; r++) {
+    switch (c->kernel) {
+#if S2S_SIMD
+#define CALL(name, ...) (variant ? name##_simd(__VA_ARGS__) : name##_scalar(__VA_ARGS__))
+#else
+#define CALL(name, ...) name##_scalar(__VA_ARGS__)
+#endif
+    case K_GEMM_NT: CALL(gemm_nt, x[0], x[1], x[2], c->a, c->b, c->c); break;
+    case K_GEMM_NN: CALL(gemm_nn, x[0], x[1], x[2], c->a, c->b, c->c); break;
+    case K_GEMM_TN: CALL(gemm_tn, x[0], x[1], x[2], c->a, c->b, c->c); break;
+    case K_SCORES_ADD: CALL(scores_additive, x[0], x[1], c->b, x[2], x[3], c->a, c->b); break;
+    case K_SCORES_ADD_BWD:
+      CALL(scores_additive_backward, x[0], c->b, x[1], x[2], x[3], c->b, x[4], x[1], x[5], c->a, c->b);
+      break;
+    case K_SCORES_DOT: CALL(scores_dot, x[0], x[1], c->b, x[2], 1.0f, c->a, c->b); break;
+    case K_SOFTMAX: CALL(softmax_masked, x[0], x[1], c->a, c->a); break;
+    case K_WSUM: CALL(weighted_sum, x[0], x[1], x[2], c->b, c->a, c->b); break;
+    case K_TANH: CALL(vtanh, x[0], x[1], c->a); break;
+    case K_SIGMOID: CALL(vsigmoid, x[0], x[1], c->a); break;
+    }
+  }
+  sink = x[0][0];
+  return 0;
+}
+
+#ifdef KB_MAIN
+#include <time.h>
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+static int cmpd(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return a < b ? -1 : a > b;
+}
+/* usage: kernels-<build> <impl-name> [samples] */
+int main(int argc, char **argv) {
+  const char *impl = argc > 1 ? argv[1] : "native";
+  int samples = argc > 2 ? atoi(argv[2]) : 15;
+  if (samples < 3) samples = 3;
+  if (samples > 99) samples = 99;
+  for (int i = 0; i < NCASES; i++) {
+    if (kb_setup(i)) { fprintf(stderr, "setup failed\n"); return 1; }
+    for (int v = S2S_SIMD; v >= 0; v--) {
+      /* calibrate: one sample ~2 ms */
+      int reps = 1;
+      for (;;) {
+        double t0 = now_s();
+        kb_run(i, v, reps);
+        double dt = now_s() - t0;
+        if (dt > 2e-3 || reps > (1 << 28)) break;
+        reps *= 2;
+      }
+      double t[100];
+      for (int s = 0; s < samples; s++) {
+        double t0 = now_s();
+        kb_run(i, v, reps);
+        t[s] = (now_s() - t0) / reps;
+      }
+      qsort(t, samples, sizeof t[0], cmpd);
+      const char *j = kb_case_json(i);
+      printf("{\"bench\":\"kernel\",\"impl\":\"%s-%s\",%.*s,\"nsPerCall\":%.1f,\"gflops\":%.3f}\n",
+             impl, v ? "simd" : "scalar", (int)strlen(j) - 2, j + 1, t[samples / 2] * 1e9,
+             kb_flops(i) / t[samples / 2] / 1e9);
+    }
+  }
+  return 0;
+}
+#endif

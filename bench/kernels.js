@@ -1,0 +1,72 @@
+// Kernel GFLOP/s (issue 5 item 1): the kernels of c_src/kernels.c at the sizes the models use,
+// in wasm SIMD (the _simd kernels from an -msimd128 build), wasm scalar (the _scalar kernels from
+// the build without SIMD, as the product's scalar wasm), and native (gcc -O3 SSE2 and
+// -O3 -march=native, both variants). Each wasm case is called repeatedly: calibrate to ~2 ms per
+// call, warm up so V8 moves the code to its optimizing tier, then the median of timed calls.
+// Usage: node bench/kernels.js [--quick]
+import path from 'node:path';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { instantiateStandalone } from './wasm-loader.js';
+import { args, emit, median, now } from './common.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const build = path.join(here, 'build');
+
+function cstr(ex, ptr) {
+  const u8 = new Uint8Array(ex.memory.buffer);
+  let end = ptr;
+  while (u8[end]) end++;
+  return new TextDecoder().decode(u8.subarray(ptr, end));
+}
+
+export async function wasmKernels(kind, { quick = false } = {}) {
+  const ex = await instantiateStandalone(path.join(build, `kernels-${kind}.wasm`));
+  const variant = kind === 'simd' ? 1 : 0;
+  if (variant && !ex.kb_has_simd()) throw new Error('SIMD build without SIMD kernels');
+  const out = [];
+  const n = ex.kb_cases();
+  for (let i = 0; i < n; i++) {
+    if (ex.kb_setup(i) !== 0) throw new Error(`kb_setup(${i}) failed`);
+    const info = JSON.parse(cstr(ex, ex.kb_case_json(i)));
+    const flops = ex.kb_flops(i);
+    // warm-up calls first (the first calls run in the baseline tier), then calibrate
+    for (let w = 0; w < 10; w++) ex.kb_run(i, variant, 1);
+    let reps = 1;
+    for (;;) {
+      const t0 = now();
+      ex.kb_run(i, variant, reps);
+      if (now() - t0 > (quick ? 1 : 2) || reps > 1 << 26) break;
+      reps *= 2;
+    }
+    for (let w = 0; w < (quick ? 5 : 10); w++) ex.kb_run(i, variant, reps);
+    const ts = [];
+    for (let s = 0; s < (quick ? 7 : 15); s++) {
+      const t0 = now();
+      ex.kb_run(i, variant, reps);
+      ts.push((now() - t0) / reps);
+    }
+    const ms = median(ts);
+    out.push({ bench: 'kernel', impl: `wasm-${kind}`, ...info, nsPerCall: +(ms * 1e6).toFixed(1),
+               gflops: +(flops / (ms / 1e3) / 1e9).toFixed(3) });
+  }
+  return out;
+}
+
+export function nativeKernels(kind, { quick = false } = {}) {
+  const bin = path.join(build, `kernels-${kind}`);
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
+  const txt = execFileSync(bin, [`native-${kind}`, quick ? '5' : '11'], { encoding: 'utf8' });
+  return txt.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const a = args();
+  for (const k of ['simd', 'scalar']) {
+    try { for (const r of await wasmKernels(k, a)) emit(r); } catch (e) { emit({ bench: 'kernel', impl: `wasm-${k}`, error: String(e) }); }
+  }
+  for (const k of ['sse', 'march']) {
+    try { for (const r of nativeKernels(k, a)) emit(r); } catch (e) { emit({ bench: 'kernel', impl: `native-${k}`, error: String(e) }); }
+  }
+}
