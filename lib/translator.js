@@ -1,0 +1,547 @@
+// translator.js: the friendly API (docs/api.md, part 2): a model that takes and gives strings.
+//
+// A Translator owns one low-level Seq2Seq (lib/core.js) plus the two vocabularies and tokenizer
+// names, which it stores in the model file's metadata as UTF-8 JSON. It builds batches from
+// string pairs (bucketed by length, shuffled with a seed), runs the training loop with its
+// schedule, progress and stop signal, decodes, and scores. The numerics are all in the core.
+
+import { Seq2Seq } from './core.js';
+import {
+  BOS, EOS, MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
+} from './text.js';
+import { createRandom } from './random.js';
+import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
+
+const METADATA_FORMAT = 'seq2seq-attention/translator';
+const METADATA_VERSION = 1;
+const MAX_BATCH_SIZE = 4096; // S2S_MAX_BATCH
+const MAX_BEAM = 64; // S2S_MAX_BEAM
+const YIELD_EVERY_MS = 25; // how often training lets other events (stop messages, UI) run
+
+const CREATE_OPTIONS = ['pairs', 'tokenizer', 'cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize',
+  'seed', 'backend', 'maxVocabularySize', 'minCount', 'info'];
+const TRAIN_OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'clipNorm', 'shuffleSeed', 'bucket',
+  'evaluate', 'onProgress', 'signal'];
+const TRANSLATE_OPTIONS = ['beam', 'nBest', 'maxLength', 'lengthPenalty'];
+
+function fail(message, code = 'BAD_ARGUMENT') {
+  const error = new Error(message);
+  error.code = code;
+  return error;
+}
+
+function checkKnown(options, known, what) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw fail(`${what}: options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw fail(`${what}: unknown option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
+  }
+}
+
+function integer(value, name, min, max) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function positiveNumber(value, name, { allowZero = false } = {}) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Checks [[source, target], ...] and returns it. */
+function checkPairs(pairs, what) {
+  if (!Array.isArray(pairs)) throw fail(`${what} must be an array of [source, target] string pairs`);
+  if (pairs.length === 0) throw fail(`${what} is empty: give at least one [source, target] pair`);
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') {
+      throw fail(`${what}[${i}] must be a [source, target] pair of strings, got ${JSON.stringify(p)?.slice(0, 80)}`);
+    }
+  }
+  return pairs;
+}
+
+function topSymbols(probs, vocabulary, k) {
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, k);
+  return order.map((id) => ({ symbol: vocabulary.symbol(id), p: probs[id] }));
+}
+
+function learningRateAt(schedule, baseRate, step, total) {
+  if (schedule === 'constant') return baseRate;
+  if (schedule === 'cosine') return baseRate * 0.5 * (1 + Math.cos((Math.PI * step) / total));
+  const rate = schedule(step, total);
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+    throw fail(`schedule(${step}, ${total}) returned ${rate}; it must return a finite learning rate >= 0`);
+  }
+  return rate;
+}
+
+const yieldToEventLoop = typeof setImmediate === 'function'
+  ? () => new Promise((resolve) => setImmediate(resolve))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A sequence-to-sequence model on strings. Make one with Translator.create or Translator.load. */
+export class Translator {
+  /** @private use Translator.create or Translator.load */
+  constructor(core, metadata) {
+    this._core = core;
+    this._tokenizerNames = metadata.tokenizer;
+    this._sourceTokenizer = getTokenizer(metadata.tokenizer.source);
+    this._targetTokenizer = getTokenizer(metadata.tokenizer.target);
+    this._source = metadata.sourceVocabulary;
+    this._target = metadata.targetVocabulary;
+    this._info = metadata.info;
+    this._disposed = false;
+    this._training = false;
+  }
+
+  /**
+   * Builds the vocabularies from `pairs` and creates a model with fresh weights.
+   * @param {object} options see docs/api.md; pairs is required, the rest has defaults
+   * @returns {Promise<Translator>}
+   */
+  static async create(options) {
+    checkKnown(options ?? null, CREATE_OPTIONS, 'Translator.create');
+    const {
+      pairs, tokenizer = 'char', cell = 'gru', attention = 'additive', scale = true, embed = 32, hidden = 64,
+      attentionSize = 64, seed = 1, backend = 'auto', maxVocabularySize = 65536, minCount = 1, info = null,
+    } = options;
+    checkPairs(pairs, 'pairs');
+    let names;
+    try {
+      names = resolveTokenizerNames(tokenizer);
+    } catch (error) {
+      throw fail(error.message);
+    }
+    if (info !== null && (typeof info !== 'object' || Array.isArray(info))) {
+      throw fail('info must be a plain object (it is saved as JSON with the model) or null');
+    }
+    const sourceVocabulary = Vocabulary.fromTexts(pairs.map((p) => p[0]), getTokenizer(names.source), { maxSize: maxVocabularySize, minCount });
+    const targetVocabulary = Vocabulary.fromTexts(pairs.map((p) => p[1]), getTokenizer(names.target), { maxSize: maxVocabularySize, minCount });
+    for (const [side, v] of [['source', sourceVocabulary], ['target', targetVocabulary]]) {
+      if (v.size < 5) throw fail(`the ${side} texts of pairs have no symbols: a model needs at least one`);
+    }
+    const core = await Seq2Seq.create({
+      cell, attention, scale, embed, hidden, attentionSize, seed, backend,
+      srcVocabSize: sourceVocabulary.size, tgtVocabSize: targetVocabulary.size,
+    });
+    const metadata = { tokenizer: names, sourceVocabulary, targetVocabulary, info };
+    try {
+      core.setMetadata(encodeMetadata(metadata));
+    } catch (error) {
+      core.dispose();
+      throw error;
+    }
+    return new Translator(core, metadata);
+  }
+
+  /**
+   * Loads a model saved by Translator#save.
+   * @param {Uint8Array|ArrayBuffer} bytes
+   * @param {{backend?: 'auto'|'simd'|'scalar'}} [options]
+   * @returns {Promise<Translator>}
+   */
+  static async load(bytes, options = {}) {
+    checkKnown(options, ['backend'], 'Translator.load');
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    if (!(bytes instanceof Uint8Array)) throw fail('Translator.load needs the model file as a Uint8Array (or ArrayBuffer)');
+    const core = await Seq2Seq.load(bytes, { backend: options.backend ?? 'auto' });
+    try {
+      const metadata = decodeMetadata(core.getMetadata());
+      const { srcVocabSize, tgtVocabSize } = core.config;
+      if (metadata.sourceVocabulary.size !== srcVocabSize || metadata.targetVocabulary.size !== tgtVocabSize) {
+        throw fail(`the model file is inconsistent: its vocabularies have ${metadata.sourceVocabulary.size}/${metadata.targetVocabulary.size} entries but the network expects ${srcVocabSize}/${tgtVocabSize}`, 'BAD_FILE');
+      }
+      return new Translator(core, metadata);
+    } catch (error) {
+      core.dispose();
+      throw error;
+    }
+  }
+
+  _alive() {
+    if (this._disposed) throw fail('this Translator was disposed: create or load a new one', 'DISPOSED');
+  }
+
+  /** 'simd' or 'scalar': the WebAssembly build in use. */
+  get backend() {
+    this._alive();
+    return this._core.backend;
+  }
+
+  /** The network's configuration (cell, attention, sizes, vocabulary sizes). */
+  get config() {
+    this._alive();
+    return this._core.config;
+  }
+
+  /** { source, target }: the tokenizer names ('char' or 'word'). */
+  get tokenizer() {
+    return { ...this._tokenizerNames };
+  }
+
+  /** The source vocabulary (symbols <-> ids). */
+  get sourceVocabulary() {
+    return this._source;
+  }
+
+  /** The target vocabulary. */
+  get targetVocabulary() {
+    return this._target;
+  }
+
+  /** The `info` object given to create (saved in the model file), or null. */
+  get info() {
+    return this._info === null ? null : structuredClone(this._info);
+  }
+
+  /** The low-level Seq2Seq, for parameter access and the token-level calls. */
+  get core() {
+    this._alive();
+    return this._core;
+  }
+
+  /** Adam steps taken so far (over all train calls, and before saving). */
+  get stepCount() {
+    this._alive();
+    return this._core.stepCount;
+  }
+
+  /** Tokenizes a source text: { symbols, ids, unknown }. Throws on empty or too long input. */
+  encodeSource(text, what = 'text') {
+    if (typeof text !== 'string') throw fail(`${what} must be a string, got ${text === null ? 'null' : typeof text}`);
+    let symbols;
+    try {
+      symbols = this._sourceTokenizer.tokenize(text);
+    } catch (error) {
+      throw fail(`${what}: ${error.message}`, 'LIMIT');
+    }
+    if (symbols.length === 0) throw fail(`${what} has no symbols to translate: give a non-empty text`);
+    if (symbols.length > MAX_SEQUENCE_LENGTH) {
+      throw fail(`${what} has ${symbols.length} symbols; the limit is ${MAX_SEQUENCE_LENGTH}: split it into shorter pieces`, 'LIMIT');
+    }
+    const { ids, unknown } = this._source.encode(symbols);
+    return { symbols, ids, unknown };
+  }
+
+  _encodeTarget(text, what) {
+    let symbols;
+    try {
+      symbols = this._targetTokenizer.tokenize(text);
+    } catch (error) {
+      throw fail(`${what}: ${error.message}`, 'LIMIT');
+    }
+    if (symbols.length + 1 > MAX_SEQUENCE_LENGTH) {
+      throw fail(`${what} has ${symbols.length} symbols; the limit is ${MAX_SEQUENCE_LENGTH - 1} (plus the end token): split it`, 'LIMIT');
+    }
+    return this._target.encode(symbols).ids;
+  }
+
+  /**
+   * Trains on string pairs. See docs/api.md for the options; returns a report.
+   * @returns {Promise<{steps: number, epochs: number, loss: number, elapsedMs: number, stopped: boolean, history: object[]}>}
+   */
+  async train(pairs, options = {}) {
+    this._alive();
+    checkKnown(options, TRAIN_OPTIONS, 'train');
+    if (this._training) throw fail('train is already running on this model: wait for it to finish or stop it with its signal');
+    checkPairs(pairs, 'pairs');
+    const {
+      epochs, steps, batchSize = 64, learningRate = 3e-3, schedule = 'constant', clipNorm = 5,
+      shuffleSeed = 1, bucket = true, evaluate = null, onProgress = null, signal = null,
+    } = options;
+    if (epochs !== undefined && steps !== undefined) throw fail('train: give epochs or steps, not both');
+    integer(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+    positiveNumber(learningRate, 'learningRate');
+    positiveNumber(clipNorm, 'clipNorm', { allowZero: true });
+    integer(shuffleSeed, 'shuffleSeed', 0, 0xffffffff);
+    if (!(schedule === 'constant' || schedule === 'cosine' || typeof schedule === 'function')) {
+      throw fail("schedule must be 'constant', 'cosine' or a function (step, totalSteps) => learningRate");
+    }
+    if (onProgress !== null && typeof onProgress !== 'function') throw fail('onProgress must be a function');
+    if (signal !== null && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+      throw fail('signal must be an AbortSignal (from new AbortController().signal)');
+    }
+    let evaluation = null;
+    if (evaluate !== null) {
+      checkKnown(evaluate, ['pairs', 'every', 'beam', 'maxLength'], 'train: evaluate');
+      checkPairs(evaluate.pairs, 'evaluate.pairs');
+      evaluation = { pairs: evaluate.pairs, every: integer(evaluate.every ?? 200, 'evaluate.every', 1, 1e9), beam: evaluate.beam ?? 1, maxLength: evaluate.maxLength };
+    }
+
+    const examples = pairs.map((p, i) => ({
+      src: this.encodeSource(p[0], `pairs[${i}][0]`).ids,
+      tgt: this._encodeTarget(p[1], `pairs[${i}][1]`),
+    }));
+    const batchesPerEpoch = Math.ceil(examples.length / batchSize);
+    const totalSteps = steps !== undefined ? integer(steps, 'steps', 1, 1e9) : integer(epochs ?? 1, 'epochs', 1, 1e6) * batchesPerEpoch;
+    const rng = createRandom(shuffleSeed);
+    const history = [];
+    const started = performance.now();
+    let lastYield = started;
+    let step = 0;
+    let loss = NaN;
+    let seenExamples = 0;
+    let seenTokens = 0;
+    let stopped = false;
+    let epoch = 0;
+    const report = () => ({ steps: step, epochs: step / batchesPerEpoch, loss, elapsedMs: performance.now() - started, stopped, history });
+
+    this._training = true;
+    try {
+      while (step < totalSteps && !stopped) {
+        epoch++;
+        for (const batch of this._epochBatches(examples, batchSize, bucket, rng)) {
+          if (step >= totalSteps) break;
+          if (signal?.aborted) {
+            stopped = true;
+            break;
+          }
+          const rate = learningRateAt(schedule, learningRate, step, totalSteps);
+          try {
+            loss = this._core.trainStep(batch.batch, { learningRate: rate, clipNorm }).loss;
+          } catch (error) {
+            if (error?.code !== 'DIVERGED') throw error;
+            const diverged = fail(`training diverged at step ${step + 1} (the loss or a gradient became NaN/Inf); the weights are those from before that step: lower learningRate (it was ${rate}) or set clipNorm`, 'DIVERGED');
+            diverged.step = step + 1;
+            diverged.report = report();
+            diverged.cause = error;
+            throw diverged;
+          }
+          step++;
+          seenExamples += batch.batch.batchSize;
+          seenTokens += batch.tokens;
+          const entry = { step, loss };
+          if (evaluation && (step % evaluation.every === 0 || step === totalSteps)) {
+            entry.eval = this.evaluate(evaluation.pairs, { beam: evaluation.beam, maxLength: evaluation.maxLength });
+          }
+          history.push(entry);
+          const now = performance.now();
+          const seconds = Math.max((now - started) / 1000, 1e-9);
+          onProgress?.({
+            step, totalSteps, epoch, loss, learningRate: rate,
+            examplesPerSecond: seenExamples / seconds, tokensPerSecond: seenTokens / seconds,
+            elapsedMs: now - started, eval: entry.eval,
+          });
+          if (now - lastYield > YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+            this._alive();
+          }
+        }
+      }
+    } finally {
+      this._training = false;
+    }
+    return report();
+  }
+
+  /** One epoch's batches: shuffled; with bucketing, sorted by length first so little is padding. */
+  * _epochBatches(examples, batchSize, bucket, rng) {
+    const order = rng.shuffle(Array.from(examples.keys()));
+    if (bucket) order.sort((a, b) => examples[a].src.length - examples[b].src.length || examples[a].tgt.length - examples[b].tgt.length);
+    const groups = [];
+    for (let i = 0; i < order.length; i += batchSize) groups.push(order.slice(i, i + batchSize));
+    if (bucket) rng.shuffle(groups);
+    for (const group of groups) yield makeBatch(group.map((i) => examples[i]));
+  }
+
+  /**
+   * Translates one text.
+   * @param {string} text
+   * @param {{beam?: number, nBest?: number, maxLength?: number, lengthPenalty?: number}} [options]
+   *   maxLength defaults to max(50, 2 * source symbols + 10), at most 1024
+   */
+  translate(text, options = {}) {
+    this._alive();
+    checkKnown(options, TRANSLATE_OPTIONS, 'translate');
+    const source = this.encodeSource(text);
+    const { beam = 1, nBest = 1, lengthPenalty = 0 } = options;
+    integer(beam, 'beam', 1, MAX_BEAM);
+    integer(nBest, 'nBest', 1, Math.max(beam, 1));
+    positiveNumber(lengthPenalty, 'lengthPenalty', { allowZero: true });
+    const maxLength = integer(options.maxLength ?? Math.min(MAX_SEQUENCE_LENGTH, Math.max(50, 2 * source.ids.length + 10)), 'maxLength', 1, MAX_SEQUENCE_LENGTH);
+    const result = this._core.translateTokens(source.ids, { beam, nBest, maxLength, lengthPenalty });
+    const tokens = this._target.decode(result.tokens);
+    const hypotheses = result.hypotheses ?? [result];
+    return {
+      text: this._targetTokenizer.detokenize(tokens),
+      tokens,
+      ids: result.tokens,
+      score: result.score ?? result.logProb,
+      logProb: result.logProb,
+      attention: {
+        weights: result.attention,
+        rows: result.tokens.length,
+        cols: source.ids.length,
+        source: source.symbols,
+        target: Array.from(result.tokens, (id) => this._target.symbol(id)),
+      },
+      unknown: source.unknown,
+      nBest: hypotheses.map((h) => ({
+        text: this._targetTokenizer.detokenize(this._target.decode(h.tokens)),
+        score: h.score ?? h.logProb,
+        logProb: h.logProb,
+      })),
+    };
+  }
+
+  /** translate for each text; the same options for all. */
+  translateBatch(texts, options = {}) {
+    this._alive();
+    if (!Array.isArray(texts)) throw fail('translateBatch needs an array of strings');
+    return texts.map((text, i) => {
+      try {
+        return this.translate(text, options);
+      } catch (error) {
+        error.message = `texts[${i}]: ${error.message}`;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Greedy decoding with every internal exposed, labelled with symbols (the page's step-through).
+   * @returns {{source: string[], target: string[], text: string, unknown: object[], steps: object[]}}
+   */
+  explain(text, options = {}) {
+    this._alive();
+    checkKnown(options, ['maxLength', 'top'], 'explain');
+    const source = this.encodeSource(text);
+    const maxLength = integer(options.maxLength ?? Math.min(MAX_SEQUENCE_LENGTH, Math.max(50, 2 * source.ids.length + 10)), 'maxLength', 1, MAX_SEQUENCE_LENGTH);
+    const top = integer(options.top ?? 5, 'top', 1, this._target.size);
+    const trace = this._core.traceTokens(source.ids, { maxLength });
+    const steps = trace.steps.map((s) => ({
+      ...s,
+      symbol: this._target.symbol(s.token),
+      top: topSymbols(s.probs, this._target, top),
+    }));
+    return {
+      source: source.symbols,
+      target: steps.map((s) => s.symbol),
+      text: this._targetTokenizer.detokenize(this._target.decode(trace.tokens)),
+      unknown: source.unknown,
+      steps,
+    };
+  }
+
+  /**
+   * Scores the model on pairs: exact match and token accuracy (0..1), corpus BLEU and chrF
+   * (0..100, sacreBLEU's numbers on the target tokenizer's tokens), and up to 10 mistakes.
+   */
+  evaluate(pairs, options = {}) {
+    this._alive();
+    checkKnown(options, ['beam', 'maxLength'], 'evaluate');
+    checkPairs(pairs, 'pairs');
+    const hypTokens = [];
+    const refTokens = [];
+    const hypTexts = [];
+    const refTexts = [];
+    const mistakes = [];
+    for (let i = 0; i < pairs.length; i++) {
+      let out;
+      try {
+        out = this.translate(pairs[i][0], { beam: options.beam ?? 1, ...(options.maxLength ? { maxLength: options.maxLength } : {}) });
+      } catch (error) {
+        error.message = `pairs[${i}]: ${error.message}`;
+        throw error;
+      }
+      const ref = this._targetTokenizer.tokenize(pairs[i][1]);
+      hypTokens.push(out.tokens);
+      refTokens.push(ref);
+      hypTexts.push(out.text);
+      refTexts.push(pairs[i][1]);
+      const same = out.tokens.length === ref.length && out.tokens.every((t, k) => t === ref[k]);
+      if (!same && mistakes.length < 10) mistakes.push({ source: pairs[i][0], reference: pairs[i][1], output: out.text });
+    }
+    return {
+      exactMatch: exactMatch(hypTokens, refTokens),
+      tokenAccuracy: tokenAccuracy(hypTokens, refTokens),
+      bleu: corpusBleu(hypTokens, refTokens).score,
+      chrf: chrF(hypTexts, refTexts).score,
+      count: pairs.length,
+      mistakes,
+    };
+  }
+
+  /** The model file (weights, configuration, vocabularies, tokenizers) as bytes. */
+  save() {
+    this._alive();
+    return this._core.save();
+  }
+
+  /** Frees the model's memory; every later call throws. Safe to call twice. */
+  dispose() {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._core.dispose();
+  }
+}
+
+/** Pads a group of encoded examples into the core's batch layout. */
+function makeBatch(examples) {
+  const batchSize = examples.length;
+  let srcLength = 1;
+  let tgtLength = 1;
+  for (const e of examples) {
+    srcLength = Math.max(srcLength, e.src.length);
+    tgtLength = Math.max(tgtLength, e.tgt.length + 1);
+  }
+  const src = new Int32Array(batchSize * srcLength); // PAD = 0
+  const srcLengths = new Int32Array(batchSize);
+  const tgtIn = new Int32Array(batchSize * tgtLength);
+  const tgtOut = new Int32Array(batchSize * tgtLength);
+  let tokens = 0;
+  examples.forEach((e, b) => {
+    src.set(e.src, b * srcLength);
+    srcLengths[b] = e.src.length;
+    tgtIn[b * tgtLength] = BOS;
+    tgtIn.set(e.tgt, b * tgtLength + 1);
+    tgtOut.set(e.tgt, b * tgtLength);
+    tgtOut[b * tgtLength + e.tgt.length] = EOS;
+    tokens += e.src.length + e.tgt.length + 1;
+  });
+  // Row b: tgtIn = BOS y_1 .. y_T, tgtOut = y_1 .. y_T EOS (DESIGN.md's teacher forcing), PAD after.
+  return { batch: { src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength }, tokens };
+}
+
+function encodeMetadata({ tokenizer, sourceVocabulary, targetVocabulary, info }) {
+  const json = {
+    format: METADATA_FORMAT, version: METADATA_VERSION, tokenizer,
+    sourceVocabulary: sourceVocabulary.toJSON(), targetVocabulary: targetVocabulary.toJSON(), info,
+  };
+  return new TextEncoder().encode(JSON.stringify(json));
+}
+
+function decodeMetadata(bytes) {
+  if (!bytes || bytes.length === 0) {
+    throw fail('this model file has no vocabularies (it was saved by the low-level Seq2Seq): load it with Seq2Seq.load, or save it from a Translator', 'BAD_FILE');
+  }
+  let json;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw fail('the metadata in this model file is not valid UTF-8 JSON: the file was not written by Translator#save', 'BAD_FILE');
+  }
+  if (json?.format !== METADATA_FORMAT) {
+    throw fail('the metadata in this model file is not a Translator\'s: load it with Seq2Seq.load', 'BAD_FILE');
+  }
+  if (json.version !== METADATA_VERSION) {
+    throw fail(`this model file's vocabulary format is version ${json.version}; this library reads version ${METADATA_VERSION}: upgrade seq2seq-attention`, 'BAD_FILE');
+  }
+  try {
+    return {
+      tokenizer: resolveTokenizerNames(json.tokenizer),
+      sourceVocabulary: Vocabulary.fromJSON(json.sourceVocabulary),
+      targetVocabulary: Vocabulary.fromJSON(json.targetVocabulary),
+      info: json.info ?? null,
+    };
+  } catch (error) {
+    throw fail(`the vocabularies in this model file are damaged: ${error.message}`, 'BAD_FILE');
+  }
+}
