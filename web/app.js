@@ -1,0 +1,817 @@
+// app.js: the page's glue. It owns the page state (the chosen data, the model in its Web Worker,
+// the training loop, the curves) and wires the controls to the library's TranslatorWorker
+// (lib/worker-client.js). All training and translating runs in the worker; this thread only
+// draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / stepper.js, the
+// experiment in experiment.js, storage in storage.js, TSV parsing in tsv.js.
+
+import { LineChart } from './chart.js';
+import { Heatmap } from './heatmap.js';
+import { renderStep } from './stepper.js';
+import { parsePairs } from './tsv.js';
+import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
+import { formatDuration, formatNumber, showSymbol } from './canvas.js';
+import { Experiment } from './experiment.js';
+import { loadLibrary, createRemote, loadRemote } from './engine.js';
+
+const $ = (id) => document.getElementById(id);
+const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
+const EVAL_SUBSET = 200;           // held-out pairs measured after every training chunk
+const CHUNK_TARGET_MS = 1000;      // one training call to the worker lasts about this long
+const CUSTOM = '__custom__';
+
+const state = {
+  lib: null,
+  data: null,            // { name, description, train, test, tokenizer }
+  customData: null,      // the user's TSV, parsed
+  remote: null,          // TranslatorWorker of the current model
+  model: null,           // { task, settings, source: 'trained' | 'file' | 'stored', fileName }
+  training: false,
+  pauseRequested: false,
+  steps: 0,
+  trainMs: 0,
+  chunk: 0,
+  lossPoints: [],
+  accPoints: [],
+  lastEval: null,
+  trace: null,
+  stepIndex: 0,
+  translateSeq: 0,
+};
+
+// ---------- small UI helpers ----------
+
+function showError(id, message) {
+  const e = $(id);
+  if (!message) {
+    e.hidden = true;
+    e.textContent = '';
+    return;
+  }
+  e.textContent = message;
+  e.hidden = false;
+}
+
+function errorText(err) {
+  if (!err) return 'Unknown error';
+  const msg = err.message || String(err);
+  return msg.endsWith('.') ? msg : `${msg}.`;
+}
+
+function setTrainState(text, done = false) {
+  const e = $('train-state');
+  e.textContent = text;
+  e.classList.toggle('done', done);
+}
+
+function settings() {
+  const num = (id) => Number($(id).value);
+  return {
+    cell: $('cell').value,
+    attention: $('attention').value,
+    embed: num('embed'),
+    hidden: num('hidden'),
+    attentionSize: num('attn-size'),
+    seed: num('seed'),
+    learningRate: num('lr'),
+    batchSize: num('batch'),
+  };
+}
+
+function validateSettings(s) {
+  const check = (ok, msg) => { if (!ok) throw new Error(msg); };
+  const int = (v, lo, hi, name) => check(Number.isInteger(v) && v >= lo && v <= hi, `${name} must be a whole number from ${lo} to ${hi}.`);
+  int(s.embed, 1, 1024, 'Embedding size');
+  int(s.hidden, 1, 1024, 'Hidden size');
+  int(s.attentionSize, 1, 1024, 'Attention size');
+  int(s.seed, 0, 2 ** 31 - 1, 'Seed');
+  int(s.batchSize, 1, 4096, 'Batch size');
+  check(Number.isFinite(s.learningRate) && s.learningRate > 0 && s.learningRate <= 1, 'Learning rate must be a number above 0 and at most 1 (try 0.005).');
+}
+
+function setArchLocked(locked) {
+  for (const id of ['cell', 'attention', 'embed', 'hidden', 'attn-size', 'seed']) $(id).disabled = locked;
+  $('arch-hint').textContent = locked
+    ? 'The model’s shape is fixed once it exists: press Reset to change these.'
+    : 'These fix the model’s shape; press Reset to change them after training starts.';
+}
+
+function updateButtons() {
+  const hasModel = !!state.remote;
+  $('train-btn').disabled = state.training || !state.lib;
+  $('train-btn').textContent = hasModel && state.steps > 0 ? 'Continue training' : 'Train';
+  $('pause-btn').disabled = !state.training;
+  $('reset-btn').disabled = state.training && !state.pauseRequested ? false : false;
+  $('save-btn').disabled = !hasModel || state.training;
+  $('task').disabled = state.training;
+  setArchLocked(hasModel);
+  $('input').placeholder = hasModel ? 'Type an input, e.g. one of the examples' : 'Train or load a model first';
+}
+
+// ---------- charts and maps ----------
+
+const lossChart = new LineChart($('loss-chart'), {
+  height: 190, logY: true, xLabel: 'training step', yLabel: 'loss', emptyText: 'The loss appears here while training',
+  series: [{ name: 'loss', color: '#2457c5', width: 1.5 }],
+});
+const accChart = new LineChart($('acc-chart'), {
+  height: 170, yMin: 0, yMax: 1, percent: true, xLabel: 'training step', yLabel: 'exact match',
+  emptyText: 'Measured on held-out pairs after every second of training',
+  series: [{ name: 'held-out exact match', color: '#1c7c3a' }],
+});
+const probeMap = new Heatmap($('probe-map'), { maxCell: 24, emptyText: 'Starts updating when training starts' });
+const mainMap = new Heatmap($('map'), { maxCell: 32, caption: $('map-caption'), emptyText: 'Type an input above' });
+
+function drawLoss() {
+  // Thousands of points draw fine; past that, average neighbours so the canvas stays cheap.
+  const pts = state.lossPoints;
+  const maxPts = 1500;
+  if (pts.length <= maxPts) {
+    lossChart.set(0, pts);
+    return;
+  }
+  const k = Math.ceil(pts.length / maxPts);
+  const out = [];
+  for (let i = 0; i < pts.length; i += k) {
+    let sx = 0, sy = 0, n = 0;
+    for (let j = i; j < Math.min(pts.length, i + k); j++) { sx += pts[j].x; sy += pts[j].y; n++; }
+    out.push({ x: sx / n, y: sy / n });
+  }
+  lossChart.set(0, out);
+}
+
+let statsFrame = 0;
+let liveStats = {};
+function renderStats(patch) {
+  Object.assign(liveStats, patch);
+  if (statsFrame) return;
+  statsFrame = requestAnimationFrame(() => {
+    statsFrame = 0;
+    const s = liveStats;
+    $('stat-steps').textContent = String(state.steps + (s.chunkStep || 0));
+    if (state.data && state.data.train.length) {
+      const ex = (state.steps + (s.chunkStep || 0)) * (state.model?.settings?.batchSize || settings().batchSize);
+      $('stat-epoch').textContent = (ex / state.data.train.length).toFixed(2);
+    }
+    if (Number.isFinite(s.loss)) $('stat-loss').textContent = s.loss.toFixed(4);
+    if (Number.isFinite(s.speed)) $('stat-speed').textContent = Math.round(s.speed).toLocaleString('en-US');
+    $('stat-time').textContent = formatDuration(state.trainMs + (s.chunkMs || 0));
+    if (state.lastEval) $('stat-acc').textContent = `${(state.lastEval.exactMatch * 100).toFixed(1)} %`;
+    drawLoss();
+  });
+}
+
+function resetCurves() {
+  state.steps = 0;
+  state.trainMs = 0;
+  state.chunk = 0;
+  state.lossPoints = [];
+  state.accPoints = [];
+  state.lastEval = null;
+  liveStats = {};
+  lossChart.clear();
+  accChart.clear();
+  for (const id of ['stat-loss', 'stat-acc', 'stat-speed']) $(id).textContent = '–';
+  $('stat-steps').textContent = '0';
+  $('stat-epoch').textContent = '0';
+  $('stat-time').textContent = formatDuration(0);
+}
+
+// ---------- data ----------
+
+function fillTaskPicker() {
+  const names = Object.keys(state.lib.tasks);
+  const pick = $('task');
+  const expPick = $('exp-task');
+  pick.replaceChildren();
+  expPick.replaceChildren();
+  for (const name of names) {
+    pick.append(new Option(taskLabel(name), name));
+    expPick.append(new Option(taskLabel(name), name));
+  }
+  pick.append(new Option('Your own pairs (TSV file)…', CUSTOM));
+  expPick.append(new Option('the data picked in 1. Train', CUSTOM));
+  pick.value = names.includes('dates') ? 'dates' : names[0];
+  expPick.value = names.includes('reverse') ? 'reverse' : names.includes('dates') ? 'dates' : names[0];
+}
+
+function taskLabel(name) {
+  return name.charAt(0).toUpperCase() + name.slice(1).replace(/[-_]/g, ' ');
+}
+
+const taskCache = new Map();
+export function makeTask(name) {
+  if (!taskCache.has(name)) taskCache.set(name, state.lib.tasks[name]({ ...TASK_SIZES }));
+  return taskCache.get(name);
+}
+
+function selectTask() {
+  showError('data-error', '');
+  const name = $('task').value;
+  $('tsv-box').hidden = name !== CUSTOM;
+  if (name === CUSTOM) {
+    state.data = state.customData;
+    $('task-description').textContent = state.customData
+      ? `${state.customData.description}`
+      : 'Pick a text file with one pair per line: the input, a tab, the output. A tenth is held out to measure accuracy.';
+  } else {
+    try {
+      state.data = makeTask(name);
+      $('task-description').textContent = `${state.data.description} · ${state.data.train.length.toLocaleString('en-US')} training pairs, ${state.data.test.length.toLocaleString('en-US')} held out.`;
+    } catch (err) {
+      state.data = null;
+      showError('data-error', `The task “${name}” could not be made: ${errorText(err)}`);
+    }
+  }
+  renderExamples();
+  setProbe();
+  if (!state.remote) suggestInput();
+}
+
+function renderExamples() {
+  const box = $('examples');
+  box.replaceChildren();
+  if (!state.data) return;
+  for (const [src, tgt] of state.data.test.slice(0, 4)) {
+    const row = document.createElement('div');
+    const a = document.createElement('span');
+    a.textContent = src;
+    const arrow = document.createElement('span');
+    arrow.className = 'arrow';
+    arrow.textContent = '→';
+    const b = document.createElement('span');
+    b.textContent = tgt;
+    row.append(a, arrow, b);
+    row.title = `${src} → ${tgt} (held out: the model never trains on it)`;
+    box.append(row);
+  }
+}
+
+async function readTsvFile(file) {
+  showError('data-error', '');
+  try {
+    if (file.size > 20 * 1024 * 1024) throw new Error(`The file is too large (${(file.size / 1e6).toFixed(1)} MB); the page takes up to 20 MB.`);
+    const text = await file.text();
+    const parsed = parsePairs(text, { seed: 1 });
+    const tokenizer = $('tsv-tokenizer').value;
+    state.customData = {
+      name: file.name,
+      description: `${file.name}: ${parsed.count.toLocaleString('en-US')} pairs (${parsed.train.length.toLocaleString('en-US')} to train on, ${parsed.test.length.toLocaleString('en-US')} held out), split into ${tokenizer === 'word' ? 'words' : 'characters'}.`,
+      train: parsed.train,
+      test: parsed.test,
+      tokenizer,
+    };
+    $('task').value = CUSTOM;
+    selectTask();
+  } catch (err) {
+    state.customData = null;
+    if ($('task').value === CUSTOM) state.data = null;
+    renderExamples();
+    showError('data-error', `Could not use “${file.name}”: ${errorText(err)}`);
+  }
+}
+
+function setProbe() {
+  const probe = state.data?.test?.[0]?.[0] || '';
+  state.probe = probe;
+  $('probe-text').textContent = probe;
+  $('probe-out').textContent = '';
+  probeMap.set(null, 'Starts updating when training starts');
+}
+
+function suggestInput() {
+  if (state.data && !$('input').value) $('input').value = state.data.test[1]?.[0] || '';
+}
+
+// ---------- training ----------
+
+function tokenizerOf(data) {
+  return data.tokenizer || 'char';
+}
+
+async function ensureModel() {
+  if (state.remote) return;
+  const s = settings();
+  validateSettings(s);
+  setTrainState('Starting the WebAssembly engine in a worker…');
+  const remote = await createRemote({
+    pairs: state.data.train,
+    tokenizer: tokenizerOf(state.data),
+    cell: s.cell, attention: s.attention, scale: true,
+    embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: 'auto',
+  });
+  state.remote = remote;
+  state.model = { task: state.data.name, settings: s, source: 'trained' };
+  showBackend();
+}
+
+async function showBackend() {
+  const b = state.remote ? await state.remote.backend : null;
+  $('backend').textContent = b ? `engine: WebAssembly ${b === 'simd' ? 'SIMD' : 'scalar'}` : 'engine: ready';
+  $('backend').dataset.backend = b || '';
+}
+
+async function train() {
+  if (state.training) return;
+  showError('train-error', '');
+  if (!state.data) {
+    showError('train-error', $('task').value === CUSTOM ? 'Choose a TSV file of pairs first (or pick a built-in task).' : 'Pick a task first.');
+    return;
+  }
+  try {
+    validateSettings(settings());
+  } catch (err) {
+    showError('train-error', err.message);
+    return;
+  }
+  state.training = true;
+  state.pauseRequested = false;
+  updateButtons();
+  try {
+    await ensureModel();
+    await trainLoop();
+  } catch (err) {
+    showError('train-error', `Training stopped: ${errorText(err)}${err.code === 'DIVERGED' ? ' Try a smaller learning rate, then Continue (the last good weights are kept).' : ''}`);
+    setTrainState('Stopped by an error.');
+  } finally {
+    state.training = false;
+    updateButtons();
+    if (state.remote) await remember();
+  }
+}
+
+async function trainLoop() {
+  const target = Number($('target').value);
+  const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
+  let chunkSteps = 10;
+  const startMs = state.trainMs;
+  setTrainState('Training…');
+  while (!state.pauseRequested) {
+    const s = settings();
+    validateSettings(s);
+    state.model.settings = { ...state.model.settings, learningRate: s.learningRate, batchSize: s.batchSize };
+    const base = state.steps;
+    const t0 = performance.now();
+    const report = await state.remote.train(state.data.train, {
+      steps: chunkSteps,
+      batchSize: s.batchSize,
+      learningRate: s.learningRate,
+      clipNorm: 5,
+      shuffleSeed: s.seed * 100003 + state.chunk,
+      bucket: true,
+      onProgress: (p) => {
+        state.lossPoints.push({ x: base + p.step, y: p.loss });
+        renderStats({ chunkStep: p.step, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
+      },
+    });
+    const wall = performance.now() - t0;
+    state.chunk++;
+    state.steps += report.steps;
+    state.trainMs += wall;
+    liveStats.chunkStep = 0;
+    liveStats.chunkMs = 0;
+    if (report.steps > 0) chunkSteps = Math.max(5, Math.min(2000, Math.round(CHUNK_TARGET_MS / (wall / report.steps))));
+    if (Number.isFinite(report.loss)) liveStats.loss = report.loss;
+
+    const tEval = performance.now();
+    const ev = await state.remote.evaluate(evalPairs, { beam: 1 });
+    state.lastEval = ev;
+    state.accPoints.push({ x: state.steps, y: ev.exactMatch });
+    accChart.set(0, state.accPoints);
+    await updateProbe();
+    state.trainMs += performance.now() - tEval;
+    renderStats({});
+    retranslate();
+
+    if (ev.exactMatch >= target) {
+      const full = await state.remote.evaluate(state.data.test, { beam: 1 });
+      state.lastEval = full;
+      renderStats({});
+      if (full.exactMatch >= target) {
+        const took = formatDuration(state.trainMs - startMs);
+        setTrainState(`Done: ${(full.exactMatch * 100).toFixed(1)} % exact match on all ${full.count ?? state.data.test.length} held-out pairs after ${state.steps.toLocaleString('en-US')} steps (${took}${startMs ? ' in this session' : ''}). Try your own input below.`, true);
+        return;
+      }
+    }
+    if (report.stopped) break;
+    setTrainState(`Training… ${(ev.exactMatch * 100).toFixed(1)} % of ${evalPairs.length} held-out pairs right so far.`);
+  }
+  setTrainState(`Paused after ${state.steps.toLocaleString('en-US')} steps. Press Continue training to go on.`);
+}
+
+async function updateProbe() {
+  if (!state.remote || !state.probe) return;
+  const r = await state.remote.translate(state.probe, { beam: 1 });
+  $('probe-out').textContent = r.text;
+  probeMap.set(attentionOrNull(r.attention), 'This model has no attention (plain seq2seq)');
+}
+
+function attentionOrNull(a) {
+  return a && a.rows && a.cols && a.weights && a.weights.length ? a : null;
+}
+
+function pause() {
+  if (!state.training) return;
+  state.pauseRequested = true;
+  setTrainState('Pausing after the current step…');
+  state.remote?.stop();
+  $('pause-btn').disabled = true;
+}
+
+async function reset() {
+  state.pauseRequested = true;
+  if (state.training) {
+    state.remote?.stop();
+    while (state.training) await new Promise((r) => setTimeout(r, 50));
+  }
+  const old = state.remote;
+  state.remote = null;
+  state.model = null;
+  if (old) await old.dispose().catch(() => {});
+  resetCurves();
+  setProbe();
+  state.trace = null;
+  clearTranslation('Train or load a model first.');
+  showError('train-error', '');
+  $('model-status').textContent = 'No model yet.';
+  $('backend').textContent = 'engine: ready';
+  setTrainState('Press Train to start.');
+  updateButtons();
+  try {
+    await forgetModelRecord();
+  } catch { /* nothing stored, or no IndexedDB: nothing to forget */ }
+}
+
+// ---------- translate ----------
+
+let translateTimer = 0;
+function retranslate(delay = 0) {
+  clearTimeout(translateTimer);
+  translateTimer = setTimeout(translateNow, delay);
+}
+
+function clearTranslation(message) {
+  const out = $('output');
+  out.textContent = message || '';
+  out.classList.toggle('placeholder', !!message);
+  $('nbest').hidden = true;
+  $('unknown').hidden = true;
+  $('cost').textContent = '';
+  mainMap.set(null, message || 'Type an input above');
+  $('step-body').replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: message || 'Type an input above.' }));
+  $('step-title').textContent = '–';
+}
+
+async function translateNow() {
+  const text = $('input').value;
+  const seq = ++state.translateSeq;
+  showError('translate-error', '');
+  if (!state.remote) {
+    clearTranslation('Train or load a model first.');
+    return;
+  }
+  if (!text.trim()) {
+    clearTranslation('Type an input.');
+    return;
+  }
+  const beam = Number($('decode').value);
+  try {
+    const t0 = performance.now();
+    const r = await state.remote.translate(text, { beam, nBest: beam > 1 ? Math.min(beam, 5) : 1, maxLength: 100 });
+    const ms = performance.now() - t0;
+    if (seq !== state.translateSeq) return;
+    const out = $('output');
+    out.classList.remove('placeholder');
+    out.textContent = r.text;
+    showUnknown(r.unknown || []);
+    showNBest(beam > 1 ? r.nBest || [] : []);
+    const a = attentionOrNull(r.attention);
+    const m = r.attention?.cols ?? [...text].length;
+    const t = r.attention?.rows ?? (r.tokens?.length || 0) + 1;
+    $('cost').textContent = a
+      ? `Cost: m = ${m} input symbols × t = ${t} output steps (including the end symbol) = ${(m * t).toLocaleString('en-US')} attention scores${beam > 1 ? ` per hypothesis (beam ${beam})` : ''}; translated in ${ms.toFixed(1)} ms (round trip to the worker).`
+      : `No attention: 0 scores; m = ${m} input symbols, t = ${t} output steps; translated in ${ms.toFixed(1)} ms (round trip to the worker).`;
+    mainMap.set(a, 'This model has no attention (plain seq2seq): nothing to draw');
+    const trace = await state.remote.explain(text, { maxLength: 100 });
+    if (seq !== state.translateSeq) return;
+    const keep = state.trace && state.trace.text === text ? state.stepIndex : 0;
+    state.trace = { ...trace, text };
+    showStep(Math.min(keep, trace.steps.length - 1));
+  } catch (err) {
+    if (seq !== state.translateSeq) return;
+    showError('translate-error', `Could not translate: ${errorText(err)}`);
+  }
+}
+
+function showUnknown(unknown) {
+  const e = $('unknown');
+  if (!unknown.length) {
+    e.hidden = true;
+    return;
+  }
+  const list = unknown.slice(0, 8).map((u) => `“${showSymbol(u.symbol)}” (position ${u.index + 1})`).join(', ');
+  e.textContent = `Not in the training vocabulary, read as “unknown”: ${list}${unknown.length > 8 ? ', …' : ''}. The translation is likely to be wrong there.`;
+  e.hidden = false;
+}
+
+function showNBest(list) {
+  const ol = $('nbest');
+  ol.replaceChildren();
+  if (!list.length) {
+    ol.hidden = true;
+    return;
+  }
+  for (const h of list) {
+    const li = document.createElement('li');
+    li.textContent = h.text;
+    const sc = document.createElement('span');
+    sc.className = 'score';
+    sc.textContent = `score ${formatNumber(h.score, 3)} · p = ${Math.exp(h.logProb).toFixed(3)}`;
+    li.append(sc);
+    ol.append(li);
+  }
+  ol.hidden = false;
+}
+
+// ---------- step through ----------
+
+function showStep(i) {
+  const tr = state.trace;
+  if (!tr || !tr.steps.length) return;
+  state.stepIndex = Math.max(0, Math.min(tr.steps.length - 1, i));
+  $('step-title').textContent = `Step ${state.stepIndex + 1} of ${tr.steps.length}: output “${symbolText(tr.steps[state.stepIndex].symbol)}”`;
+  renderStep($('step-body'), tr, state.stepIndex, state.model?.settings || {});
+  mainMap.setHighlight(state.stepIndex);
+  $('step-prev').disabled = state.stepIndex === 0;
+  $('step-first').disabled = state.stepIndex === 0;
+  $('step-next').disabled = state.stepIndex === tr.steps.length - 1;
+  $('step-last').disabled = state.stepIndex === tr.steps.length - 1;
+}
+
+function symbolText(s) {
+  return s.length > 1 ? s : showSymbol(s);
+}
+
+// ---------- save, load, remember ----------
+
+async function remember() {
+  try {
+    const bytes = await state.remote.save();
+    await saveModelRecord({
+      bytes,
+      savedAt: Date.now(),
+      info: {
+        model: state.model,
+        steps: state.steps,
+        trainMs: state.trainMs,
+        lossPoints: thin(state.lossPoints, 1500),
+        accPoints: state.accPoints,
+        lastEval: state.lastEval,
+      },
+    });
+    $('model-status').textContent = `Remembered in this browser (${(bytes.length / 1024).toFixed(0)} KB): it comes back when you reload.`;
+  } catch (err) {
+    $('model-status').textContent = `Could not remember the model in this browser: ${errorText(err)} Download it to keep it.`;
+  }
+}
+
+function thin(pts, max) {
+  if (pts.length <= max) return pts;
+  const k = Math.ceil(pts.length / max);
+  return pts.filter((_, i) => i % k === 0);
+}
+
+function fileName() {
+  const m = state.model || {};
+  const s = m.settings || {};
+  const parts = ['seq2seq', m.task || 'model', s.cell, s.attention].filter(Boolean);
+  return `${parts.join('-').replace(/[^\w.-]+/g, '_')}.s2s`;
+}
+
+async function download() {
+  showError('model-error', '');
+  try {
+    const bytes = await state.remote.save();
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName();
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    $('model-status').textContent = `Saved ${a.download} (${(bytes.length / 1024).toFixed(0)} KB).`;
+  } catch (err) {
+    showError('model-error', `Could not save the model: ${errorText(err)}`);
+  }
+}
+
+/** Replace the current model by one read from bytes. Throws (with a message for the user). */
+async function adoptModelBytes(bytes, how) {
+  if (!bytes || !bytes.length) throw new Error('The file is empty.');
+  const remote = await loadRemote(bytes);
+  if (state.training) {
+    state.pauseRequested = true;
+    state.remote?.stop();
+    while (state.training) await new Promise((r) => setTimeout(r, 50));
+  }
+  const old = state.remote;
+  state.remote = remote;
+  if (old) old.dispose().catch(() => {});
+  resetCurves();
+  const cfg = (await remote.config) || {};
+  state.model = { task: how.task || 'loaded', settings: { ...cfg }, source: how.source, fileName: how.fileName };
+  showBackend();
+  return cfg;
+}
+
+async function loadModelFile(file) {
+  showError('model-error', '');
+  $('model-status').textContent = `Reading ${file.name}…`;
+  try {
+    if (file.size > 512 * 1024 * 1024) throw new Error('The file is larger than 512 MB; that is not a model this page made.');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const cfg = await adoptModelBytes(bytes, { source: 'file', fileName: file.name });
+    $('model-status').textContent = `Loaded ${file.name}${describeConfig(cfg)}.`;
+    setTrainState(`Loaded ${file.name}. Translate below, or continue training it on the picked task.`);
+    updateButtons();
+    await remember();
+    retranslate();
+    $('model-status').textContent = `Loaded ${file.name}${describeConfig(cfg)}; remembered in this browser.`;
+  } catch (err) {
+    $('model-status').textContent = state.remote ? 'The previous model is still loaded.' : 'No model loaded.';
+    showError('model-error', `Could not load “${file.name}”: ${errorText(err)} Pick a .s2s model file saved by this page or the library.`);
+  }
+}
+
+function describeConfig(cfg) {
+  if (!cfg || !cfg.cell) return '';
+  return ` (${String(cfg.cell).toUpperCase()}, ${cfg.attention} attention, hidden ${cfg.hidden})`;
+}
+
+async function restore() {
+  let rec;
+  try {
+    rec = await loadModelRecord();
+  } catch {
+    return; // no IndexedDB here: nothing to restore
+  }
+  if (!rec || !rec.bytes) return;
+  try {
+    const info = rec.info || {};
+    await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
+    if (info.model?.settings) state.model.settings = { ...info.model.settings, ...state.model.settings };
+    state.steps = info.steps || 0;
+    state.trainMs = info.trainMs || 0;
+    state.lossPoints = info.lossPoints || [];
+    state.accPoints = info.accPoints || [];
+    state.lastEval = info.lastEval || null;
+    const s = info.model?.settings;
+    if (s) {
+      for (const [id, key] of [['cell', 'cell'], ['attention', 'attention'], ['embed', 'embed'], ['hidden', 'hidden'], ['attn-size', 'attentionSize'], ['seed', 'seed'], ['lr', 'learningRate'], ['batch', 'batchSize']]) {
+        if (s[key] !== undefined) $(id).value = s[key];
+      }
+    }
+    if (info.model?.task && state.lib.tasks[info.model.task] && $('task').value !== info.model.task) {
+      $('task').value = info.model.task;
+      selectTask();
+    }
+    accChart.set(0, state.accPoints);
+    renderStats({ loss: state.lossPoints.at(-1)?.y });
+    await updateProbe();
+    const when = new Date(rec.savedAt).toLocaleString();
+    $('model-status').textContent = `Restored the model remembered on ${when}${info.model?.task ? ` (${info.model.task} task, ${state.steps.toLocaleString('en-US')} steps)` : ''}.`;
+    setTrainState(`Restored the model you had (${state.steps.toLocaleString('en-US')} steps). Translate below or continue training.`);
+    updateButtons();
+    retranslate();
+  } catch (err) {
+    $('model-status').textContent = '';
+    showError('model-error', `The model remembered in this browser could not be loaded (${errorText(err)}); it was forgotten.`);
+    try { await forgetModelRecord(); } catch { /* ignore */ }
+  }
+}
+
+// ---------- drag and drop ----------
+
+function isTsvName(name) {
+  return /\.(tsv|txt|tab)$/i.test(name);
+}
+
+function setupDrop() {
+  let depth = 0;
+  const overlay = $('drop-overlay');
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth++;
+    overlay.hidden = false;
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) overlay.hidden = true;
+  });
+  window.addEventListener('drop', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    if (isTsvName(file.name)) {
+      $('task').value = CUSTOM;
+      $('tsv-box').hidden = false;
+      readTsvFile(file);
+      $('train').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    } else {
+      loadModelFile(file);
+    }
+  });
+}
+
+// ---------- wiring ----------
+
+function wire() {
+  $('task').addEventListener('change', () => {
+    if (state.remote && state.steps > 0) {
+      setTrainState('New data: the vocabulary is made from the training pairs, so press Reset to train a model on this task.');
+    }
+    selectTask();
+  });
+  $('tsv-file').addEventListener('change', (e) => {
+    const f = e.target.files[0];
+    if (f) readTsvFile(f);
+    e.target.value = '';
+  });
+  $('tsv-tokenizer').addEventListener('change', () => {
+    if (state.customData) {
+      state.customData.tokenizer = $('tsv-tokenizer').value;
+      state.customData.description = state.customData.description.replace(/split into \w+/, `split into ${state.customData.tokenizer === 'word' ? 'words' : 'characters'}`);
+      selectTask();
+    }
+  });
+  $('train-btn').addEventListener('click', train);
+  $('pause-btn').addEventListener('click', pause);
+  $('reset-btn').addEventListener('click', reset);
+  $('input').addEventListener('input', () => retranslate(60));
+  $('decode').addEventListener('change', () => retranslate());
+  $('step-prev').addEventListener('click', () => showStep(state.stepIndex - 1));
+  $('step-next').addEventListener('click', () => showStep(state.stepIndex + 1));
+  $('step-first').addEventListener('click', () => showStep(0));
+  $('step-last').addEventListener('click', () => showStep(Infinity));
+  $('stepper').addEventListener('keydown', (e) => {
+    if (e.target.tagName === 'BUTTON' && (e.key === 'Enter' || e.key === ' ')) return;
+    const moves = { ArrowLeft: -1, ArrowRight: 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      showStep(state.stepIndex + moves[e.key]);
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      showStep(0);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      showStep(Infinity);
+    }
+  });
+  $('save-btn').addEventListener('click', download);
+  $('model-file').addEventListener('change', (e) => {
+    const f = e.target.files[0];
+    if (f) loadModelFile(f);
+    e.target.value = '';
+  });
+  setupDrop();
+}
+
+async function main() {
+  wire();
+  clearTranslation('Train or load a model first.');
+  try {
+    state.lib = await loadLibrary();
+  } catch (err) {
+    const e = $('fatal-error');
+    e.textContent = `The library could not be loaded: ${errorText(err)} If you serve this page yourself, run “make wasm” (npm start does) so build/wasm/ exists, and serve the repository root.`;
+    e.hidden = false;
+    $('backend').textContent = 'engine: not available';
+    updateButtons();
+    return;
+  }
+  $('backend').textContent = 'engine: ready';
+  fillTaskPicker();
+  selectTask();
+  resetCurves();
+  updateButtons();
+  new Experiment({
+    getSettings: () => { const s = settings(); validateSettings(s); return s; },
+    getData: (name) => (name === CUSTOM ? state.data : makeTask(name)),
+    createRemote,
+  });
+  await restore();
+  if (!state.remote) $('model-status').textContent = 'No model yet: train one above or load a file.';
+  document.body.dataset.ready = 'true';
+}
+
+main();

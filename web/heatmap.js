@@ -1,0 +1,128 @@
+// heatmap.js: the attention weight picture, drawn on a <canvas>. Rows are output symbols, columns
+// input symbols, each cell alpha_ij (how much output i looked at input j), darker = more. Labels
+// on both axes, an optional highlighted row (the step-through's current step), and the weight
+// under the pointer shown in a caption. It only draws; the page decides what to show.
+
+import { fitCanvas, availableWidth, cssVar, weightColor, showSymbol } from './canvas.js';
+
+export class Heatmap {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {object} o  maxCell: largest cell size in CSS px; caption: element for hover read-outs;
+   *                    emptyText: what to say with nothing to show.
+   */
+  constructor(canvas, o = {}) {
+    this.canvas = canvas;
+    this.o = { maxCell: 30, minCell: 12, emptyText: 'Nothing to show yet', ...o };
+    this.attention = null;
+    this.highlight = -1;
+    this.layout = null;
+    canvas.addEventListener('pointermove', (e) => this._hover(e));
+    canvas.addEventListener('pointerleave', () => this._caption(''));
+    if (typeof ResizeObserver === 'function' && canvas.parentElement) {
+      let last = 0;
+      new ResizeObserver(() => {
+        const w = availableWidth(canvas);
+        if (Math.abs(w - last) > 1) {
+          last = w;
+          this.draw();
+        }
+      }).observe(canvas.parentElement);
+    }
+    this.draw();
+  }
+
+  /** attention: { weights: Float32Array [rows*cols], rows, cols, source: string[], target: string[] } or null. */
+  set(attention, emptyText) {
+    this.attention = attention;
+    if (emptyText) this.o.emptyText = emptyText;
+    this.draw();
+  }
+
+  setHighlight(row) {
+    this.highlight = row;
+    this.draw();
+  }
+
+  draw() {
+    const { canvas, o } = this;
+    const a = this.attention;
+    const width = availableWidth(canvas);
+    const muted = cssVar('--muted', '#5d6678');
+    const text = cssVar('--text', '#1d2330');
+    if (!a || !a.rows || !a.cols) {
+      const ctx = fitCanvas(canvas, width, 80);
+      ctx.fillStyle = muted;
+      ctx.font = '13px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(o.emptyText, width / 2, 40);
+      canvas.dataset.rows = '0';
+      canvas.dataset.cols = '0';
+      canvas.setAttribute('aria-label', `Attention heat map: ${o.emptyText}`);
+      this.layout = null;
+      return;
+    }
+    const { rows, cols, weights, source, target } = a;
+    const measure = canvas.getContext('2d');
+    measure.font = '13px ui-monospace, monospace';
+    const labelW = Math.ceil(Math.max(24, ...target.map((s) => measure.measureText(showSymbol(s)).width))) + 10;
+    const labelH = 22;
+    // Cells as large as fit (up to maxCell); never below minCell: then the container scrolls.
+    const cell = Math.max(o.minCell, Math.min(o.maxCell, Math.floor((width - labelW - 4) / cols)));
+    const cssW = labelW + cell * cols + 4;
+    const cssH = labelH + cell * rows + 4;
+    const ctx = fitCanvas(canvas, cssW, cssH);
+    this.layout = { labelW, labelH, cell, rows, cols };
+
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        ctx.fillStyle = weightColor(weights[i * cols + j]);
+        ctx.fillRect(labelW + j * cell, labelH + i * cell, cell - 1, cell - 1);
+      }
+    }
+    const fontPx = Math.max(10, Math.min(14, cell - 4));
+    ctx.font = `${fontPx}px ui-monospace, monospace`;
+    ctx.fillStyle = text;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'bottom';
+    for (let j = 0; j < cols; j++) ctx.fillText(showSymbol(source[j] ?? ''), labelW + j * cell + cell / 2, labelH - 4);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < rows; i++) ctx.fillText(showSymbol(target[i] ?? ''), labelW - 6, labelH + i * cell + cell / 2);
+
+    if (this.highlight >= 0 && this.highlight < rows) {
+      ctx.strokeStyle = cssVar('--accent-2', '#e8590c');
+      ctx.lineWidth = 2;
+      ctx.strokeRect(labelW - 1, labelH + this.highlight * cell - 1, cols * cell + 1, cell + 1);
+    }
+    canvas.dataset.rows = String(rows);
+    canvas.dataset.cols = String(cols);
+    canvas.setAttribute('aria-label',
+      `Attention heat map, ${rows} output symbols by ${cols} input symbols. ` +
+      target.map((t, i) => {
+        let best = 0;
+        for (let j = 1; j < cols; j++) if (weights[i * cols + j] > weights[i * cols + best]) best = j;
+        return `${showSymbol(t)} looks most at ${showSymbol(source[best] ?? '')}`;
+      }).join('; '));
+  }
+
+  _hover(e) {
+    const L = this.layout;
+    if (!L || !this.attention) return;
+    const r = this.canvas.getBoundingClientRect();
+    const x = e.clientX - r.left - L.labelW, y = e.clientY - r.top - L.labelH;
+    const j = Math.floor(x / L.cell), i = Math.floor(y / L.cell);
+    if (i < 0 || j < 0 || i >= L.rows || j >= L.cols) {
+      this._caption('');
+      return;
+    }
+    const a = this.attention;
+    const w = a.weights[i * L.cols + j];
+    this._caption(`output “${showSymbol(a.target[i])}” (step ${i + 1}) → input “${showSymbol(a.source[j])}” (position ${j + 1}): weight ${w.toFixed(3)}`);
+  }
+
+  _caption(s) {
+    if (this.o.caption) this.o.caption.textContent = s || this.o.captionIdle || '';
+  }
+}

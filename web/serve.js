@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// serve.js: a dependency-free static file server for the page.
+//
+// It serves the repository root, so web/index.html can import ../lib/*.js and fetch
+// ../build/wasm/*.wasm exactly as any static host would serve them. "/" redirects to /web/.
+// Port from PORT (default 8080; 0 picks a free one). It prints the URL when it listens.
+// Only GET and HEAD; nothing outside the root is ever served. No cross-origin-isolation headers
+// are sent on purpose: the page must work on hosts that cannot send them.
+//
+// Also usable from tests: `import { startServer } from './serve.js'`.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(here, '..');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.s2s': 'application/octet-stream',
+};
+
+function contentType(file) {
+  return MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+function handler(root) {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+      send(res, 400, 'Bad request\n');
+      return;
+    }
+    if (pathname === '/' || pathname === '/web') {
+      res.writeHead(302, { Location: '/web/' });
+      res.end();
+      return;
+    }
+    const file = path.resolve(root, '.' + pathname);
+    if (file !== root && !file.startsWith(root + path.sep)) {
+      send(res, 403, 'Forbidden\n');
+      return;
+    }
+    fs.stat(file, (err, st) => {
+      if (err) {
+        send(res, 404, `Not found: ${pathname}\n`);
+        return;
+      }
+      if (st.isDirectory()) {
+        if (!pathname.endsWith('/')) {
+          res.writeHead(301, { Location: pathname + '/' });
+          res.end();
+          return;
+        }
+        serveFile(req, res, path.join(file, 'index.html'));
+        return;
+      }
+      serveFile(req, res, file, st);
+    });
+  };
+}
+
+function serveFile(req, res, file, st) {
+  fs.stat(file, (err, stat) => {
+    if (err || !stat.isFile()) {
+      send(res, 404, 'Not found\n');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': contentType(file),
+      'Content-Length': stat.size,
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    fs.createReadStream(file).pipe(res);
+  });
+}
+
+/** Start serving `root` (default: the repository root) on `port` (0: a free port).
+ *  Resolves to { server, port, url, close() }. */
+export function startServer({ port = 8080, root = REPO_ROOT, host = '127.0.0.1' } = {}) {
+  const absRoot = path.resolve(root);
+  const server = http.createServer(handler(absRoot));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const actual = server.address().port;
+      resolve({
+        server,
+        port: actual,
+        url: `http://localhost:${actual}/web/`,
+        close: () => new Promise((done) => {
+          server.closeAllConnections?.();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const port = process.env.PORT === undefined ? 8080 : Number(process.env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be an integer from 0 to 65535, got "${process.env.PORT}"`);
+    process.exit(1);
+  }
+  const wasm = path.join(REPO_ROOT, 'build', 'wasm', 's2s-simd.wasm');
+  if (!fs.existsSync(wasm)) {
+    console.warn(`warning: ${path.relative(process.cwd(), wasm)} is missing; run "make wasm" first (npm start does).`);
+  }
+  startServer({ port }).then(
+    ({ url }) => console.log(`seq2seq-attention page: ${url}  (Ctrl+C stops)`),
+    (err) => {
+      console.error(err.code === 'EADDRINUSE'
+        ? `Port ${port} is in use; set PORT to another one, e.g. PORT=8081 npm start`
+        : `Could not start the server: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
