@@ -1,0 +1,386 @@
+#!/usr/bin/env node
+// seq2seq-attention: the command line for the library: train a model on a built-in task or a
+// TSV file, translate with it, and evaluate it. Progress goes to stderr (a redrawn bar on a
+// terminal, plain lines when piped); results go to stdout.
+
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Translator, generateTask, taskNames, tasks } from '../lib/index.js';
+
+const USAGE = `seq2seq-attention: train, translate and evaluate seq2seq models with attention
+
+Usage:
+  seq2seq-attention train (--task NAME | --data PAIRS.tsv) [--out MODEL.s2s] [options]
+  seq2seq-attention translate --model MODEL.s2s [--beam N] [--show-attention] [TEXT ...]
+  seq2seq-attention eval --model MODEL.s2s (--task NAME | --data PAIRS.tsv) [--beam N]
+  seq2seq-attention tasks
+  seq2seq-attention help | --version
+
+Tasks: ${taskNames.join(', ')}.
+
+train options:
+  --task NAME          a built-in task (generated with --seed, --train-size, --test-size)
+  --data FILE          tab-separated pairs (source<TAB>target per line, UTF-8); 10% held out
+  --test-fraction F    the held-out share of --data (default 0.1)
+  --tokenizer T        char | word (default: the task's; char for --data)
+  --out FILE           where to write the model (default NAME.s2s)
+  --epochs N           passes over the training pairs (default 3)
+  --steps N            train for N batches instead of --epochs
+  --batch-size N       (default 64)      --learning-rate X   (default 0.003)
+  --schedule S         constant | cosine (default constant)
+  --clip-norm X        gradient clipping by global norm, 0 for none (default 5)
+  --cell C             rnn | gru | lstm (default gru)
+  --attention A        additive | dot | none (default additive)
+  --embed N --hidden N --attention-size N   sizes (defaults 32, 64, 64)
+  --seed N             seeds the task, the weights and the shuffling (default 1)
+  --train-size N --test-size N              task sizes (task defaults)
+  --eval-every N       evaluate on 200 held-out pairs every N steps
+  --eval-size N        held-out pairs scored at the end (default 500)
+  --backend B          auto | simd | scalar (default auto)
+
+translate options:
+  TEXT ...             texts to translate; without any, one text per line from stdin
+  --beam N             beam width (default 1: greedy)   --n-best N   hypotheses to show
+  --max-length N       longest output    --length-penalty X   beam ranks by logP / len^X
+  --show-attention     print a text heat map of the attention weights
+  --json               one JSON object per line
+
+eval options:
+  --task NAME          score on that task's test split (the model's own seed and sizes if it
+                       was trained on this task), or --data FILE to score every pair in a file
+  --split S            test | train (default test)   --limit N   score at most N pairs
+  --beam N             --json
+`;
+
+const OPTIONS = {
+  task: { type: 'string' }, data: { type: 'string' }, 'test-fraction': { type: 'string' },
+  tokenizer: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, steps: { type: 'string' },
+  'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' },
+  'clip-norm': { type: 'string' }, cell: { type: 'string' }, attention: { type: 'string' },
+  embed: { type: 'string' }, hidden: { type: 'string' }, 'attention-size': { type: 'string' },
+  seed: { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
+  'eval-every': { type: 'string' }, 'eval-size': { type: 'string' }, backend: { type: 'string' },
+  model: { type: 'string' }, beam: { type: 'string' }, 'n-best': { type: 'string' }, 'max-length': { type: 'string' },
+  'length-penalty': { type: 'string' }, 'show-attention': { type: 'boolean' }, json: { type: 'boolean' },
+  split: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+};
+
+class UsageError extends Error {}
+
+function int(values, name, fallback, min = 1) {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function num(values, name, fallback, min = 0) {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function allow(values, command, names) {
+  for (const key of Object.keys(values)) {
+    if (!names.includes(key)) throw new UsageError(`--${key} is not an option of "${command}"`);
+  }
+}
+
+async function readModel(path) {
+  if (!path) throw new UsageError('--model MODEL.s2s is required');
+  let bytes;
+  try {
+    const info = await stat(path);
+    if (info.size > 1 << 30) throw new Error(`${path} is ${info.size} bytes; model files are at most 1 GiB`);
+    bytes = await readFile(path);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error(`cannot read the model: ${path} does not exist (train one with "seq2seq-attention train --task dates --out ${path}")`);
+    throw error;
+  }
+  return Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+async function readPairsFile(path, options = {}) {
+  let bytes;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error(`cannot read ${path}: no such file`);
+    throw error;
+  }
+  try {
+    return tasks.fromTSV(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+  } catch (error) {
+    error.message = `${path}: ${error.message}`;
+    throw error;
+  }
+}
+
+function formatDuration(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal, a plain line every 5% otherwise. */
+function progressPrinter(stream) {
+  const tty = Boolean(stream.isTTY);
+  let lastPlain = -1;
+  let lastDraw = 0;
+  return {
+    update(p) {
+      const fraction = p.step / p.totalSteps;
+      const eta = fraction > 0 ? (p.elapsedMs / fraction) * (1 - fraction) : 0;
+      const evalText = p.eval ? ` exact ${(100 * p.eval.exactMatch).toFixed(1)}%` : '';
+      const stats = `step ${p.step}/${p.totalSteps} epoch ${p.epoch} loss ${p.loss.toFixed(4)} ${Math.round(p.examplesPerSecond)} ex/s`;
+      if (tty) {
+        const now = Date.now();
+        if (now - lastDraw < 100 && p.step !== p.totalSteps && !p.eval) return;
+        lastDraw = now;
+        const width = 24;
+        const filled = Math.round(fraction * width);
+        const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+        stream.write(`\r\x1b[K${bar} ${(100 * fraction).toFixed(0).padStart(3)}% ${stats} ETA ${formatDuration(eta)}${evalText}`);
+        if (p.step === p.totalSteps) stream.write('\n');
+      } else {
+        const bucket = Math.floor(fraction * 20);
+        if (bucket === lastPlain && !p.eval) return;
+        lastPlain = bucket;
+        stream.write(`${stats} elapsed ${formatDuration(p.elapsedMs)} eta ${formatDuration(eta)}${evalText}\n`);
+      }
+    },
+    end() {
+      if (tty && lastDraw) stream.write('\n');
+    },
+  };
+}
+
+function formatMetrics(m) {
+  return `exact match ${(100 * m.exactMatch).toFixed(2)}%  token accuracy ${(100 * m.tokenAccuracy).toFixed(2)}%  BLEU ${m.bleu.toFixed(2)}  chrF ${m.chrf.toFixed(2)}  (${m.count} pairs)`;
+}
+
+async function train(values) {
+  allow(values, 'train', ['task', 'data', 'test-fraction', 'tokenizer', 'out', 'epochs', 'steps', 'batch-size',
+    'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
+    'train-size', 'test-size', 'eval-every', 'eval-size', 'backend']);
+  if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('train needs --task NAME or --data PAIRS.tsv (one of them)');
+  if (values.epochs !== undefined && values.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  const seed = int(values, 'seed', 1, 0);
+  let task;
+  let info;
+  if (values.task) {
+    if (values['test-fraction'] !== undefined) throw new UsageError('--test-fraction goes with --data; with --task use --test-size');
+    const taskOptions = { seed };
+    if (values['train-size'] !== undefined) taskOptions.trainSize = int(values, 'train-size');
+    if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
+    task = generateTask(values.task, taskOptions);
+    info = { task: task.name, taskOptions: task.options };
+  } else {
+    if (values['train-size'] !== undefined || values['test-size'] !== undefined) {
+      throw new UsageError('--train-size/--test-size go with --task; with --data use --test-fraction');
+    }
+    task = await readPairsFile(values.data, {
+      seed, testFraction: num(values, 'test-fraction', 0.1), tokenizer: values.tokenizer ?? 'char',
+    });
+    info = { data: values.data };
+  }
+  const out = values.out ?? `${task.name}.s2s`;
+  const started = Date.now();
+  const model = await Translator.create({
+    pairs: task.train,
+    tokenizer: values.tokenizer ?? task.tokenizer,
+    cell: values.cell ?? 'gru',
+    attention: values.attention ?? 'additive',
+    embed: int(values, 'embed', 32),
+    hidden: int(values, 'hidden', 64),
+    attentionSize: int(values, 'attention-size', 64),
+    seed,
+    backend: values.backend ?? 'auto',
+    info,
+  });
+  const evalSize = int(values, 'eval-size', 500, 0);
+  const heldOut = task.test.slice(0, evalSize);
+  process.stderr.write(`${task.name}: ${task.train.length} training pairs, ${task.test.length} held out; ` +
+    `${model.config.cell}/${model.config.attention}, backend ${model.backend}\n`);
+  const printer = progressPrinter(process.stderr);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  let report;
+  try {
+    report = await model.train(task.train, {
+      ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 3) }),
+      batchSize: int(values, 'batch-size', 64),
+      learningRate: num(values, 'learning-rate', 3e-3),
+      schedule: values.schedule ?? 'constant',
+      clipNorm: num(values, 'clip-norm', 5),
+      shuffleSeed: seed,
+      ...(values['eval-every'] !== undefined && heldOut.length > 0
+        ? { evaluate: { pairs: heldOut.slice(0, 200), every: int(values, 'eval-every') } } : {}),
+      onProgress: (p) => printer.update(p),
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    printer.end();
+  }
+  await writeFile(out, model.save());
+  const lines = [`trained ${report.steps} steps (${report.epochs.toFixed(2)} epochs) in ${formatDuration(report.elapsedMs)}` +
+    `${report.stopped ? ' (stopped early)' : ''}, final loss ${report.loss.toFixed(4)}; saved ${out}`];
+  if (heldOut.length > 0) lines.push(`held-out ${formatMetrics(model.evaluate(heldOut))}`);
+  lines.push(`total time ${formatDuration(Date.now() - started)}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  model.dispose();
+}
+
+const SHADES = [' ', '░', '▒', '▓', '█'];
+
+function showSymbol(s) {
+  return s === ' ' ? '␣' : s === '\t' ? '⇥' : s;
+}
+
+/** Text heat map: one row per output symbol, one column per source symbol. */
+function heatMap({ weights, rows, cols, source, target }) {
+  const widths = source.map((s) => Math.max(1, Array.from(showSymbol(s)).length));
+  const label = Math.max(...target.map((t) => Array.from(showSymbol(t)).length), 1);
+  const lines = [' '.repeat(label) + ' │' + source.map((s, j) => showSymbol(s).padEnd(widths[j])).join(' ')];
+  for (let i = 0; i < rows; i++) {
+    const cells = [];
+    for (let j = 0; j < cols; j++) {
+      const w = weights[i * cols + j];
+      cells.push(SHADES[Math.min(SHADES.length - 1, Math.floor(w * SHADES.length))].repeat(widths[j]));
+    }
+    lines.push(showSymbol(target[i]).padStart(label) + ' │' + cells.join(' '));
+  }
+  return lines.join('\n');
+}
+
+async function readStdinLines() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+}
+
+async function translate(values, texts) {
+  allow(values, 'translate', ['model', 'beam', 'n-best', 'max-length', 'length-penalty', 'show-attention', 'json', 'backend']);
+  const options = {
+    beam: int(values, 'beam', 1),
+    nBest: int(values, 'n-best', 1),
+    lengthPenalty: num(values, 'length-penalty', 0),
+  };
+  if (values['max-length'] !== undefined) options.maxLength = int(values, 'max-length');
+  if (texts.length === 0) {
+    if (process.stdin.isTTY) throw new UsageError('give the texts to translate as arguments, or pipe them in one per line');
+    texts = await readStdinLines();
+  }
+  const model = await readModel(values.model);
+  try {
+    for (const text of texts) {
+      const r = model.translate(text, options);
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ input: text, text: r.text, score: r.score, logProb: r.logProb, unknown: r.unknown, nBest: r.nBest }) + '\n');
+        continue;
+      }
+      if (options.nBest > 1) {
+        r.nBest.forEach((h, k) => process.stdout.write(`${k + 1}. ${h.text}\t(score ${h.score.toFixed(4)})\n`));
+      } else {
+        process.stdout.write(r.text + '\n');
+      }
+      if (r.unknown.length > 0) {
+        process.stderr.write(`note: not in the vocabulary, read as <unk>: ${r.unknown.map((u) => `"${u.symbol}" at ${u.index}`).join(', ')}\n`);
+      }
+      if (values['show-attention']) process.stdout.write(heatMap(r.attention) + '\n\n');
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+async function evaluate(values) {
+  allow(values, 'eval', ['model', 'task', 'data', 'beam', 'limit', 'split', 'json', 'seed', 'train-size', 'test-size', 'max-length']);
+  if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('eval needs --task NAME or --data PAIRS.tsv (one of them)');
+  const split = values.split ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new UsageError('--split must be test or train');
+  const model = await readModel(values.model);
+  try {
+    let pairs;
+    if (values.task) {
+      const info = model.info;
+      const stored = info?.task === values.task ? info.taskOptions : {};
+      const taskOptions = { ...stored };
+      if (values.seed !== undefined) taskOptions.seed = int(values, 'seed', 1, 0);
+      if (values['train-size'] !== undefined) taskOptions.trainSize = int(values, 'train-size');
+      if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
+      pairs = generateTask(values.task, taskOptions)[split];
+    } else {
+      pairs = tasks.parseTSV(new Uint8Array(await readFile(values.data)));
+    }
+    if (values.limit !== undefined) pairs = pairs.slice(0, int(values, 'limit'));
+    if (pairs.length === 0) throw new Error('no pairs to evaluate on: raise --test-size or use --split train');
+    const started = Date.now();
+    const options = { beam: int(values, 'beam', 1) };
+    if (values['max-length'] !== undefined) options.maxLength = int(values, 'max-length');
+    const m = model.evaluate(pairs, options);
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ ...m, elapsedMs: Date.now() - started }) + '\n');
+    } else {
+      process.stdout.write(`${formatMetrics(m)} in ${formatDuration(Date.now() - started)}\n`);
+      for (const x of m.mistakes.slice(0, 5)) process.stdout.write(`  ${x.source}  ->  ${x.output}   (expected ${x.reference})\n`);
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+function listTasks() {
+  for (const name of taskNames) {
+    const t = generateTask(name, { trainSize: 1, testSize: 0 });
+    process.stdout.write(`${name.padEnd(10)} ${t.tokenizer.padEnd(5)} ${t.description}\n`);
+  }
+}
+
+async function main(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error.message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { help, version, ...options } = values;
+  if (command === 'train' || command === 'eval' || command === 'tasks') {
+    if (rest.length > 0) throw new UsageError(`"${command}" takes no text arguments, got "${rest[0]}"`);
+  }
+  switch (command) {
+    case 'train': return train(options);
+    case 'translate': return translate(options, rest);
+    case 'eval': return evaluate(options);
+    case 'tasks': return listTasks();
+    default: throw new UsageError(`unknown command "${command}": use train, translate, eval or tasks`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`seq2seq-attention: ${error.message}\nRun "seq2seq-attention help" for the options.\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`seq2seq-attention: error: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+});
