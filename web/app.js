@@ -7,17 +7,21 @@
 import { LineChart } from './chart.js';
 import { Heatmap } from './heatmap.js';
 import { renderStep } from './stepper.js';
-import { parsePairs } from './tsv.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, loadRemote } from './engine.js';
+import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv } from './engine.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
 const EVAL_SUBSET = 200;           // held-out pairs measured after every training chunk
 const CHUNK_TARGET_MS = 1000;      // one training call to the worker lasts about this long
 const CUSTOM = '__custom__';
+// The experiment needs inputs of many lengths: strings of 4 to 40 symbols.
+const EXPERIMENT_DATA = {
+  copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 40 },
+  reverse: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 40 },
+};
 
 const state = {
   lib: null,
@@ -178,53 +182,48 @@ function resetCurves() {
 
 // ---------- data ----------
 
-function fillTaskPicker() {
-  const names = Object.keys(state.lib.tasks);
+function fillTaskPicker(names) {
   const pick = $('task');
-  const expPick = $('exp-task');
   pick.replaceChildren();
-  expPick.replaceChildren();
-  for (const name of names) {
-    pick.append(new Option(taskLabel(name), name));
-    expPick.append(new Option(taskLabel(name), name));
-  }
+  for (const name of names) pick.append(new Option(taskLabel(name), name));
   pick.append(new Option('Your own pairs (TSV file)…', CUSTOM));
-  expPick.append(new Option('the data picked in 1. Train', CUSTOM));
   pick.value = names.includes('dates') ? 'dates' : names[0];
-  expPick.value = names.includes('reverse') ? 'reverse' : names.includes('dates') ? 'dates' : names[0];
 }
 
 function taskLabel(name) {
-  return name.charAt(0).toUpperCase() + name.slice(1).replace(/[-_]/g, ' ');
+  const labels = { dates: 'Dates → ISO 8601', scrambled: 'Unscramble English', 'en-fr': 'English → French (small grammar)', reverse: 'Reverse a string', sort: 'Sort letters', copy: 'Copy a string' };
+  return labels[name] || name;
 }
 
-const taskCache = new Map();
-export function makeTask(name) {
-  if (!taskCache.has(name)) taskCache.set(name, state.lib.tasks[name]({ ...TASK_SIZES }));
-  return taskCache.get(name);
-}
-
-function selectTask() {
+let selectSeq = 0;
+async function selectTask() {
   showError('data-error', '');
   const name = $('task').value;
+  const seq = ++selectSeq;
   $('tsv-box').hidden = name !== CUSTOM;
   if (name === CUSTOM) {
     state.data = state.customData;
     $('task-description').textContent = state.customData
-      ? `${state.customData.description}`
+      ? state.customData.description
       : 'Pick a text file with one pair per line: the input, a tab, the output. A tenth is held out to measure accuracy.';
   } else {
+    $('task-description').textContent = 'Making the data…';
     try {
-      state.data = makeTask(name);
-      $('task-description').textContent = `${state.data.description} · ${state.data.train.length.toLocaleString('en-US')} training pairs, ${state.data.test.length.toLocaleString('en-US')} held out.`;
+      const data = await makeTask(name, TASK_SIZES);
+      if (seq !== selectSeq) return;
+      state.data = data;
+      $('task-description').textContent = `${data.description} ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out.`;
     } catch (err) {
+      if (seq !== selectSeq) return;
       state.data = null;
+      $('task-description').textContent = '';
       showError('data-error', `The task “${name}” could not be made: ${errorText(err)}`);
     }
   }
   renderExamples();
   setProbe();
   if (!state.remote) suggestInput();
+  updateButtons();
 }
 
 function renderExamples() {
@@ -246,27 +245,28 @@ function renderExamples() {
   }
 }
 
+const MAX_TSV_BYTES = 64 * 1024 * 1024;
 async function readTsvFile(file) {
   showError('data-error', '');
   try {
-    if (file.size > 20 * 1024 * 1024) throw new Error(`The file is too large (${(file.size / 1e6).toFixed(1)} MB); the page takes up to 20 MB.`);
-    const text = await file.text();
-    const parsed = parsePairs(text, { seed: 1 });
+    if (file.size > MAX_TSV_BYTES) throw new Error(`The file is ${(file.size / 1e6).toFixed(1)} MB; the page takes up to ${MAX_TSV_BYTES / 1024 / 1024} MB.`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
     const tokenizer = $('tsv-tokenizer').value;
-    state.customData = {
-      name: file.name,
-      description: `${file.name}: ${parsed.count.toLocaleString('en-US')} pairs (${parsed.train.length.toLocaleString('en-US')} to train on, ${parsed.test.length.toLocaleString('en-US')} held out), split into ${tokenizer === 'word' ? 'words' : 'characters'}.`,
-      train: parsed.train,
-      test: parsed.test,
-      tokenizer,
-    };
+    const data = await tasksFromTsv(bytes, { name: file.name, seed: 1, testFraction: 0.1, tokenizer });
+    if (data.test.length < 1 || data.train.length < 10) {
+      throw new Error(`it has ${data.train.length + data.test.length} distinct pairs; the page needs at least 20 to train on some and hold some out to measure`);
+    }
+    data.description = `${file.name}: ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out; split into ${tokenizer === 'word' ? 'words' : 'characters'}.`;
+    state.customData = data;
+    state.customFile = file;
     $('task').value = CUSTOM;
-    selectTask();
+    await selectTask();
   } catch (err) {
     state.customData = null;
     if ($('task').value === CUSTOM) state.data = null;
     renderExamples();
-    showError('data-error', `Could not use “${file.name}”: ${errorText(err)}`);
+    updateButtons();
+    showError('data-error', `Could not use “${file.name}”: ${errorText(err)} Each line must be: input, a tab, output.`);
   }
 }
 
@@ -298,6 +298,7 @@ async function ensureModel() {
     tokenizer: tokenizerOf(state.data),
     cell: s.cell, attention: s.attention, scale: true,
     embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: 'auto',
+    info: { task: state.data.name, madeBy: 'seq2seq-attention web page' },
   });
   state.remote = remote;
   state.model = { task: state.data.name, settings: s, source: 'trained' };
@@ -618,8 +619,8 @@ async function adoptModelBytes(bytes, how) {
   state.remote = remote;
   if (old) old.dispose().catch(() => {});
   resetCurves();
-  const cfg = (await remote.config) || {};
-  state.model = { task: how.task || 'loaded', settings: { ...cfg }, source: how.source, fileName: how.fileName };
+  const cfg = remote.config || {};
+  state.model = { task: remote.info?.task || how.task || 'loaded', settings: { ...cfg }, source: how.source, fileName: how.fileName };
   showBackend();
   return cfg;
 }
@@ -671,9 +672,9 @@ async function restore() {
         if (s[key] !== undefined) $(id).value = s[key];
       }
     }
-    if (info.model?.task && state.lib.tasks[info.model.task] && $('task').value !== info.model.task) {
+    if (info.model?.task && state.taskNames.includes(info.model.task) && $('task').value !== info.model.task) {
       $('task').value = info.model.task;
-      selectTask();
+      await selectTask();
     }
     accChart.set(0, state.accPoints);
     renderStats({ loss: state.lossPoints.at(-1)?.y });
@@ -748,11 +749,7 @@ function wire() {
     e.target.value = '';
   });
   $('tsv-tokenizer').addEventListener('change', () => {
-    if (state.customData) {
-      state.customData.tokenizer = $('tsv-tokenizer').value;
-      state.customData.description = state.customData.description.replace(/split into \w+/, `split into ${state.customData.tokenizer === 'word' ? 'words' : 'characters'}`);
-      selectTask();
-    }
+    if (state.customFile) readTsvFile(state.customFile);
   });
   $('train-btn').addEventListener('click', train);
   $('pause-btn').addEventListener('click', pause);
@@ -799,14 +796,20 @@ async function main() {
     updateButtons();
     return;
   }
+  try {
+    state.taskNames = await taskNames();
+  } catch (err) {
+    showError('data-error', `The built-in tasks could not be made: ${errorText(err)}`);
+    state.taskNames = [];
+  }
   $('backend').textContent = 'engine: ready';
-  fillTaskPicker();
-  selectTask();
+  fillTaskPicker(state.taskNames);
+  await selectTask();
   resetCurves();
   updateButtons();
   new Experiment({
     getSettings: () => { const s = settings(); validateSettings(s); return s; },
-    getData: (name) => (name === CUSTOM ? state.data : makeTask(name)),
+    getData: (name) => (name === CUSTOM ? state.data : makeTask(name, EXPERIMENT_DATA[name] || TASK_SIZES)),
     createRemote,
   });
   await restore();

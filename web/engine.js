@@ -1,21 +1,18 @@
-// engine.js: the page's one door to the library. It loads the library's modules (so a missing
-// build shows as a message, not a blank page) and makes TranslatorWorker instances, each
-// running its own model in a Web Worker (lib/worker.js).
+// engine.js: the page's one door to the library. It loads the worker client (so a missing
+// build shows as a message, not a blank page), makes TranslatorWorker instances, each running
+// its own model in a Web Worker (lib/worker.js), and asks a small data worker
+// (data-worker.js) for task pairs, so generating or parsing data never blocks the page.
 
 let lib = null;
+const workerUrl = new URL('../lib/worker.js', import.meta.url);
 
-/** -> { tasks, TranslatorWorker } */
+/** -> { TranslatorWorker } */
 export async function loadLibrary() {
   if (lib) return lib;
-  const [{ tasks }, { TranslatorWorker }] = await Promise.all([
-    import('../lib/index.js'),
-    import('../lib/worker-client.js'),
-  ]);
-  lib = { tasks, TranslatorWorker };
+  const { TranslatorWorker } = await import('../lib/worker-client.js');
+  lib = { TranslatorWorker };
   return lib;
 }
-
-const workerUrl = new URL('../lib/worker.js', import.meta.url);
 
 /** A new model in a new worker; options as Translator.create's (docs/api.md). */
 export async function createRemote(options) {
@@ -27,4 +24,57 @@ export async function createRemote(options) {
 export async function loadRemote(bytes) {
   const { TranslatorWorker } = await loadLibrary();
   return TranslatorWorker.load(bytes, { backend: 'auto' }, { workerUrl });
+}
+
+// ---- data, made in data-worker.js ----
+
+let dataWorker = null;
+let nextId = 1;
+const pending = new Map();
+
+function askData(message, transfer = []) {
+  if (!dataWorker) {
+    dataWorker = new Worker(new URL('./data-worker.js', import.meta.url), { type: 'module' });
+    dataWorker.onmessage = (e) => {
+      const p = pending.get(e.data.id);
+      if (!p) return;
+      pending.delete(e.data.id);
+      if (e.data.error) p.reject(new Error(e.data.error));
+      else p.resolve(e.data.result);
+    };
+    dataWorker.onerror = (e) => {
+      e.preventDefault();
+      const err = new Error(`the data worker failed to start (${e.message || 'see the console'})`);
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+      dataWorker = null;
+    };
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    dataWorker.postMessage({ id, ...message }, transfer);
+  });
+}
+
+/** The built-in task names, in the library's order. */
+export function taskNames() {
+  return askData({ kind: 'names' });
+}
+
+const taskCache = new Map();
+/** A built-in task: { name, description, tokenizer, train, test } (cached per name and options). */
+export function makeTask(name, options) {
+  const key = `${name} ${JSON.stringify(options)}`;
+  if (!taskCache.has(key)) {
+    const p = askData({ kind: 'task', name, options });
+    p.catch(() => taskCache.delete(key));
+    taskCache.set(key, p);
+  }
+  return taskCache.get(key);
+}
+
+/** The user's TSV bytes -> a task (tasks.fromTSV in the worker). */
+export function tasksFromTsv(bytes, options) {
+  return askData({ kind: 'tsv', bytes, options });
 }
