@@ -483,6 +483,7 @@ async function translateNow() {
     const out = $('output');
     out.classList.remove('placeholder');
     out.textContent = r.text;
+    out.dataset.source = text;
     showUnknown(r.unknown || []);
     showNBest(beam > 1 ? r.nBest || [] : []);
     const a = attentionOrNull(r.attention);

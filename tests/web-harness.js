@@ -1,0 +1,87 @@
+// web-harness.js: what the browser tests share (not a test itself). Starts web/serve.js on a
+// free port, launches Debian's Chromium through playwright-core with the flags TOOLCHAIN.md
+// gives, and opens the page while recording console errors, page errors, every request that
+// would leave localhost, and the main thread's long tasks (PerformanceObserver 'longtask').
+
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer } from '../web/serve.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserSkipReason() {
+  if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  if (!fs.existsSync(new URL('../build/wasm/s2s-simd.wasm', import.meta.url))) return 'build/wasm is missing: run make wasm first';
+  return null;
+}
+
+// Runs in the page before its scripts: collects long tasks from the start.
+function installLongTaskObserver() {
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    window.__longTasks = null; // not supported: the test reports it
+  }
+}
+
+/**
+ * Starts a server and a browser and opens the page. Returns
+ * { server, browser, context, page, url, consoleErrors, pageErrors, offsiteRequests, close() }.
+ */
+export async function openPage({ viewport = { width: 1280, height: 900 } } = {}) {
+  const server = await startServer({ port: 0 });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const consoleErrors = [];
+  const pageErrors = [];
+  const offsiteRequests = [];
+  context.on('request', (req) => {
+    const url = new URL(req.url());
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (!local && !['data:', 'blob:'].includes(url.protocol)) offsiteRequests.push(req.url());
+  });
+  const page = await context.newPage();
+  await page.addInitScript(installLongTaskObserver);
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(server.url);
+  await waitReady(page);
+  return {
+    server, browser, context, page, url: server.url, consoleErrors, pageErrors, offsiteRequests,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+/** The page sets body[data-ready] once the library is loaded and any remembered model restored. */
+export async function waitReady(page, timeout = 30000) {
+  await page.waitForSelector('body[data-ready="true"]', { timeout });
+}
+
+export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Types text into the translate input and waits for the translation of exactly that text. */
+export async function translateInPage(page, text, timeout = 15000) {
+  await page.fill(byTestId('translate-input'), text);
+  await page.waitForFunction((t) => document.getElementById('output').dataset.source === t, text, { timeout });
+  return page.textContent(byTestId('translation-output'));
+}
