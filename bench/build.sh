@@ -63,10 +63,11 @@ fi
 # Native training benchmark of the whole core (bench/native.c + c_src/*.c), when the core exists.
 if [ -f "$root/c_src/model.c" ] && [ -f "$here/native.c" ]; then
   srcs=$(ls "$root"/c_src/*.c)
+  nodec=""; grep -q '^int s2s_decode(' $srcs || nodec="-DBENCH_NO_DECODE" # core without decoding yet
   for v in sse march; do
     flags="-O3"; [ $v = march ] && flags="-O3 -march=native"
     if stale "$out/train-$v" $srcs "$here/native.c" "$root"/c_src/*.h; then
-      $CC $flags -I"$root/c_src" "$here/native.c" $srcs -lm -o "$out/train-$v"
+      $CC $flags -w $nodec -I"$root/c_src" "$here/native.c" $srcs -lm -o "$out/train-$v"
     fi
   done
 fi

@@ -17,7 +17,7 @@
 #include "kernels.h"
 
 enum { K_GEMM_NT, K_GEMM_NN, K_GEMM_TN, K_SCORES_ADD, K_SCORES_ADD_BWD, K_SCORES_DOT, K_SOFTMAX,
-       K_WSUM, K_TANH, K_SIGMOID };
+       K_WSUM, K_TANH, K_SIGMOID, K_GEMM_TN_T };
 
 typedef struct {
   int kernel;
@@ -27,10 +27,12 @@ typedef struct {
 } kcase;
 
 static const kcase cases[] = {
-  /* model C: GRU hidden 256, batch 64, additive attention A 256, source 30 */
-  {K_GEMM_NT, 64, 768, 256, "C", "gates += h . W_hh^T"},
-  {K_GEMM_NN, 64, 768, 256, "C", "dh += dgates . W_hh"},
-  {K_GEMM_TN, 64, 768, 256, "C", "dW_hh += dgates^T . h"},
+  /* model C: GRU hidden 256, embed 64, batch 64, additive attention A 256, source 30, target 30.
+   * Per-step GEMMs have B = batch rows; weight gradients run once over all steps (B = T*batch). */
+  {K_GEMM_NT, 64, 768, 256, "C", "per step: gates += h . W_hh^T"},
+  {K_GEMM_NN, 64, 768, 256, "C", "per step: dh += dgates . W_hh"},
+  {K_GEMM_TN, 1920, 768, 256, "C", "all steps: dW_hh += dgates^T . h"},
+  {K_GEMM_NT, 1920, 768, 64, "C", "all steps: enc gates += x . W_ih^T"},
   {K_GEMM_NT, 1, 768, 256, "C", "decode: one row"},
   {K_SCORES_ADD, 30, 256, 0, "C", "additive scores, one row"},
   {K_SCORES_ADD_BWD, 30, 256, 0, "C", "additive scores backward, one row"},
@@ -38,24 +40,28 @@ static const kcase cases[] = {
   {K_WSUM, 30, 256, 0, "C", "context = sum_j w_j h_j, one row"},
   {K_TANH, 64 * 256, 0, 0, "C", "tanh over B*H"},
   {K_SIGMOID, 64 * 512, 0, 0, "C", "sigmoid over B*2H"},
-  /* model A: LSTM hidden 64, embed 64, batch 128, dot attention A 64, source 18 */
-  {K_GEMM_NT, 128, 256, 128, "A", "dec gates += [x;c] . W_ih^T"},
-  {K_GEMM_NT, 128, 256, 64, "A", "gates += h . W_hh^T"},
-  {K_GEMM_NN, 128, 256, 64, "A", "dh += dgates . W_hh"},
-  {K_GEMM_TN, 128, 256, 64, "A", "dW_hh += dgates^T . h"},
+  /* model A: LSTM hidden 64, embed 64, batch 128, dot attention A 64, source 18, target 10 */
+  {K_GEMM_NT, 128, 256, 128, "A", "per step: dec gates += [x;c] . W_ih^T"},
+  {K_GEMM_NT, 128, 256, 64, "A", "per step: gates += h . W_hh^T"},
+  {K_GEMM_NN, 128, 256, 64, "A", "per step: dh += dgates . W_hh"},
+  {K_GEMM_TN, 2304, 256, 64, "A", "all steps: enc dW_hh += dgates^T . h"},
+  {K_GEMM_TN, 1280, 256, 128, "A", "all steps: dec dW_ih += dgates^T . [x;c]"},
   {K_SCORES_DOT, 18, 64, 0, "A", "dot scores, one row"},
   {K_SOFTMAX, 18, 0, 0, "A", "masked softmax, one row"},
   {K_WSUM, 18, 64, 0, "A", "context, one row"},
-  /* model B: GRU hidden 64, embed 32, batch 64, additive A 64, source 16 */
-  {K_GEMM_NT, 64, 192, 64, "B", "gates += h . W_hh^T"},
-  {K_GEMM_TN, 64, 192, 64, "B", "dW_hh += dgates^T . h"},
+  /* model B: GRU hidden 64, embed 32, batch 64, additive A 64, source 16, target 10 */
+  {K_GEMM_NT, 64, 192, 64, "B", "per step: gates += h . W_hh^T"},
+  {K_GEMM_TN, 640, 192, 96, "B", "all steps: dec dW_ih += dgates^T . [x;c]"},
   {K_SCORES_ADD, 16, 64, 0, "B", "additive scores, one row"},
+  /* experiment (not a product kernel): gemm_tn done as transpose(A), transpose(X) then gemm_nt */
+  {K_GEMM_TN_T, 1920, 768, 256, "C", "experiment: dW_hh via 2 transposes + gemm_nt"},
+  {K_GEMM_TN_T, 2304, 256, 64, "A", "experiment: enc dW_hh via 2 transposes + gemm_nt"},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 static const char *kname[] = {"gemm_nt", "gemm_nn", "gemm_tn", "scores_additive",
                               "scores_additive_backward", "scores_dot", "softmax_masked",
-                              "weighted_sum", "vtanh", "vsigmoid"};
+                              "weighted_sum", "vtanh", "vsigmoid", "gemm_tn_via_nt"};
 
 static real *buf[6];
 static int cur = -1;
@@ -68,7 +74,7 @@ int kb_has_simd(void) { return S2S_SIMD; }
 double kb_flops(int i) {
   const kcase *c = &cases[i];
   switch (c->kernel) {
-  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: return 2.0 * c->a * c->b * c->c;
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T: return 2.0 * c->a * c->b * c->c;
   case K_SCORES_ADD: return 3.0 * c->a * c->b;
   case K_SCORES_ADD_BWD: return 9.0 * c->a * c->b;
   case K_SCORES_DOT: return 2.0 * c->a * c->b + c->a;
@@ -84,7 +90,7 @@ const char *kb_case_json(int i) {
   const kcase *c = &cases[i];
   char shape[64];
   switch (c->kernel) {
-  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN:
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T:
     snprintf(shape, sizeof shape, "B%d N%d K%d", c->a, c->b, c->c); break;
   case K_SCORES_ADD: case K_SCORES_ADD_BWD: case K_SCORES_DOT:
     snprintf(shape, sizeof shape, "m%d A%d", c->a, c->b); break;
@@ -116,6 +122,9 @@ int kb_setup(int i) {
   case K_GEMM_NT: n0 = (size_t)c->a * c->b; n1 = (size_t)c->a * c->c; n2 = (size_t)c->b * c->c; break;
   case K_GEMM_NN: n0 = (size_t)c->a * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->b * c->c; break;
   case K_GEMM_TN: n0 = (size_t)c->b * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->a * c->c; break;
+  case K_GEMM_TN_T: /* C[N,K], A[P,N], X[P,K], A^T[N,P], X^T[K,P] */
+    n0 = (size_t)c->b * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->a * c->c;
+    n3 = (size_t)c->a * c->b; n4 = (size_t)c->a * c->c; break;
   case K_SCORES_ADD: case K_SCORES_DOT:
     n0 = c->a; n1 = (size_t)c->a * c->b; n2 = c->b; n3 = c->b; break;
   case K_SCORES_ADD_BWD:
@@ -129,6 +138,13 @@ int kb_setup(int i) {
     if (!(buf[k] = alloc_fill(ns[k], 12345u + 77u * k))) return -2;
   cur = i;
   return 0;
+}
+
+static void transpose(real *dst, const real *src, int rows, int cols) { /* dst[cols,rows] */
+  for (int r0 = 0; r0 < rows; r0 += 16)
+    for (int c0 = 0; c0 < cols; c0 += 16)
+      for (int r = r0; r < r0 + 16 && r < rows; r++)
+        for (int c = c0; c < c0 + 16 && c < cols; c++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
 }
 
 /* Run case `i` (after kb_setup(i)) `reps` times; variant 1 = SIMD kernels, 0 = scalar. */
@@ -158,11 +174,17 @@ int kb_run(int i, int variant, int reps) {
     case K_WSUM: CALL(weighted_sum, x[0], x[1], x[2], c->b, c->a, c->b); break;
     case K_TANH: CALL(vtanh, x[0], x[1], c->a); break;
     case K_SIGMOID: CALL(vsigmoid, x[0], x[1], c->a); break;
+    case K_GEMM_TN_T:
+      transpose(x[3], x[1], c->a, c->b);
+      transpose(x[4], x[2], c->a, c->c);
+      CALL(gemm_nt, x[0], x[3], x[4], c->b, c->c, c->a);
+      break;
     }
   }
   sink = x[0][0];
   return 0;
 }
+
 
 #ifdef KB_MAIN
 #include <time.h>
