@@ -14,11 +14,15 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Why the browser tests cannot run here, or null when they can. */
+/** The browser tests run unless SKIP_BROWSER_TESTS=1 is set: a missing Chromium or build is a
+ *  failure with a message (see requireBrowser), not a silent skip. */
 export function browserSkipReason() {
-  if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-  if (!fs.existsSync(new URL('../build/wasm/s2s-simd.wasm', import.meta.url))) return 'build/wasm is missing: run make wasm first';
-  return null;
+  return process.env.SKIP_BROWSER_TESTS === '1' ? 'SKIP_BROWSER_TESTS=1' : false;
+}
+
+function requireBrowser() {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH (SKIP_BROWSER_TESTS=1 skips these tests)`);
+  if (!fs.existsSync(new URL('../build/wasm/s2s-simd.wasm', import.meta.url))) throw new Error('build/wasm/s2s-simd.wasm is missing: run make wasm first');
 }
 
 // Runs in the page before its scripts: collects long tasks from the start.
@@ -38,6 +42,7 @@ function installLongTaskObserver() {
  * { server, browser, context, page, url, consoleErrors, pageErrors, offsiteRequests, close() }.
  */
 export async function openPage({ viewport = { width: 1280, height: 900 } } = {}) {
+  requireBrowser();
   const server = await startServer({ port: 0 });
   let browser;
   try {
