@@ -54,6 +54,8 @@ typedef struct s2s_model s2s_model;
 
 /* Last error message (never NULL; "" after success of the last call that sets it). */
 const char *s2s_last_error(void);
+/* Status of the last failed call (S2S_OK after a call that succeeded). */
+int s2s_last_status(void);
 
 /* Create a model with weights drawn from `seed`. scale: dot attention divides by sqrt(A). */
 s2s_model *s2s_create(int cell, int attention, int scale, int embed, int hidden, int attn_size,

@@ -1,0 +1,77 @@
+# Builds the C core to WebAssembly (SIMD and scalar, one source) and natively for the C tests.
+# `make` (= `make all`) builds everything the tests need; `make wasm` only what the page and the
+# package need. Every output goes to build/.
+
+CC ?= gcc
+EMCC ?= emcc
+# Debian's emcc needs acorn from /usr/share/nodejs to optimise JS (TOOLCHAIN.md)
+export NODE_PATH := /usr/share/nodejs
+
+SRC := c_src/kernels.c c_src/cell.c c_src/model.c c_src/train.c c_src/decode.c c_src/modelfile.c
+HDR := $(wildcard c_src/*.h)
+# -ffp-contract=off: no fused multiply-add, so every build rounds the same way (determinism)
+COMMON := -std=c11 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off
+
+# Standalone wasm (no JS glue; lib/wasm.js instantiates it): memory grows up to 2 GiB, no
+# filesystem, nothing imported but what the loader provides.
+WASM_FLAGS := -O3 $(COMMON) --no-entry -sSTANDALONE_WASM=1 -sALLOW_MEMORY_GROWTH=1 \
+  -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB -sMAXIMUM_MEMORY=2GB -sERROR_ON_UNDEFINED_SYMBOLS=1 -sFILESYSTEM=0
+
+EXPORTS_ALL := $(shell grep -v '^\#' c_src/exports.txt)
+EXPORTS_SCALAR := $(filter-out %_simd,$(EXPORTS_ALL))
+comma := ,
+empty :=
+space := $(empty) $(empty)
+json = [$(subst $(space),$(comma),$(foreach f,$(1),"_$(f)"))]
+
+.PHONY: all wasm native test-c clean setup
+
+# everything the test suite uses
+all: wasm native
+
+# the two wasm builds the library loads
+wasm: build/wasm/s2s-simd.wasm build/wasm/s2s-scalar.wasm
+
+# native test programs: float SSE build, scalar float build, double-precision gradient build
+native: build/native/test_core build/native/test_core_scalar build/native/test_gradients build/native/s2s-tool
+
+# install emscripten from Debian when emcc is missing (CI starts bare)
+setup:
+	@command -v $(EMCC) >/dev/null 2>&1 || bash scripts/setup.sh
+
+# SIMD wasm: -msimd128 turns on the wasm_simd128.h paths of c_src/simd.h
+build/wasm/s2s-simd.wasm: $(SRC) $(HDR) c_src/exports.txt | setup
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_FLAGS) -msimd128 -sEXPORTED_FUNCTIONS='$(call json,$(EXPORTS_ALL))' $(SRC) -o $@
+
+# scalar wasm: the same source without -msimd128 (the baseline SIMD is measured against)
+build/wasm/s2s-scalar.wasm: $(SRC) $(HDR) c_src/exports.txt | setup
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS='$(call json,$(EXPORTS_SCALAR))' $(SRC) -o $@
+
+# native float build with the SSE paths, run under ASan + UBSan
+build/native/test_core: tests/c/test_core.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(COMMON) -fsanitize=address,undefined -fno-sanitize-recover=all -Ic_src $< $(SRC) -lm -o $@
+
+# native float build forced onto the scalar paths, to compare against the SIMD one
+build/native/test_core_scalar: tests/c/test_core.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O2 $(COMMON) -DS2S_NO_SIMD -Ic_src $< $(SRC) -lm -o $@
+
+# double precision: central finite differences are exact to ~1e-9 here, so gradient errors show
+build/native/test_gradients: tests/c/test_gradients.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(COMMON) -DS2S_DOUBLE -fsanitize=address,undefined -fno-sanitize-recover=all -Ic_src $< $(SRC) -lm -o $@
+
+# native command-line tool the JS tests use to compare native results with the wasm builds
+build/native/s2s-tool: tests/c/s2s_tool.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O2 $(COMMON) -Ic_src $< $(SRC) -lm -o $@
+
+# run the native C tests alone
+test-c: native
+	build/native/test_core && build/native/test_core_scalar && build/native/test_gradients
+
+clean:
+	rm -rf build

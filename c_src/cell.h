@@ -1,0 +1,24 @@
+/* cell.h: the recurrent cells (PyTorch's RNNCell with tanh, GRUCell, LSTMCell), one batched step
+ * forward and backward. Gate order and biases as PyTorch: GRU (r, z, n), LSTM (i, f, g, o).
+ */
+#ifndef S2S_CELL_H
+#define S2S_CELL_H
+
+#include "s2s.h"
+
+static inline int cell_gates(int cell) { return cell == S2S_CELL_RNN ? 1 : cell == S2S_CELL_GRU ? 3 : 4; }
+
+/* One step for B rows. gi [B,GH] = W_ih x + b_ih (given). Computes gh [B,GH] = W_hh h_prev + b_hh,
+ * the gate activations gates [B,GH], the new state h [B,H] and, for the LSTM, c [B,H]
+ * (c_prev and c are ignored for the other cells). */
+void cell_forward(int cell, int B, int H, const real *w_hh, const real *b_hh, const real *gi,
+                  const real *h_prev, const real *c_prev, real *gh, real *gates, real *h, real *c);
+
+/* Backward of one step. dh [B,H] is the gradient on h, dc [B,H] on c (LSTM). Writes dgi and dgh
+ * [B,GH] (gradients on gi and gh), sets dh_prev [B,H] to the direct part (the W_hh path is the
+ * caller's: dh_prev += dgh W_hh) and dc_prev [B,H] (LSTM). */
+void cell_backward(int cell, int B, int H, const real *gh, const real *gates, const real *h_prev,
+                   const real *c_prev, const real *c, const real *dh, const real *dc, real *dgi,
+                   real *dgh, real *dh_prev, real *dc_prev);
+
+#endif

@@ -1,0 +1,501 @@
+/* kernels.c: scalar and SIMD versions of the hot loops declared in kernels.h.
+ * Each SIMD kernel is a vector main loop plus a scalar tail; the `_scalar` twin is the reference
+ * the tests hold it against. Elementwise math (exp, tanh, sigmoid) uses one polynomial whose
+ * vector and scalar forms do the same operations in the same order, so they agree bitwise.
+ */
+#include "kernels.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- elementwise math ---------------------------------------------------------------------- */
+
+#ifdef S2S_DOUBLE
+real s2s_exp(real x) { return exp(x); }
+real s2s_tanh(real x) { return tanh(x); }
+real s2s_sigmoid(real x) { return 1.0 / (1.0 + exp(-x)); }
+#else
+/* Cephes-style expf: range reduction by ln 2 split in two constants, degree-5 polynomial. */
+#define EXP_LO (-87.0f)
+#define EXP_HI 88.0f
+#define LOG2E 1.44269504088896341f
+#define LN2_HI 0.693359375f
+#define LN2_LO (-2.12194440e-4f)
+#define EP0 1.9875691500e-4f
+#define EP1 1.3981999507e-3f
+#define EP2 8.3334519073e-3f
+#define EP3 4.1665795894e-2f
+#define EP4 1.6666665459e-1f
+#define EP5 5.0000001201e-1f
+/* tanh on |x| < 0.625: x + x^3 P(x^2) */
+#define TANH_SMALL 0.625f
+#define TP0 (-5.70498872745e-3f)
+#define TP1 2.06390887954e-2f
+#define TP2 (-5.37397155531e-2f)
+#define TP3 1.33314422036e-1f
+#define TP4 (-3.33332819422e-1f)
+
+real s2s_exp(real x) {
+  if (x != x) return x;
+  x = x < EXP_LO ? EXP_LO : x;
+  x = EXP_HI < x ? EXP_HI : x;
+  float fx = x * LOG2E + 0.5f;
+  float fl = (float)(int)fx;
+  if (fx < fl) fl = fl - 1.0f;
+  x = x - fl * LN2_HI;
+  x = x - fl * LN2_LO;
+  float z = x * x;
+  float y = EP0;
+  y = y * x + EP1;
+  y = y * x + EP2;
+  y = y * x + EP3;
+  y = y * x + EP4;
+  y = y * x + EP5;
+  y = y * z + x + 1.0f;
+  union { int32_t i; float f; } pow2;
+  pow2.i = ((int32_t)fl + 127) << 23;
+  return y * pow2.f;
+}
+
+real s2s_tanh(real x) {
+  float ax = x < 0 ? -x : x;
+  if (ax < TANH_SMALL) {
+    float z = x * x;
+    float p = TP0;
+    p = p * z + TP1;
+    p = p * z + TP2;
+    p = p * z + TP3;
+    p = p * z + TP4;
+    return p * z * x + x;
+  }
+  float e = s2s_exp(ax + ax);
+  float y = 1.0f - 2.0f / (e + 1.0f);
+  return x < 0 ? -y : y;
+}
+
+real s2s_sigmoid(real x) { return 1.0f / (1.0f + s2s_exp(-x)); }
+#endif
+
+/* ---- scalar kernels ------------------------------------------------------------------------ */
+
+void gemm_nt_scalar(real *C, const real *A, const real *W, int B, int N, int K) {
+  for (int b = 0; b < B; b++)
+    for (int n = 0; n < N; n++) {
+      real s = 0;
+      for (int k = 0; k < K; k++) s += A[(size_t)b * K + k] * W[(size_t)n * K + k];
+      C[(size_t)b * N + n] += s;
+    }
+}
+
+/* C[i,k] += sum_p A[i*sai + p*sap] * W[p*K + k]: gemm_nn and gemm_tn are this with strides. */
+static void gemm_rows_scalar(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
+                             int P, int K) {
+  for (int i = 0; i < I; i++) {
+    real *c = C + (size_t)i * K;
+    for (int p = 0; p < P; p++) {
+      real a = A[i * sai + p * sap];
+      const real *w = W + (size_t)p * K;
+      for (int k = 0; k < K; k++) c[k] += a * w[k];
+    }
+  }
+}
+
+void gemm_nn_scalar(real *C, const real *A, const real *W, int B, int N, int K) {
+  gemm_rows_scalar(C, A, (size_t)N, 1, W, B, N, K);
+}
+
+void gemm_tn_scalar(real *C, const real *A, const real *X, int B, int N, int K) {
+  gemm_rows_scalar(C, A, 1, (size_t)N, X, N, B, K);
+}
+
+void axpy_scalar(real *y, real a, const real *x, int n) {
+  for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+real dot_scalar(const real *x, const real *y, int n) {
+  real s = 0;
+  for (int i = 0; i < n; i++) s += x[i] * y[i];
+  return s;
+}
+
+void scores_additive_scalar(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
+                            int A) {
+  for (int j = 0; j < m; j++) {
+    const real *k = Kh + (size_t)j * ldk;
+    real acc = 0;
+    for (int a = 0; a < A; a++) acc += v[a] * s2s_tanh(k[a] + q[a]);
+    s[j] = acc;
+  }
+}
+
+void scores_dot_scalar(real *s, const real *K, int ldk, const real *q, real scale, int m, int A) {
+  for (int j = 0; j < m; j++) s[j] = scale * dot_scalar(q, K + (size_t)j * ldk, A);
+}
+
+void softmax_masked_scalar(real *w, const real *s, int m, int len) {
+  real mx = s[0];
+  for (int j = 1; j < len; j++) mx = mx < s[j] ? s[j] : mx;
+  real sum = 0;
+  for (int j = 0; j < len; j++) {
+    w[j] = s2s_exp(s[j] - mx);
+    sum += w[j];
+  }
+  real inv = 1 / sum;
+  for (int j = 0; j < len; j++) w[j] = w[j] * inv;
+  for (int j = len; j < m; j++) w[j] = 0;
+}
+
+void weighted_sum_scalar(real *c, const real *w, const real *Hs, int ldh, int m, int H) {
+  for (int h = 0; h < H; h++) c[h] = 0;
+  for (int j = 0; j < m; j++) axpy_scalar(c, w[j], Hs + (size_t)j * ldh, H);
+}
+
+void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, const real *Kh,
+                                     int ldk, const real *q, const real *v, const real *ds, int m,
+                                     int A) {
+  for (int j = 0; j < m; j++) {
+    const real *k = Kh + (size_t)j * ldk;
+    real *dk = dKh + (size_t)j * lddk;
+    real d = ds[j];
+    for (int a = 0; a < A; a++) {
+      real t = s2s_tanh(k[a] + q[a]);
+      real g = d * v[a] * (1 - t * t);
+      dv[a] += d * t;
+      dk[a] += g;
+      dq[a] += g;
+    }
+  }
+}
+
+void vtanh_scalar(real *y, const real *x, int n) {
+  for (int i = 0; i < n; i++) y[i] = s2s_tanh(x[i]);
+}
+
+void vsigmoid_scalar(real *y, const real *x, int n) {
+  for (int i = 0; i < n; i++) y[i] = s2s_sigmoid(x[i]);
+}
+
+void log_softmax_row(real *x, int n) {
+  real mx = x[0];
+  for (int i = 1; i < n; i++) mx = mx < x[i] ? x[i] : mx;
+  real sum = 0;
+  for (int i = 0; i < n; i++) sum += s2s_exp(x[i] - mx);
+#ifdef S2S_DOUBLE
+  real lse = mx + log(sum);
+#else
+  real lse = mx + logf(sum);
+#endif
+  for (int i = 0; i < n; i++) x[i] -= lse;
+}
+
+/* ---- SIMD kernels -------------------------------------------------------------------------- */
+#if S2S_SIMD
+
+static inline f32x4 exp_f32x4(f32x4 x) {
+  x = F32X4_MAX(x, F32X4_SPLAT(EXP_LO));
+  x = F32X4_MIN(x, F32X4_SPLAT(EXP_HI));
+  f32x4 fx = F32X4_ADD(F32X4_MUL(x, F32X4_SPLAT(LOG2E)), F32X4_SPLAT(0.5f));
+  i32x4 ti = F32X4_TO_I32(fx);
+  f32x4 fl = I32X4_TO_F32(ti);
+  f32x4 gt = F32X4_LT(fx, fl); /* truncation rounded up: subtract one */
+  fl = F32X4_SUB(fl, F32X4_AND(gt, F32X4_SPLAT(1.0f)));
+  x = F32X4_SUB(x, F32X4_MUL(fl, F32X4_SPLAT(LN2_HI)));
+  x = F32X4_SUB(x, F32X4_MUL(fl, F32X4_SPLAT(LN2_LO)));
+  f32x4 z = F32X4_MUL(x, x);
+  f32x4 y = F32X4_SPLAT(EP0);
+  y = F32X4_ADD(F32X4_MUL(y, x), F32X4_SPLAT(EP1));
+  y = F32X4_ADD(F32X4_MUL(y, x), F32X4_SPLAT(EP2));
+  y = F32X4_ADD(F32X4_MUL(y, x), F32X4_SPLAT(EP3));
+  y = F32X4_ADD(F32X4_MUL(y, x), F32X4_SPLAT(EP4));
+  y = F32X4_ADD(F32X4_MUL(y, x), F32X4_SPLAT(EP5));
+  y = F32X4_ADD(F32X4_ADD(F32X4_MUL(y, z), x), F32X4_SPLAT(1.0f));
+  i32x4 e = I32X4_SHL(I32X4_ADD(F32X4_TO_I32(fl), I32X4_SPLAT(127)), 23);
+  return F32X4_MUL(y, I32X4_AS_F32(e));
+}
+
+static inline f32x4 tanh_f32x4(f32x4 x) {
+  f32x4 ax = F32X4_ABS(x);
+  f32x4 z = F32X4_MUL(x, x);
+  f32x4 p = F32X4_SPLAT(TP0);
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP1));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP2));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP3));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP4));
+  f32x4 small = F32X4_ADD(F32X4_MUL(F32X4_MUL(p, z), x), x);
+  f32x4 e = exp_f32x4(F32X4_ADD(ax, ax));
+  f32x4 one = F32X4_SPLAT(1.0f);
+  f32x4 big = F32X4_SUB(one, F32X4_DIV(F32X4_SPLAT(2.0f), F32X4_ADD(e, one)));
+  f32x4 sign = F32X4_AND(x, F32X4_SPLAT(-0.0f));
+  big = F32X4_XOR(big, sign);
+  return F32X4_SELECT(F32X4_LT(ax, F32X4_SPLAT(TANH_SMALL)), small, big);
+}
+
+static inline f32x4 sigmoid_f32x4(f32x4 x) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  f32x4 e = exp_f32x4(F32X4_SUB(F32X4_SPLAT(0.0f), x));
+  return F32X4_DIV(one, F32X4_ADD(one, e));
+}
+
+real dot_simd(const real *x, const real *y, int n) {
+  f32x4 a0 = F32X4_SPLAT(0), a1 = F32X4_SPLAT(0);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 = F32X4_ADD(a0, F32X4_MUL(F32X4_LOAD(x + i), F32X4_LOAD(y + i)));
+    a1 = F32X4_ADD(a1, F32X4_MUL(F32X4_LOAD(x + i + 4), F32X4_LOAD(y + i + 4)));
+  }
+  for (; i + 4 <= n; i += 4) a0 = F32X4_ADD(a0, F32X4_MUL(F32X4_LOAD(x + i), F32X4_LOAD(y + i)));
+  real s = f32x4_sum(F32X4_ADD(a0, a1));
+  for (; i < n; i++) s += x[i] * y[i];
+  return s;
+}
+
+void axpy_simd(real *y, real a, const real *x, int n) {
+  f32x4 va = F32X4_SPLAT(a);
+  int i = 0;
+  for (; i + 4 <= n; i += 4)
+    F32X4_STORE(y + i, F32X4_ADD(F32X4_LOAD(y + i), F32X4_MUL(va, F32X4_LOAD(x + i))));
+  for (; i < n; i++) y[i] += a * x[i];
+}
+
+/* Two rows of A against four rows of W: eight accumulators, reduced four at a time. */
+void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
+  int b = 0;
+  for (; b + 2 <= B; b += 2) {
+    const real *a0 = A + (size_t)b * K, *a1 = a0 + K;
+    real *c0 = C + (size_t)b * N, *c1 = c0 + N;
+    int n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const real *w0 = W + (size_t)n * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+      f32x4 s00 = F32X4_SPLAT(0), s01 = s00, s02 = s00, s03 = s00;
+      f32x4 s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      int k = 0;
+      for (; k + 4 <= K; k += 4) {
+        f32x4 x0 = F32X4_LOAD(a0 + k), x1 = F32X4_LOAD(a1 + k), y;
+        y = F32X4_LOAD(w0 + k);
+        s00 = F32X4_ADD(s00, F32X4_MUL(x0, y));
+        s10 = F32X4_ADD(s10, F32X4_MUL(x1, y));
+        y = F32X4_LOAD(w1 + k);
+        s01 = F32X4_ADD(s01, F32X4_MUL(x0, y));
+        s11 = F32X4_ADD(s11, F32X4_MUL(x1, y));
+        y = F32X4_LOAD(w2 + k);
+        s02 = F32X4_ADD(s02, F32X4_MUL(x0, y));
+        s12 = F32X4_ADD(s12, F32X4_MUL(x1, y));
+        y = F32X4_LOAD(w3 + k);
+        s03 = F32X4_ADD(s03, F32X4_MUL(x0, y));
+        s13 = F32X4_ADD(s13, F32X4_MUL(x1, y));
+      }
+      real r0[4], r1[4];
+      F32X4_STORE(r0, f32x4_reduce4(s00, s01, s02, s03));
+      F32X4_STORE(r1, f32x4_reduce4(s10, s11, s12, s13));
+      for (; k < K; k++) {
+        r0[0] += a0[k] * w0[k]; r0[1] += a0[k] * w1[k]; r0[2] += a0[k] * w2[k]; r0[3] += a0[k] * w3[k];
+        r1[0] += a1[k] * w0[k]; r1[1] += a1[k] * w1[k]; r1[2] += a1[k] * w2[k]; r1[3] += a1[k] * w3[k];
+      }
+      F32X4_STORE(c0 + n, F32X4_ADD(F32X4_LOAD(c0 + n), F32X4_LOAD(r0)));
+      F32X4_STORE(c1 + n, F32X4_ADD(F32X4_LOAD(c1 + n), F32X4_LOAD(r1)));
+    }
+    for (; n < N; n++) {
+      c0[n] += dot_simd(a0, W + (size_t)n * K, K);
+      c1[n] += dot_simd(a1, W + (size_t)n * K, K);
+    }
+  }
+  for (; b < B; b++) { /* the odd row: one row of A against four rows of W */
+    const real *a0 = A + (size_t)b * K;
+    real *c0 = C + (size_t)b * N;
+    int n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const real *w0 = W + (size_t)n * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+      f32x4 s0 = F32X4_SPLAT(0), s1 = s0, s2 = s0, s3 = s0;
+      int k = 0;
+      for (; k + 4 <= K; k += 4) {
+        f32x4 x0 = F32X4_LOAD(a0 + k);
+        s0 = F32X4_ADD(s0, F32X4_MUL(x0, F32X4_LOAD(w0 + k)));
+        s1 = F32X4_ADD(s1, F32X4_MUL(x0, F32X4_LOAD(w1 + k)));
+        s2 = F32X4_ADD(s2, F32X4_MUL(x0, F32X4_LOAD(w2 + k)));
+        s3 = F32X4_ADD(s3, F32X4_MUL(x0, F32X4_LOAD(w3 + k)));
+      }
+      real r0[4];
+      F32X4_STORE(r0, f32x4_reduce4(s0, s1, s2, s3));
+      for (; k < K; k++) {
+        r0[0] += a0[k] * w0[k]; r0[1] += a0[k] * w1[k]; r0[2] += a0[k] * w2[k]; r0[3] += a0[k] * w3[k];
+      }
+      F32X4_STORE(c0 + n, F32X4_ADD(F32X4_LOAD(c0 + n), F32X4_LOAD(r0)));
+    }
+    for (; n < N; n++) c0[n] += dot_simd(a0, W + (size_t)n * K, K);
+  }
+}
+
+/* C[i,k] += sum_p A(i,p) W[p,k], two rows of C by eight columns held in registers over p.
+ * Accumulates over p in the same order as the scalar version, so the results are identical. */
+static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
+                           int P, int K) {
+  int i = 0;
+  for (; i + 2 <= I; i += 2) {
+    real *c0 = C + (size_t)i * K, *c1 = c0 + K;
+    const real *ai0 = A + i * sai, *ai1 = A + (i + 1) * sai;
+    int k = 0;
+    for (; k + 8 <= K; k += 8) {
+      f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+      f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
+      for (int p = 0; p < P; p++) {
+        const real *w = W + (size_t)p * K + k;
+        f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4);
+        f32x4 a0 = F32X4_SPLAT(ai0[p * sap]), a1 = F32X4_SPLAT(ai1[p * sap]);
+        x00 = F32X4_ADD(x00, F32X4_MUL(a0, w0));
+        x01 = F32X4_ADD(x01, F32X4_MUL(a0, w1));
+        x10 = F32X4_ADD(x10, F32X4_MUL(a1, w0));
+        x11 = F32X4_ADD(x11, F32X4_MUL(a1, w1));
+      }
+      F32X4_STORE(c0 + k, x00);
+      F32X4_STORE(c0 + k + 4, x01);
+      F32X4_STORE(c1 + k, x10);
+      F32X4_STORE(c1 + k + 4, x11);
+    }
+    for (; k + 4 <= K; k += 4) {
+      f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k);
+      for (int p = 0; p < P; p++) {
+        f32x4 w0 = F32X4_LOAD(W + (size_t)p * K + k);
+        x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(ai0[p * sap]), w0));
+        x1 = F32X4_ADD(x1, F32X4_MUL(F32X4_SPLAT(ai1[p * sap]), w0));
+      }
+      F32X4_STORE(c0 + k, x0);
+      F32X4_STORE(c1 + k, x1);
+    }
+    for (; k < K; k++) {
+      real x0 = c0[k], x1 = c1[k];
+      for (int p = 0; p < P; p++) {
+        x0 += ai0[p * sap] * W[(size_t)p * K + k];
+        x1 += ai1[p * sap] * W[(size_t)p * K + k];
+      }
+      c0[k] = x0;
+      c1[k] = x1;
+    }
+  }
+  for (; i < I; i++) {
+    real *c0 = C + (size_t)i * K;
+    const real *ai0 = A + i * sai;
+    int k = 0;
+    for (; k + 8 <= K; k += 8) {
+      f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+      for (int p = 0; p < P; p++) {
+        const real *w = W + (size_t)p * K + k;
+        f32x4 a0 = F32X4_SPLAT(ai0[p * sap]);
+        x00 = F32X4_ADD(x00, F32X4_MUL(a0, F32X4_LOAD(w)));
+        x01 = F32X4_ADD(x01, F32X4_MUL(a0, F32X4_LOAD(w + 4)));
+      }
+      F32X4_STORE(c0 + k, x00);
+      F32X4_STORE(c0 + k + 4, x01);
+    }
+    for (; k + 4 <= K; k += 4) {
+      f32x4 x0 = F32X4_LOAD(c0 + k);
+      for (int p = 0; p < P; p++)
+        x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(W + (size_t)p * K + k)));
+      F32X4_STORE(c0 + k, x0);
+    }
+    for (; k < K; k++) {
+      real x0 = c0[k];
+      for (int p = 0; p < P; p++) x0 += ai0[p * sap] * W[(size_t)p * K + k];
+      c0[k] = x0;
+    }
+  }
+}
+
+void gemm_nn_simd(real *C, const real *A, const real *W, int B, int N, int K) {
+  gemm_rows_simd(C, A, (size_t)N, 1, W, B, N, K);
+}
+
+void gemm_tn_simd(real *C, const real *A, const real *X, int B, int N, int K) {
+  gemm_rows_simd(C, A, 1, (size_t)N, X, N, B, K);
+}
+
+void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
+                          int A) {
+  for (int j = 0; j < m; j++) {
+    const real *k = Kh + (size_t)j * ldk;
+    f32x4 acc = F32X4_SPLAT(0);
+    int a = 0;
+    for (; a + 4 <= A; a += 4) {
+      f32x4 t = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
+      acc = F32X4_ADD(acc, F32X4_MUL(F32X4_LOAD(v + a), t));
+    }
+    real r = f32x4_sum(acc);
+    for (; a < A; a++) r += v[a] * s2s_tanh(k[a] + q[a]);
+    s[j] = r;
+  }
+}
+
+void scores_dot_simd(real *s, const real *K, int ldk, const real *q, real scale, int m, int A) {
+  for (int j = 0; j < m; j++) s[j] = scale * dot_simd(q, K + (size_t)j * ldk, A);
+}
+
+void softmax_masked_simd(real *w, const real *s, int m, int len) {
+  int j = 0;
+  real mx = s[0];
+  if (len >= 4) {
+    f32x4 vm = F32X4_LOAD(s);
+    for (j = 4; j + 4 <= len; j += 4) vm = F32X4_MAX(vm, F32X4_LOAD(s + j));
+    mx = f32x4_hmax(vm);
+  }
+  for (; j < len; j++) mx = mx < s[j] ? s[j] : mx;
+  f32x4 vmx = F32X4_SPLAT(mx), vsum = F32X4_SPLAT(0);
+  for (j = 0; j + 4 <= len; j += 4) {
+    f32x4 e = exp_f32x4(F32X4_SUB(F32X4_LOAD(s + j), vmx));
+    F32X4_STORE(w + j, e);
+    vsum = F32X4_ADD(vsum, e);
+  }
+  real sum = f32x4_sum(vsum);
+  for (; j < len; j++) {
+    w[j] = s2s_exp(s[j] - mx);
+    sum += w[j];
+  }
+  real inv = 1 / sum;
+  f32x4 vinv = F32X4_SPLAT(inv);
+  for (j = 0; j + 4 <= len; j += 4) F32X4_STORE(w + j, F32X4_MUL(F32X4_LOAD(w + j), vinv));
+  for (; j < len; j++) w[j] = w[j] * inv;
+  for (j = len; j < m; j++) w[j] = 0;
+}
+
+void weighted_sum_simd(real *c, const real *w, const real *Hs, int ldh, int m, int H) {
+  memset(c, 0, sizeof(real) * (size_t)H);
+  for (int j = 0; j < m; j++) axpy_simd(c, w[j], Hs + (size_t)j * ldh, H);
+}
+
+void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *Kh, int ldk,
+                                   const real *q, const real *v, const real *ds, int m, int A) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  for (int j = 0; j < m; j++) {
+    const real *k = Kh + (size_t)j * ldk;
+    real *dk = dKh + (size_t)j * lddk;
+    real d = ds[j];
+    f32x4 vd = F32X4_SPLAT(d);
+    int a = 0;
+    for (; a + 4 <= A; a += 4) {
+      f32x4 t = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
+      f32x4 g = F32X4_MUL(F32X4_MUL(vd, F32X4_LOAD(v + a)), F32X4_SUB(one, F32X4_MUL(t, t)));
+      F32X4_STORE(dv + a, F32X4_ADD(F32X4_LOAD(dv + a), F32X4_MUL(vd, t)));
+      F32X4_STORE(dk + a, F32X4_ADD(F32X4_LOAD(dk + a), g));
+      F32X4_STORE(dq + a, F32X4_ADD(F32X4_LOAD(dq + a), g));
+    }
+    for (; a < A; a++) {
+      real t = s2s_tanh(k[a] + q[a]);
+      real g = d * v[a] * (1 - t * t);
+      dv[a] += d * t;
+      dk[a] += g;
+      dq[a] += g;
+    }
+  }
+}
+
+void vtanh_simd(real *y, const real *x, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) F32X4_STORE(y + i, tanh_f32x4(F32X4_LOAD(x + i)));
+  for (; i < n; i++) y[i] = s2s_tanh(x[i]);
+}
+
+void vsigmoid_simd(real *y, const real *x, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) F32X4_STORE(y + i, sigmoid_f32x4(F32X4_LOAD(x + i)));
+  for (; i < n; i++) y[i] = s2s_sigmoid(x[i]);
+}
+
+#endif

@@ -1,0 +1,57 @@
+/* kernels.h: the hot loops. Each kernel has a plain scalar version (`_scalar`) and, where the
+ * SIMD layer has a vector path, a `_simd` version; the unsuffixed name is the one the model uses
+ * (SIMD when built with it). Shapes in comments are row-major; "+=" kernels accumulate.
+ */
+#ifndef S2S_KERNELS_H
+#define S2S_KERNELS_H
+
+#include "s2s.h"
+#include "simd.h"
+
+/* Elementwise math shared by every path: exp, tanh and sigmoid with the same polynomial in
+ * scalar and vector code (bitwise-identical results); libm in the double build. */
+real s2s_exp(real x);
+real s2s_tanh(real x);
+real s2s_sigmoid(real x);
+
+#define S2S_KERNEL_LIST(X)                                                                         \
+  /* C[B,N] += A[B,K] . W[N,K]^T */                                                              \
+  X(void, gemm_nt, (real *C, const real *A, const real *W, int B, int N, int K))                  \
+  /* C[B,K] += A[B,N] . W[N,K] */                                                                \
+  X(void, gemm_nn, (real *C, const real *A, const real *W, int B, int N, int K))                  \
+  /* C[N,K] += A[B,N]^T . X[B,K] */                                                              \
+  X(void, gemm_tn, (real *C, const real *A, const real *X, int B, int N, int K))                  \
+  /* y[n] += a * x[n] */                                                                         \
+  X(void, axpy, (real *y, real a, const real *x, int n))                                          \
+  /* return x . y */                                                                             \
+  X(real, dot, (const real *x, const real *y, int n))                                             \
+  /* s[j] = v . tanh(Kh[j*ldk + :A] + q) for j < m */                                            \
+  X(void, scores_additive, (real *s, const real *Kh, int ldk, const real *q, const real *v, int m, int A)) \
+  /* s[j] = scale * (q . K[j*ldk + :A]) for j < m */                                             \
+  X(void, scores_dot, (real *s, const real *K, int ldk, const real *q, real scale, int m, int A)) \
+  /* w[j] = softmax(s[0..len))[j] for j < len, 0 for len <= j < m */                             \
+  X(void, softmax_masked, (real *w, const real *s, int m, int len))                               \
+  /* c[:H] = sum_j w[j] * Hs[j*ldh + :H] */                                                      \
+  X(void, weighted_sum, (real *c, const real *w, const real *Hs, int ldh, int m, int H))          \
+  /* backward of scores_additive for given ds[m]: dKh[j] += ds_j*v*(1-t^2), dq += same, dv += ds_j*t */ \
+  X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *Kh, int ldk, \
+                                     const real *q, const real *v, const real *ds, int m, int A)) \
+  /* y = tanh(x), y = sigmoid(x) over n */                                                       \
+  X(void, vtanh, (real *y, const real *x, int n))                                                 \
+  X(void, vsigmoid, (real *y, const real *x, int n))
+
+#define S2S_DECLARE_SCALAR(ret, name, args) ret name##_scalar args;
+#define S2S_DECLARE_SIMD(ret, name, args) ret name##_simd args;
+S2S_KERNEL_LIST(S2S_DECLARE_SCALAR)
+#if S2S_SIMD
+S2S_KERNEL_LIST(S2S_DECLARE_SIMD)
+#define S2S_KERNEL(name) name##_simd
+#else
+#define S2S_KERNEL(name) name##_scalar
+#endif
+
+/* log-softmax of one row of n logits, in place; returns nothing. Scalar code: it runs once per
+ * output row over the vocabulary and calls s2s_exp. */
+void log_softmax_row(real *x, int n);
+
+#endif

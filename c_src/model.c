@@ -1,0 +1,390 @@
+/* model.c: configuration checks, the parameter block and its names, seeded initialisation,
+ * workspaces, error messages, and the two forward building blocks shared by training and
+ * decoding (the encoder over a batch, one decoder step). Backward and Adam are in train.c.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cell.h"
+#include "kernels.h"
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+static char last_error[512];
+static int last_status;
+
+const char *s2s_last_error(void) { return last_error; }
+int s2s_last_status(void) { return last_status; }
+void s2s_clear_error(void) {
+  last_error[0] = 0;
+  last_status = S2S_OK;
+}
+
+int s2s_fail(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+  last_status = code;
+  return code;
+}
+
+/* ---- configuration ------------------------------------------------------------------------- */
+
+int s2s_check_config(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
+  if (cell < 0 || cell > 2)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown cell %d: use 0 (rnn), 1 (gru) or 2 (lstm)", cell);
+  if (attention < 0 || attention > 2)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT,
+                    "unknown attention %d: use 0 (none), 1 (additive) or 2 (dot)", attention);
+  if (scale != 0 && scale != 1) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "scale must be 0 or 1, got %d", scale);
+  struct { const char *what; int v, lo, hi; } sizes[] = {
+      {"embed size", E, 1, S2S_MAX_EMBED},          {"hidden size", H, 1, S2S_MAX_HIDDEN},
+      {"attention size", A, 1, S2S_MAX_ATTN},       {"source vocabulary size", Vs, S2S_MIN_VOCAB, S2S_MAX_VOCAB},
+      {"target vocabulary size", Vt, S2S_MIN_VOCAB, S2S_MAX_VOCAB}};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    if (sizes[i].v < sizes[i].lo || sizes[i].v > sizes[i].hi)
+      return s2s_fail(sizes[i].v < sizes[i].lo ? S2S_ERR_BAD_ARGUMENT : S2S_ERR_LIMIT,
+                      "%s %d is out of range: it must be between %d and %d", sizes[i].what,
+                      sizes[i].v, sizes[i].lo, sizes[i].hi);
+  /* parameter count, in double to avoid overflow before the check */
+  double G = cell == 0 ? 1 : cell == 1 ? 3 : 4, Din = E + (attention ? H : 0),
+         Dout = attention ? 2.0 * H : H;
+  double n = (double)Vs * E + G * H * (E + H + 2) + (attention == 1 ? 2.0 * A * H + 2 * A : 0) +
+             (attention == 2 ? 2.0 * A * H : 0) + (double)Vt * E + G * H * (Din + H + 2) +
+             (double)Vt * Dout + Vt;
+  if (n > S2S_MAX_PARAMS)
+    return s2s_fail(S2S_ERR_LIMIT, "the model would have %.0f parameters, more than the limit of %u",
+                    n, S2S_MAX_PARAMS);
+  return S2S_OK;
+}
+
+static void add_tensor(s2s_model *m, const char *name, int rows, int cols) {
+  s2s_tensor *t = &m->tensors[m->ntensors++];
+  snprintf(t->name, sizeof t->name, "%s", name);
+  t->rows = rows;
+  t->cols = cols;
+  t->size = (size_t)rows * (cols ? cols : 1);
+  t->offset = m->total;
+  m->total += t->size;
+}
+
+static void bind_weights(const s2s_model *m, real *base, s2s_weights *w) {
+  memset(w, 0, sizeof *w);
+  struct { const char *name; real **slot; } map[] = {
+      {"enc.embed", &w->enc_embed},   {"enc.weight_ih", &w->enc_wih}, {"enc.weight_hh", &w->enc_whh},
+      {"enc.bias_ih", &w->enc_bih},   {"enc.bias_hh", &w->enc_bhh},   {"attn.W_h", &w->attn_wh},
+      {"attn.W_s", &w->attn_ws},      {"attn.b", &w->attn_b},         {"attn.v", &w->attn_v},
+      {"attn.W_Q", &w->attn_wq},      {"attn.W_K", &w->attn_wk},      {"dec.embed", &w->dec_embed},
+      {"dec.weight_ih", &w->dec_wih}, {"dec.weight_hh", &w->dec_whh}, {"dec.bias_ih", &w->dec_bih},
+      {"dec.bias_hh", &w->dec_bhh},   {"out.weight", &w->out_w},      {"out.bias", &w->out_b}};
+  for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
+    int i = s2s_param_index(m, map[k].name);
+    if (i >= 0) *map[k].slot = base + m->tensors[i].offset;
+  }
+}
+
+s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
+  s2s_model *m = calloc(1, sizeof *m);
+  if (!m) {
+    s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating a model");
+    return NULL;
+  }
+  m->cell = cell, m->attn = attention, m->scale = scale, m->E = E, m->H = H, m->A = A;
+  m->Vs = Vs, m->Vt = Vt, m->G = cell_gates(cell);
+  m->Din = E + (attention ? H : 0);
+  m->Dout = attention ? 2 * H : H;
+  int GH = m->G * H;
+  add_tensor(m, "enc.embed", Vs, E);
+  add_tensor(m, "enc.weight_ih", GH, E);
+  add_tensor(m, "enc.weight_hh", GH, H);
+  add_tensor(m, "enc.bias_ih", GH, 0);
+  add_tensor(m, "enc.bias_hh", GH, 0);
+  if (attention == S2S_ATTN_ADDITIVE) {
+    add_tensor(m, "attn.W_h", A, H);
+    add_tensor(m, "attn.W_s", A, H);
+    add_tensor(m, "attn.b", A, 0);
+    add_tensor(m, "attn.v", A, 0);
+  } else if (attention == S2S_ATTN_DOT) {
+    add_tensor(m, "attn.W_Q", A, H);
+    add_tensor(m, "attn.W_K", A, H);
+  }
+  add_tensor(m, "dec.embed", Vt, E);
+  add_tensor(m, "dec.weight_ih", GH, m->Din);
+  add_tensor(m, "dec.weight_hh", GH, H);
+  add_tensor(m, "dec.bias_ih", GH, 0);
+  add_tensor(m, "dec.bias_hh", GH, 0);
+  add_tensor(m, "out.weight", Vt, m->Dout);
+  add_tensor(m, "out.bias", Vt, 0);
+  m->params = calloc(m->total, sizeof(real));
+  m->grads = calloc(m->total, sizeof(real));
+  m->adam_m = calloc(m->total, sizeof(real));
+  m->adam_v = calloc(m->total, sizeof(real));
+  if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
+    s2s_destroy(m);
+    s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu parameters", m->total);
+    return NULL;
+  }
+  bind_weights(m, m->params, &m->w);
+  bind_weights(m, m->grads, &m->g);
+  m->beta1 = (real)0.9, m->beta2 = (real)0.999, m->eps = (real)1e-8;
+  m->beta1_pow = 1, m->beta2_pow = 1;
+  return m;
+}
+
+/* ---- seeded initialisation ----------------------------------------------------------------- */
+
+/* splitmix64: the same stream of 64-bit numbers from a seed on every platform. */
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* Uniform in [-bound, bound): 24 random bits make an exact float in [0,1). */
+static real uniform(uint64_t *state, real bound) {
+  real u = (real)(splitmix64(state) >> 40) * (real)(1.0 / 16777216.0);
+  return (u + u - 1) * bound;
+}
+
+s2s_model *s2s_create(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt,
+                      uint32_t seed) {
+  s2s_clear_error();
+  if (s2s_check_config(cell, attention, scale, E, H, A, Vs, Vt) != S2S_OK) return NULL;
+  s2s_model *m = s2s_alloc(cell, attention, scale, E, H, A, Vs, Vt);
+  if (!m) return NULL;
+  uint64_t state = seed;
+  for (int i = 0; i < m->ntensors; i++) {
+    s2s_tensor *t = &m->tensors[i];
+    real bound;
+    if (strstr(t->name, "embed")) bound = 1;
+    else if (!strcmp(t->name, "attn.v")) bound = 1 / (real)sqrt((double)A);
+    else if (!strncmp(t->name, "out.", 4)) bound = 1 / (real)sqrt((double)m->Dout);
+    else bound = 1 / (real)sqrt((double)H);
+    for (size_t k = 0; k < t->size; k++) m->params[t->offset + k] = uniform(&state, bound);
+  }
+  return m;
+}
+
+void s2s_destroy(s2s_model *m) {
+  if (!m) return;
+  free(m->params);
+  free(m->grads);
+  free(m->adam_m);
+  free(m->adam_v);
+  s2s_workspace_free(&m->train_ws);
+  s2s_workspace_free(&m->enc_ws);
+  for (int r = 0; r < S2S_MAX_BEAM; r++) {
+    free(m->results[r].tokens);
+    free(m->results[r].attention);
+  }
+  free(m->trace_block);
+  free(m->meta);
+  free(m->saved);
+  free(m);
+}
+
+/* ---- parameters by name -------------------------------------------------------------------- */
+
+int s2s_config(const s2s_model *m, int what) {
+  if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
+  int v[] = {m->cell, m->attn, m->scale, m->E, m->H, m->A, m->Vs, m->Vt};
+  if (what < 0 || what > 7) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown config field %d", what);
+  return v[what];
+}
+
+int s2s_param_count(const s2s_model *m) { return m ? m->ntensors : 0; }
+static const s2s_tensor *tensor_at(const s2s_model *m, int i) {
+  return m && i >= 0 && i < m->ntensors ? &m->tensors[i] : NULL;
+}
+const char *s2s_param_name(const s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? t->name : NULL;
+}
+int s2s_param_rows(const s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? t->rows : -1;
+}
+int s2s_param_cols(const s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? t->cols : -1;
+}
+int s2s_param_size(const s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? (int)t->size : -1;
+}
+int s2s_param_index(const s2s_model *m, const char *name) {
+  if (!m || !name) return -1;
+  for (int i = 0; i < m->ntensors; i++)
+    if (!strcmp(m->tensors[i].name, name)) return i;
+  return -1;
+}
+real *s2s_param_data(s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? m->params + t->offset : NULL;
+}
+real *s2s_grad_data(s2s_model *m, int i) {
+  const s2s_tensor *t = tensor_at(m, i);
+  return t ? m->grads + t->offset : NULL;
+}
+size_t s2s_total_params(const s2s_model *m) { return m ? m->total : 0; }
+
+int s2s_set_meta(s2s_model *m, const uint8_t *bytes, size_t len) {
+  if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
+  if (len > S2S_MAX_META)
+    return s2s_fail(S2S_ERR_LIMIT, "metadata of %zu bytes is larger than the limit of %zu", len,
+                    (size_t)S2S_MAX_META);
+  if (len && !bytes) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "metadata pointer is NULL");
+  uint8_t *copy = NULL;
+  if (len) {
+    copy = malloc(len);
+    if (!copy) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory copying metadata");
+    memcpy(copy, bytes, len);
+  }
+  free(m->meta);
+  m->meta = copy;
+  m->meta_len = len;
+  return S2S_OK;
+}
+const uint8_t *s2s_meta(const s2s_model *m) { return m ? m->meta : NULL; }
+size_t s2s_meta_length(const s2s_model *m) { return m ? m->meta_len : 0; }
+
+/* ---- workspaces ---------------------------------------------------------------------------- */
+
+void s2s_workspace_free(s2s_workspace *ws) {
+  free(ws->block);
+  memset(ws, 0, sizeof *ws);
+}
+
+int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad) {
+  if (ws->block && ws->B == B && ws->M == M && ws->N == N && ws->with_grad >= with_grad) return S2S_OK;
+  size_t H = m->H, A = m->attn ? m->A : 0, GH = (size_t)m->G * m->H, lstm = m->cell == S2S_CELL_LSTM;
+  size_t b = B, mm = M, n = N, E = m->E, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
+  size_t at = m->attn ? 1 : 0;
+  struct { real **slot; size_t count; int grad; } plan[] = {
+      {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
+      {&ws->gh_enc, mm * b * GH, 0},        {&ws->gates_enc, mm * b * GH, 0},
+      {&ws->h_enc, (mm + 1) * b * H, 0},    {&ws->c_enc, lstm * (mm + 1) * b * H, 0},
+      {&ws->keys, mm * b * A, 0},           {&ws->s, (n + 1) * b * H, 0},
+      {&ws->cs, lstm * (n + 1) * b * H, 0}, {&ws->q, n * b * A, 0},
+      {&ws->scores, at * n * b * mm, 0},    {&ws->alpha, at * n * b * mm, 0},
+      {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
+      {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, n * b * GH, 0},
+      {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},
+      {&ws->logits, n * b * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
+      {&ws->d_gi_enc, mm * b * GH, 1},      {&ws->d_gh_enc, mm * b * GH, 1},
+      {&ws->d_h_enc, (mm + 1) * b * H, 1},  {&ws->d_keys, mm * b * A, 1},
+      {&ws->d_gi_dec, n * b * GH, 1},       {&ws->d_gh_dec, n * b * GH, 1},
+      {&ws->d_q, n * b * A, 1},             {&ws->d_xd, b * Din, 1},
+      {&ws->d_x_enc, mm * b * E, 1},        {&ws->ds, b * H, 1},
+      {&ws->dcs, b * H, 1},                 {&ws->ds_prev, b * H, 1},
+      {&ws->dcs_prev, b * H, 1},            {&ws->dctx, b * H, 1},
+      {&ws->dalpha, mm, 1}};
+  size_t np = sizeof plan / sizeof plan[0], total = 0;
+  for (size_t i = 0; i < np; i++)
+    if (!plan[i].grad || with_grad) total += (plan[i].count + 3) & ~(size_t)3; /* 16-byte aligned */
+  size_t bytes = total * sizeof(real);
+  if (bytes > S2S_MAX_WORKSPACE)
+    return s2s_fail(S2S_ERR_LIMIT,
+                    "a batch of %d x (source %d, target %d) needs %zu MiB of activations, more than "
+                    "the limit of %zu MiB: use smaller batches or shorter sequences",
+                    B, M, N, bytes >> 20, S2S_MAX_WORKSPACE >> 20);
+  real *block = calloc(total ? total : 1, sizeof(real));
+  if (!block) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu MiB of activations", bytes >> 20);
+  s2s_workspace_free(ws);
+  ws->block = block;
+  ws->bytes = bytes;
+  ws->B = B, ws->M = M, ws->N = N, ws->with_grad = with_grad;
+  real *p = block;
+  for (size_t i = 0; i < np; i++) {
+    if ((plan[i].grad && !with_grad) || plan[i].count == 0) { /* absent: NULL, never a 0-byte slot */
+      *plan[i].slot = NULL;
+      continue;
+    }
+    *plan[i].slot = p;
+    p += (plan[i].count + 3) & ~(size_t)3;
+  }
+  return S2S_OK;
+}
+
+/* ---- forward building blocks --------------------------------------------------------------- */
+
+void s2s_encoder_forward(const s2s_model *m, s2s_workspace *ws, const int32_t *src,
+                         const int32_t *src_len, int B, int M) {
+  int E = m->E, H = m->H, GH = m->G * m->H;
+  const s2s_weights *w = &m->w;
+  for (int t = 0; t < M; t++)
+    for (int b = 0; b < B; b++)
+      memcpy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E,
+             sizeof(real) * E);
+  for (size_t r = 0; r < (size_t)M * B; r++) memcpy(ws->gi_enc + r * GH, w->enc_bih, sizeof(real) * GH);
+  S2S_KERNEL(gemm_nt)(ws->gi_enc, ws->x_enc, w->enc_wih, M * B, GH, E); /* (M*B,GH) */
+  memset(ws->h_enc, 0, sizeof(real) * B * H);
+  if (ws->c_enc) memset(ws->c_enc, 0, sizeof(real) * B * H);
+  for (int t = 0; t < M; t++) {
+    size_t o = (size_t)t * B;
+    cell_forward(m->cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
+                 ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH, ws->gates_enc + o * GH,
+                 ws->h_enc + (o + B) * H, ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
+  }
+  if (m->attn) {
+    memset(ws->keys, 0, sizeof(real) * (size_t)M * B * m->A);
+    const real *wk = m->attn == S2S_ATTN_ADDITIVE ? w->attn_wh : w->attn_wk;
+    S2S_KERNEL(gemm_nt)(ws->keys, ws->h_enc + (size_t)B * H, wk, M * B, m->A, H); /* once per sequence */
+  }
+  for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
+    size_t at = ((size_t)src_len[b] * B + b) * H;
+    memcpy(ws->s + (size_t)b * H, ws->h_enc + at, sizeof(real) * H);
+    if (ws->cs) memcpy(ws->cs + (size_t)b * H, ws->c_enc + at, sizeof(real) * H);
+  }
+}
+
+void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, const int32_t *lens,
+                      int R, const int32_t *tokens, const real *s_prev, const real *c_prev, real *q,
+                      real *scores, real *alpha, real *ctx, real *xd, real *gi, real *gh,
+                      real *gates, real *s_new, real *c_new, real *oi) {
+  int E = m->E, H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  int M = enc->M, EB = enc->B;
+  const s2s_weights *w = &m->w;
+  if (m->attn) {
+    int ldk = EB * A, ldh = EB * H;
+    for (int r = 0; r < R; r++) {
+      real *qr = q + (size_t)r * A;
+      if (m->attn == S2S_ATTN_ADDITIVE) memcpy(qr, w->attn_b, sizeof(real) * A);
+      else memset(qr, 0, sizeof(real) * A);
+    }
+    S2S_KERNEL(gemm_nt)(q, s_prev, m->attn == S2S_ATTN_ADDITIVE ? w->attn_ws : w->attn_wq, R, A, H);
+    for (int r = 0; r < R; r++) {
+      int seq = shared ? 0 : r, len = lens[r];
+      const real *keys = enc->keys + (size_t)seq * A, *hs = enc->h_enc + ((size_t)EB + seq) * H;
+      real *sc = scores + (size_t)r * M, *al = alpha + (size_t)r * M;
+      if (m->attn == S2S_ATTN_ADDITIVE)
+        S2S_KERNEL(scores_additive)(sc, keys, ldk, q + (size_t)r * A, w->attn_v, len, A);
+      else
+        S2S_KERNEL(scores_dot)(sc, keys, ldk, q + (size_t)r * A,
+                               m->scale ? 1 / (real)sqrt((double)A) : 1, len, A);
+      for (int j = len; j < M; j++) sc[j] = -INFINITY;
+      S2S_KERNEL(softmax_masked)(al, sc, M, len);
+      S2S_KERNEL(weighted_sum)(ctx + (size_t)r * H, al, hs, ldh, len, H);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    real *x = xd + (size_t)r * Din;
+    memcpy(x, w->dec_embed + (size_t)tokens[r] * E, sizeof(real) * E);
+    if (m->attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
+    memcpy(gi + (size_t)r * GH, w->dec_bih, sizeof(real) * GH);
+  }
+  S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
+  cell_forward(m->cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
+  for (int r = 0; r < R; r++) {
+    real *o = oi + (size_t)r * Dout;
+    memcpy(o, s_new + (size_t)r * H, sizeof(real) * H);
+    if (m->attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
+  }
+}

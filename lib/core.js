@@ -1,0 +1,362 @@
+// core.js: the low-level `Seq2Seq` class, exactly the contract of DESIGN.md (plus the extras in
+// docs/api.md), over the C core compiled to WebAssembly. It checks every argument before C sees
+// it and turns the C side's status codes and messages into Errors. No DOM, no Node-only modules:
+// it runs in Node, browser pages and Web Workers.
+
+import { instantiate, resolveBackend } from './wasm.js';
+
+const CELLS = ['rnn', 'gru', 'lstm'];
+const ATTENTIONS = ['none', 'additive', 'dot'];
+const ERROR_CODES = { '-1': 'BAD_ARGUMENT', '-2': 'LIMIT', '-3': 'NO_MEMORY', '-4': 'BAD_FILE', '-5': 'DIVERGED' };
+const CREATE_OPTIONS = ['cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize', 'srcVocabSize',
+  'tgtVocabSize', 'seed', 'backend'];
+const MAX_INT = 0x7fffffff;
+
+function fail(message, code = 'BAD_ARGUMENT', extra = {}) {
+  const error = new Error(message);
+  error.code = code;
+  Object.assign(error, extra);
+  return error;
+}
+
+function checkOptions(options, known, what) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw fail(`${what} must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options))
+    if (!known.includes(key)) throw fail(`unknown option '${key}' for ${what}: known options are ${known.join(', ')}`);
+  return options;
+}
+
+function integer(value, name, min, max) {
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw fail(`${name} must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
+  if (value < min || value > max) throw fail(`${name} must be between ${min} and ${max}, got ${value}`, value > max ? 'LIMIT' : 'BAD_ARGUMENT');
+  return value;
+}
+
+function finiteNumber(value, name, min, max) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(`${name} must be a finite number, got ${value}`);
+  if (value < min || value > max) throw fail(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function int32Array(value, name) {
+  if (value instanceof Int32Array) return value;
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const out = new Int32Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i];
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < -MAX_INT || x > MAX_INT)
+        throw fail(`${name}[${i}] must be an integer token id, got ${x}`);
+      out[i] = x;
+    }
+    return out;
+  }
+  throw fail(`${name} must be an Int32Array (or an array of integers), got ${value === null ? 'null' : typeof value}`);
+}
+
+/** A seq2seq model with attention, living in its own WebAssembly instance. */
+export class Seq2Seq {
+  #wasm;
+  #ptr;
+  #config;
+  #backend;
+
+  constructor(wasm, ptr, backend) {
+    if (!wasm || !ptr) throw fail('use Seq2Seq.create(options) or Seq2Seq.load(bytes) to make a model');
+    this.#wasm = wasm;
+    this.#ptr = ptr;
+    this.#backend = backend;
+    const c = (i) => wasm.exports.s2s_config(ptr, i);
+    this.#config = Object.freeze({
+      cell: CELLS[c(0)], attention: ATTENTIONS[c(1)], scale: c(2) === 1, embed: c(3), hidden: c(4),
+      attentionSize: c(5), srcVocabSize: c(6), tgtVocabSize: c(7),
+    });
+  }
+
+  /**
+   * Creates a model with weights drawn from `seed`.
+   * @param {object} options see DESIGN.md: cell, attention, scale, embed, hidden, attentionSize,
+   *   srcVocabSize, tgtVocabSize, seed, backend
+   */
+  static async create(options) {
+    if (options === undefined) throw fail('Seq2Seq.create needs an options object (cell, attention, embed, hidden, srcVocabSize, tgtVocabSize, ...)');
+    const o = checkOptions(options, CREATE_OPTIONS, 'Seq2Seq.create');
+    const cell = CELLS.indexOf(o.cell ?? 'gru');
+    if (cell < 0) throw fail(`unknown cell ${JSON.stringify(o.cell)}: use 'rnn', 'gru' or 'lstm'`);
+    const attention = ATTENTIONS.indexOf(o.attention ?? 'additive');
+    if (attention < 0) throw fail(`unknown attention ${JSON.stringify(o.attention)}: use 'additive', 'dot' or 'none'`);
+    const scale = o.scale ?? true;
+    if (typeof scale !== 'boolean') throw fail(`scale must be true or false, got ${scale}`);
+    const hidden = integer(o.hidden ?? 64, 'hidden', 1, MAX_INT);
+    const sizes = [
+      integer(o.embed ?? 32, 'embed', 1, MAX_INT), hidden, integer(o.attentionSize ?? hidden, 'attentionSize', 1, MAX_INT),
+      integer(o.srcVocabSize, 'srcVocabSize', 1, MAX_INT), integer(o.tgtVocabSize, 'tgtVocabSize', 1, MAX_INT),
+    ];
+    const seed = integer(o.seed ?? 1, 'seed', 0, 0xffffffff);
+    const backend = resolveBackend(o.backend ?? 'auto');
+    const wasm = await instantiate(backend);
+    const ptr = wasm.exports.s2s_create(cell, attention, scale ? 1 : 0, ...sizes, seed);
+    if (!ptr) throw Seq2Seq.#lastError(wasm, wasm.exports.s2s_last_status());
+    return new Seq2Seq(wasm, ptr, backend);
+  }
+
+  /** Loads a model file (Uint8Array) made by save(); a bad file throws an Error saying why. */
+  static async load(bytes, options) {
+    const o = checkOptions(options, ['backend'], 'Seq2Seq.load');
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    if (!(bytes instanceof Uint8Array)) throw fail(`Seq2Seq.load needs the model file as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+    const backend = resolveBackend(o.backend ?? 'auto');
+    const wasm = await instantiate(backend);
+    const e = wasm.exports;
+    const buf = e.malloc(Math.max(1, bytes.length));
+    if (!buf) throw fail(`not enough memory to read a model file of ${bytes.length} bytes`, 'NO_MEMORY');
+    new Uint8Array(wasm.memory.buffer, buf, bytes.length).set(bytes);
+    const ptr = e.s2s_load(buf, bytes.length);
+    e.free(buf);
+    if (!ptr) throw Seq2Seq.#lastError(wasm, wasm.exports.s2s_last_status());
+    return new Seq2Seq(wasm, ptr, backend);
+  }
+
+  static #lastError(wasm, status) {
+    const code = ERROR_CODES[status] ?? 'BAD_ARGUMENT';
+    return fail(readCString(wasm, wasm.exports.s2s_last_error()) || 'the call failed', code);
+  }
+
+  #alive() {
+    if (!this.#ptr) throw fail('this model has been disposed: create or load a new one', 'DISPOSED');
+    return this.#wasm.exports;
+  }
+
+  #check(status, extra) {
+    if (status !== 0) {
+      const error = Seq2Seq.#lastError(this.#wasm, status);
+      Object.assign(error, extra);
+      throw error;
+    }
+  }
+
+  #f32(ptr, n) { return new Float32Array(this.#wasm.memory.buffer, ptr, n); }
+  #i32(ptr, n) { return new Int32Array(this.#wasm.memory.buffer, ptr, n); }
+
+  /** 'simd' or 'scalar': the build this model runs on. */
+  get backend() { return this.#backend; }
+  /** The configuration (cell, attention, scale, embed, hidden, attentionSize, srcVocabSize, tgtVocabSize). */
+  get config() { this.#alive(); return this.#config; }
+  /** Adam steps taken. */
+  get stepCount() { return this.#alive().s2s_step_count(this.#ptr); }
+  /** Bytes of this model's WebAssembly memory. */
+  memoryBytes() { this.#alive(); return this.#wasm.memory.buffer.byteLength; }
+
+  /** Parameter names in canonical order. */
+  parameterNames() {
+    const e = this.#alive();
+    const names = [];
+    for (let i = 0, n = e.s2s_param_count(this.#ptr); i < n; i++) names.push(readCString(this.#wasm, e.s2s_param_name(this.#ptr, i)));
+    return names;
+  }
+
+  #index(name) {
+    const e = this.#alive();
+    if (typeof name !== 'string') throw fail(`parameter name must be a string, got ${typeof name}`);
+    const names = this.parameterNames();
+    const i = names.indexOf(name);
+    if (i < 0) throw fail(`unknown parameter '${name}': this model has ${names.join(', ')}`);
+    return { e, i, size: e.s2s_param_size(this.#ptr, i) };
+  }
+
+  /** { shape, data } of a parameter (a copy). */
+  getParameter(name) {
+    const { e, i, size } = this.#index(name);
+    const rows = e.s2s_param_rows(this.#ptr, i), cols = e.s2s_param_cols(this.#ptr, i);
+    return { shape: cols ? [rows, cols] : [rows], data: this.#f32(e.s2s_param_data(this.#ptr, i), size).slice() };
+  }
+
+  /** Overwrites a parameter; throws on an unknown name, a wrong length or a non-finite value. */
+  setParameter(name, data) {
+    const { e, i, size } = this.#index(name);
+    if (!(data instanceof Float32Array) && !Array.isArray(data)) throw fail(`setParameter('${name}') needs a Float32Array, got ${typeof data}`);
+    if (data.length !== size) throw fail(`setParameter('${name}') needs ${size} values, got ${data.length}`);
+    for (let k = 0; k < data.length; k++)
+      if (!Number.isFinite(data[k])) throw fail(`setParameter('${name}'): value ${k} is not a finite number (${data[k]})`);
+    this.#f32(e.s2s_param_data(this.#ptr, i), size).set(data);
+  }
+
+  #withBatch(batch, fn) {
+    const e = this.#alive();
+    if (batch === null || typeof batch !== 'object') throw fail('the batch must be an object { src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength }');
+    const B = integer(batch.batchSize, 'batchSize', 1, MAX_INT);
+    const M = integer(batch.srcLength, 'srcLength', 1, MAX_INT);
+    const N = integer(batch.tgtLength, 'tgtLength', 1, MAX_INT);
+    const arrays = [['src', B * M], ['srcLengths', B], ['tgtIn', B * N], ['tgtOut', B * N]].map(([key, n]) => {
+      const a = int32Array(batch[key], key);
+      if (a.length !== n) throw fail(`${key} has ${a.length} entries; batchSize ${B}, srcLength ${M} and tgtLength ${N} need ${n}`);
+      return a;
+    });
+    const total = arrays.reduce((s, a) => s + a.length, 0);
+    const buf = e.malloc(4 * total + 8);
+    if (!buf) throw fail('not enough memory for the batch', 'NO_MEMORY');
+    try {
+      const ptrs = [];
+      let at = buf;
+      for (const a of arrays) {
+        this.#i32(at, a.length).set(a);
+        ptrs.push(at);
+        at += 4 * a.length;
+      }
+      return fn(e, ptrs, B, M, N, at);
+    } finally {
+      e.free(buf);
+    }
+  }
+
+  /** Loss and the gradient of every parameter for a batch; the weights are not changed. */
+  lossAndGradients(batch) {
+    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, lossPtr) => {
+      this.#check(e.s2s_loss_and_grad(this.#ptr, src, len, tin, tout, B, M, N, lossPtr));
+      const loss = this.#f32(lossPtr, 1)[0];
+      const gradients = {};
+      const n = e.s2s_param_count(this.#ptr);
+      for (let i = 0; i < n; i++)
+        gradients[readCString(this.#wasm, e.s2s_param_name(this.#ptr, i))] = this.#f32(e.s2s_grad_data(this.#ptr, i), e.s2s_param_size(this.#ptr, i)).slice();
+      return { loss, gradients };
+    });
+  }
+
+  /** Loss of a batch without gradients. */
+  loss(batch) {
+    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, lossPtr) => {
+      this.#check(e.s2s_loss(this.#ptr, src, len, tin, tout, B, M, N, lossPtr));
+      return this.#f32(lossPtr, 1)[0];
+    });
+  }
+
+  /** Forward, backward and one Adam update. Returns { loss } (before the update). */
+  trainStep(batch, options) {
+    const o = checkOptions(options, ['learningRate', 'clipNorm'], 'trainStep');
+    const lr = finiteNumber(o.learningRate ?? 1e-3, 'learningRate', Number.MIN_VALUE, 1e6);
+    const clip = finiteNumber(o.clipNorm ?? 5, 'clipNorm', 0, 1e30);
+    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, lossPtr) => {
+      const step = e.s2s_step_count(this.#ptr) + 1;
+      this.#check(e.s2s_train_step(this.#ptr, src, len, tin, tout, B, M, N, lr, clip, lossPtr), { step });
+      return { loss: this.#f32(lossPtr, 1)[0] };
+    });
+  }
+
+  /** Adam's beta1, beta2 and epsilon (defaults 0.9, 0.999, 1e-8). */
+  setAdam(options) {
+    const e = this.#alive();
+    const o = checkOptions(options, ['beta1', 'beta2', 'epsilon'], 'setAdam');
+    const b1 = finiteNumber(o.beta1 ?? 0.9, 'beta1', 0, 1), b2 = finiteNumber(o.beta2 ?? 0.999, 'beta2', 0, 1);
+    const eps = finiteNumber(o.epsilon ?? 1e-8, 'epsilon', 0, 1);
+    this.#check(e.s2s_set_adam(this.#ptr, b1, b2, eps));
+  }
+
+  #decode(srcIds, options, trace) {
+    const e = this.#alive();
+    const known = trace ? ['maxLength'] : ['beam', 'nBest', 'maxLength', 'lengthPenalty'];
+    const o = checkOptions(options, known, trace ? 'traceTokens' : 'translateTokens');
+    const src = int32Array(srcIds, 'srcIds');
+    if (src.length === 0) throw fail('srcIds is empty: give at least one source token');
+    const beam = integer(o.beam ?? 1, 'beam', 1, MAX_INT);
+    const nBest = integer(o.nBest ?? 1, 'nBest', 1, MAX_INT);
+    const maxLength = integer(o.maxLength ?? 50, 'maxLength', 1, MAX_INT);
+    const lengthPenalty = finiteNumber(o.lengthPenalty ?? 0, 'lengthPenalty', 0, 10);
+    const buf = e.malloc(4 * src.length);
+    if (!buf) throw fail('not enough memory for the source', 'NO_MEMORY');
+    try {
+      this.#i32(buf, src.length).set(src);
+      this.#check(e.s2s_decode(this.#ptr, buf, src.length, beam, nBest, lengthPenalty, maxLength, trace ? 1 : 0));
+    } finally {
+      e.free(buf);
+    }
+    const m = src.length;
+    const hypotheses = [];
+    for (let r = 0, n = e.s2s_result_count(this.#ptr); r < n; r++) {
+      const len = e.s2s_result_length(this.#ptr, r);
+      hypotheses.push({
+        tokens: this.#i32(e.s2s_result_tokens(this.#ptr, r), len).slice(),
+        attention: this.#f32(e.s2s_result_attention(this.#ptr, r), len * m).slice(),
+        logProb: e.s2s_result_logprob(this.#ptr, r),
+        score: e.s2s_result_score(this.#ptr, r),
+      });
+    }
+    return hypotheses;
+  }
+
+  /**
+   * Decodes one source sequence (Int32Array, no PAD): greedy when beam is 1, else beam search.
+   * @returns {{ tokens: Int32Array, attention: Float32Array, logProb: number, score: number, hypotheses: object[] }}
+   */
+  translateTokens(srcIds, options) {
+    const hypotheses = this.#decode(srcIds, options, false);
+    return { ...hypotheses[0], hypotheses };
+  }
+
+  /** Greedy decoding that also returns every step's scores, weights, context, state and output distribution. */
+  traceTokens(srcIds, options) {
+    const [best] = this.#decode(srcIds, options, true);
+    const e = this.#wasm.exports, p = this.#ptr;
+    const T = best.tokens.length, m = srcIds.length, H = this.#config.hidden, V = this.#config.tgtVocabSize;
+    const hasAttention = this.#config.attention !== 'none';
+    const parts = {
+      scores: [e.s2s_trace_scores(p), m], weights: [e.s2s_trace_weights(p), m], context: [e.s2s_trace_context(p), H],
+      state: [e.s2s_trace_state(p), H], probs: [e.s2s_trace_probs(p), V],
+    };
+    const steps = [];
+    for (let i = 0; i < T; i++) {
+      const step = { token: best.tokens[i] };
+      for (const [key, [ptr, width]] of Object.entries(parts)) {
+        const attentionPart = key === 'scores' || key === 'weights' || key === 'context';
+        step[key] = attentionPart && !hasAttention ? new Float32Array(0) : this.#f32(ptr + 4 * i * width, width).slice();
+      }
+      steps.push(step);
+    }
+    return { tokens: best.tokens, logProb: best.logProb, attention: best.attention, steps };
+  }
+
+  /** Metadata bytes saved with the model (the library keeps its vocabularies here). */
+  setMetadata(bytes) {
+    const e = this.#alive();
+    if (!(bytes instanceof Uint8Array)) throw fail(`setMetadata needs a Uint8Array, got ${typeof bytes}`);
+    const buf = e.malloc(Math.max(1, bytes.length));
+    if (!buf) throw fail('not enough memory for the metadata', 'NO_MEMORY');
+    try {
+      new Uint8Array(this.#wasm.memory.buffer, buf, bytes.length).set(bytes);
+      this.#check(e.s2s_set_meta(this.#ptr, buf, bytes.length));
+    } finally {
+      e.free(buf);
+    }
+  }
+
+  /** The metadata bytes (empty when none were set). */
+  getMetadata() {
+    const e = this.#alive();
+    const n = e.s2s_meta_length(this.#ptr);
+    return n ? new Uint8Array(this.#wasm.memory.buffer, e.s2s_meta(this.#ptr), n).slice() : new Uint8Array(0);
+  }
+
+  /** The model file: configuration, metadata, weights and a checksum (docs/model-format.md). */
+  save() {
+    const e = this.#alive();
+    this.#check(e.s2s_save(this.#ptr));
+    return new Uint8Array(this.#wasm.memory.buffer, e.s2s_saved_bytes(this.#ptr), e.s2s_saved_length(this.#ptr)).slice();
+  }
+
+  /** Frees the model's memory; any later call throws. */
+  dispose() {
+    if (!this.#ptr) return;
+    this.#wasm.exports.s2s_destroy(this.#ptr);
+    this.#ptr = 0;
+    this.#wasm = null;
+  }
+}
+
+function readCString(wasm, ptr) {
+  if (!ptr) return '';
+  const bytes = new Uint8Array(wasm.memory.buffer);
+  let end = ptr;
+  while (bytes[end] !== 0) end++;
+  return new TextDecoder().decode(bytes.subarray(ptr, end));
+}

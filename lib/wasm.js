@@ -1,0 +1,76 @@
+// wasm.js: finds, compiles and instantiates the core's WebAssembly builds (build/wasm/*.wasm).
+// Works in Node (reads the file), in browser pages and in Web Workers (fetches it). Each model
+// gets its own instance, so disposing a model returns all of its memory; compiled modules are
+// cached per backend.
+
+const WASM_URLS = {
+  simd: new URL('../build/wasm/s2s-simd.wasm', import.meta.url),
+  scalar: new URL('../build/wasm/s2s-scalar.wasm', import.meta.url),
+};
+
+// The smallest module that uses a SIMD instruction (v128.const; drop): validates only where
+// WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11,
+]);
+
+/** True when this runtime can run WebAssembly SIMD. */
+export function simdSupported() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves 'auto' | 'simd' | 'scalar' to the build to use; throws on anything else. */
+export function resolveBackend(backend = 'auto') {
+  if (backend === 'auto') return simdSupported() ? 'simd' : 'scalar';
+  if (backend === 'simd') {
+    if (!simdSupported())
+      throw new Error("backend 'simd' was asked for, but this runtime has no WebAssembly SIMD: use 'auto' or 'scalar'");
+    return 'simd';
+  }
+  if (backend === 'scalar') return 'scalar';
+  throw new Error(`unknown backend ${JSON.stringify(backend)}: use 'auto', 'simd' or 'scalar'`);
+}
+
+async function readBytes(url) {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return await readFile(url);
+    } catch (e) {
+      throw new Error(`cannot read ${url.pathname}: ${e.message}. Build it with \`make wasm\` (or \`npm run build\`).`);
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const modules = new Map();
+
+function compiled(backend) {
+  if (!modules.has(backend)) {
+    const promise = readBytes(WASM_URLS[backend]).then((bytes) => WebAssembly.compile(bytes));
+    promise.catch(() => modules.delete(backend)); // a failed load may be retried
+    modules.set(backend, promise);
+  }
+  return modules.get(backend);
+}
+
+/**
+ * A fresh instance of the chosen build.
+ * @returns {Promise<{ exports: object, memory: WebAssembly.Memory, backend: 'simd'|'scalar' }>}
+ */
+export async function instantiate(backend) {
+  const module = await compiled(backend);
+  const instance = await WebAssembly.instantiate(module, {
+    env: { emscripten_notify_memory_growth() {} },
+  });
+  const exports = instance.exports;
+  if (exports._initialize) exports._initialize();
+  return { exports, memory: exports.memory, backend };
+}

@@ -1,0 +1,286 @@
+/* test_core.c: native tests of the float build. Every SIMD kernel against its scalar twin at sizes
+ * around the vector width (outputs pre-filled with NaN so a missed element shows), decoding
+ * invariants (beam 1 = greedy, wider beams never worse), save/load round trips and rejections of
+ * bad files, and argument checks. Built twice: with SSE paths (under ASan/UBSan) and scalar-only.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kernels.h"
+#include "model.h"
+
+#if S2S_SIMD
+static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 64, 65};
+#define NSIZES (int)(sizeof SIZES / sizeof SIZES[0])
+
+static real *rand_vec(size_t n, double scale) {
+  real *v = malloc(sizeof(real) * (n ? n : 1));
+  for (size_t i = 0; i < n; i++) v[i] = (real)((test_uniform() * 2 - 1) * scale);
+  return v;
+}
+static real *nan_vec(size_t n) {
+  real *v = malloc(sizeof(real) * (n ? n : 1));
+  for (size_t i = 0; i < n; i++) v[i] = NAN;
+  return v;
+}
+static real *copy_vec(const real *x, size_t n) {
+  real *v = malloc(sizeof(real) * (n ? n : 1));
+  memcpy(v, x, sizeof(real) * n);
+  return v;
+}
+/* largest |a-b| / (1 + |b|); NaN anywhere counts as infinite */
+static double max_rel(const real *a, const real *b, size_t n) {
+  double worst = 0;
+  for (size_t i = 0; i < n; i++) {
+    double d = fabs((double)a[i] - b[i]) / (1 + fabs((double)b[i]));
+    if (d != d) return INFINITY;
+    if (d > worst) worst = d;
+  }
+  return worst;
+}
+
+static void test_kernels(void) {
+  const double tol = 1e-5;
+  for (int si = 0; si < NSIZES; si++) {
+    int n = SIZES[si];
+    for (int sb = 0; sb < 4; sb++) {
+      int B = SIZES[sb + (si % 5)], K = SIZES[(si * 7 + sb) % NSIZES];
+      /* gemm_nt: C (B,n) += A (B,K) W (n,K)^T */
+      real *A = rand_vec((size_t)B * K, 1), *W = rand_vec((size_t)n * K, 1), *C0 = rand_vec((size_t)B * n, 1);
+      real *c1 = copy_vec(C0, (size_t)B * n), *c2 = copy_vec(C0, (size_t)B * n);
+      gemm_nt_simd(c1, A, W, B, n, K);
+      gemm_nt_scalar(c2, A, W, B, n, K);
+      CHECK(max_rel(c1, c2, (size_t)B * n) < tol, "gemm_nt B=%d N=%d K=%d", B, n, K);
+      free(c1), free(c2), free(W);
+      /* gemm_nn: C (B,K) += A (B,n) W (n,K) */
+      real *A2 = rand_vec((size_t)B * n, 1), *W2 = rand_vec((size_t)n * K, 1), *D0 = rand_vec((size_t)B * K, 1);
+      c1 = copy_vec(D0, (size_t)B * K), c2 = copy_vec(D0, (size_t)B * K);
+      gemm_nn_simd(c1, A2, W2, B, n, K);
+      gemm_nn_scalar(c2, A2, W2, B, n, K);
+      CHECK(max_rel(c1, c2, (size_t)B * K) < tol, "gemm_nn B=%d N=%d K=%d", B, n, K);
+      free(c1), free(c2);
+      /* gemm_tn: C (n,K) += A (B,n)^T X (B,K) */
+      real *E0 = rand_vec((size_t)n * K, 1);
+      c1 = copy_vec(E0, (size_t)n * K), c2 = copy_vec(E0, (size_t)n * K);
+      gemm_tn_simd(c1, A2, A, B, n, K);
+      gemm_tn_scalar(c2, A2, A, B, n, K);
+      CHECK(max_rel(c1, c2, (size_t)n * K) < tol, "gemm_tn B=%d N=%d K=%d", B, n, K);
+      free(c1), free(c2), free(A), free(A2), free(W2), free(C0), free(D0), free(E0);
+    }
+    /* vectors */
+    real *x = rand_vec(n, 3), *y = rand_vec(n, 3);
+    real *y1 = copy_vec(y, n), *y2 = copy_vec(y, n);
+    axpy_simd(y1, (real)0.7, x, n);
+    axpy_scalar(y2, (real)0.7, x, n);
+    CHECK(max_rel(y1, y2, n) < tol, "axpy n=%d", n);
+    real d1 = dot_simd(x, y, n), d2 = dot_scalar(x, y, n);
+    CHECK(fabs(d1 - d2) < tol * (1 + fabs(d2)), "dot n=%d: %g vs %g", n, d1, d2);
+    real *t1 = nan_vec(n), *t2 = nan_vec(n);
+    vtanh_simd(t1, x, n);
+    vtanh_scalar(t2, x, n);
+    CHECK(!memcmp(t1, t2, sizeof(real) * n), "vtanh n=%d is not bitwise equal", n);
+    for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - tanh(x[i])) < 2e-7, "tanh(%g) = %g", x[i], t2[i]);
+    vsigmoid_simd(t1, x, n);
+    vsigmoid_scalar(t2, x, n);
+    CHECK(!memcmp(t1, t2, sizeof(real) * n), "vsigmoid n=%d is not bitwise equal", n);
+    for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - 1 / (1 + exp(-x[i]))) < 2e-7, "sigmoid(%g)", x[i]);
+    free(t1), free(t2), free(y1), free(y2), free(x), free(y);
+    /* attention loops: m = n positions, A from the list, keys with a stride */
+    int m = n, Adim = SIZES[(si + 3) % NSIZES], ld = Adim + 3;
+    real *K = rand_vec((size_t)m * ld, 1), *q = rand_vec(Adim, 1), *v = rand_vec(Adim, 1);
+    real *s1 = nan_vec(m), *s2 = nan_vec(m);
+    scores_additive_simd(s1, K, ld, q, v, m, Adim);
+    scores_additive_scalar(s2, K, ld, q, v, m, Adim);
+    CHECK(max_rel(s1, s2, m) < tol, "scores_additive m=%d A=%d", m, Adim);
+    scores_dot_simd(s1, K, ld, q, (real)0.5, m, Adim);
+    scores_dot_scalar(s2, K, ld, q, (real)0.5, m, Adim);
+    CHECK(max_rel(s1, s2, m) < tol, "scores_dot m=%d A=%d", m, Adim);
+    int len = m > 2 ? m - 1 : m;
+    real *w1 = nan_vec(m), *w2 = nan_vec(m);
+    softmax_masked_simd(w1, s2, m, len);
+    softmax_masked_scalar(w2, s2, m, len);
+    CHECK(max_rel(w1, w2, m) < tol, "softmax_masked m=%d len=%d", m, len);
+    real sum = 0;
+    for (int j = 0; j < len; j++) sum += w2[j];
+    CHECK(fabs(sum - 1) < 1e-5 && (len == m || w2[m - 1] == 0), "softmax sums to %g", sum);
+    int H = Adim;
+    real *c1 = nan_vec(H), *c2 = nan_vec(H);
+    weighted_sum_simd(c1, w2, K, ld, m, H);
+    weighted_sum_scalar(c2, w2, K, ld, m, H);
+    CHECK(max_rel(c1, c2, H) < tol, "weighted_sum m=%d H=%d", m, H);
+    real *dK0 = rand_vec((size_t)m * ld, 1), *dq0 = rand_vec(Adim, 1), *dv0 = rand_vec(Adim, 1);
+    real *dK1 = copy_vec(dK0, (size_t)m * ld), *dK2 = copy_vec(dK0, (size_t)m * ld);
+    real *dq1 = copy_vec(dq0, Adim), *dq2 = copy_vec(dq0, Adim), *dv1 = copy_vec(dv0, Adim), *dv2 = copy_vec(dv0, Adim);
+    scores_additive_backward_simd(dK1, ld, dq1, dv1, K, ld, q, v, w2, m, Adim);
+    scores_additive_backward_scalar(dK2, ld, dq2, dv2, K, ld, q, v, w2, m, Adim);
+    CHECK(max_rel(dK1, dK2, (size_t)m * ld) < tol && max_rel(dq1, dq2, Adim) < tol && max_rel(dv1, dv2, Adim) < tol,
+          "scores_additive_backward m=%d A=%d", m, Adim);
+    free(K), free(q), free(v), free(s1), free(s2), free(w1), free(w2), free(c1), free(c2);
+    free(dK0), free(dq0), free(dv0), free(dK1), free(dK2), free(dq1), free(dq2), free(dv1), free(dv2);
+  }
+}
+#endif
+
+/* A batch of the reverse task for a model with vocabulary 4 + symbols. */
+static void reverse_batch(int B, int M, int symbols, int32_t *src, int32_t *len, int32_t *tin, int32_t *tout) {
+  int N = M + 1;
+  memset(src, 0, sizeof(int32_t) * B * M);
+  memset(tin, 0, sizeof(int32_t) * B * N);
+  memset(tout, 0, sizeof(int32_t) * B * N);
+  for (int b = 0; b < B; b++) {
+    int L = 1 + test_int(M);
+    len[b] = L;
+    for (int j = 0; j < L; j++) src[b * M + j] = 4 + test_int(symbols);
+    tin[b * N] = S2S_BOS;
+    for (int i = 0; i < L; i++) {
+      tout[b * N + i] = src[b * M + L - 1 - i];
+      tin[b * N + i + 1] = tout[b * N + i];
+    }
+    tout[b * N + L] = S2S_EOS;
+  }
+}
+
+static void test_decoding(void) {
+  for (int cell = 0; cell < 3; cell++)
+    for (int attn = 0; attn < 3; attn++) {
+      s2s_model *m = s2s_create(cell, attn, 1, 8, 16, 12, 12, 12, 7);
+      CHECK(m != NULL, "create: %s", s2s_last_error());
+      if (!m) continue;
+      enum { B = 8, M = 6, N = 7 };
+      int32_t src[B * M], len[B], tin[B * N], tout[B * N];
+      real loss;
+      for (int s = 0; s < 30; s++) {
+        reverse_batch(B, M, 8, src, len, tin, tout);
+        CHECK(s2s_train_step(m, src, len, tin, tout, B, M, N, (real)0.01, 5, &loss) == S2S_OK, "%s", s2s_last_error());
+      }
+      for (int trial = 0; trial < 6; trial++) {
+        int L = 1 + test_int(9);
+        int32_t x[9];
+        for (int j = 0; j < L; j++) x[j] = 4 + test_int(8);
+        CHECK(s2s_decode(m, x, L, 1, 1, 0, 12, trial % 2) == S2S_OK, "greedy: %s", s2s_last_error());
+        int glen = s2s_result_length(m, 0);
+        int32_t gt[12];
+        memcpy(gt, s2s_result_tokens(m, 0), sizeof(int32_t) * glen);
+        real glp = s2s_result_logprob(m, 0);
+        /* teacher-forced loss of the greedy output equals -logprob / length when it ends in EOS */
+        if (gt[glen - 1] == S2S_EOS) {
+          int32_t tin1[12], len1 = L;
+          tin1[0] = S2S_BOS;
+          for (int i = 1; i < glen; i++) tin1[i] = gt[i - 1];
+          real l;
+          CHECK(s2s_loss(m, x, &len1, tin1, gt, 1, L, glen, &l) == S2S_OK, "%s", s2s_last_error());
+          CHECK(fabs(l * glen + glp) < 1e-4 * (1 + fabs(glp)), "decode vs forward: %g vs %g", l * glen, -glp);
+        }
+        for (int j = 0; j < glen; j++) CHECK(gt[j] != S2S_PAD && gt[j] != S2S_BOS, "greedy produced PAD/BOS");
+        const real *at = s2s_result_attention(m, 0);
+        for (int i = 0; i < glen && attn; i++) {
+          real sum = 0;
+          for (int j = 0; j < L; j++) sum += at[i * L + j];
+          CHECK(fabs(sum - 1) < 1e-5, "attention row %d sums to %g", i, sum);
+        }
+        CHECK(s2s_decode(m, x, L, 1, 1, 0, 12, 0) == S2S_OK, "%s", s2s_last_error());
+        CHECK(s2s_result_length(m, 0) == glen && !memcmp(s2s_result_tokens(m, 0), gt, sizeof(int32_t) * glen),
+              "beam 1 differs from greedy");
+        for (int k = 2; k <= 5; k++) {
+          CHECK(s2s_decode(m, x, L, k, k, (real)(trial % 3) * 0.5f, 12, 0) == S2S_OK, "beam %d: %s", k, s2s_last_error());
+          int n = s2s_result_count(m);
+          CHECK(n >= 1 && n <= k, "beam %d returned %d results", k, n);
+          real gscore = (trial % 3) ? glp / (real)pow(glen, (trial % 3) * 0.5) : glp;
+          CHECK(s2s_result_score(m, 0) >= gscore - 1e-5, "beam %d best %g < greedy %g", k, s2s_result_score(m, 0), gscore);
+          for (int r = 1; r < n; r++) CHECK(s2s_result_score(m, r) <= s2s_result_score(m, r - 1), "n-best not sorted");
+        }
+      }
+      s2s_destroy(m);
+    }
+}
+
+static void test_model_files(void) {
+  s2s_model *m = s2s_create(S2S_CELL_LSTM, S2S_ATTN_DOT, 1, 6, 10, 8, 9, 11, 3);
+  const uint8_t meta[] = "{\"vocab\":\"abc\"}";
+  CHECK(s2s_set_meta(m, meta, sizeof meta) == S2S_OK, "%s", s2s_last_error());
+  CHECK(s2s_save(m) == S2S_OK, "%s", s2s_last_error());
+  size_t n = s2s_saved_length(m);
+  uint8_t *file = malloc(n);
+  memcpy(file, s2s_saved_bytes(m), n);
+  s2s_model *m2 = s2s_load(file, n);
+  CHECK(m2 != NULL, "load: %s", s2s_last_error());
+  if (m2) {
+    CHECK(s2s_save(m2) == S2S_OK && s2s_saved_length(m2) == n && !memcmp(s2s_saved_bytes(m2), file, n),
+          "save(load(save())) differs");
+    CHECK(s2s_meta_length(m2) == sizeof meta && !memcmp(s2s_meta(m2), meta, sizeof meta), "metadata lost");
+    s2s_destroy(m2);
+  }
+  struct { size_t cut; size_t flip; const char *want; } cases[] = {
+      {n - 1, 0, "truncated"}, {10, 0, "truncated"}, {0, 60, "checksum"}, {0, n - 2, "checksum"},
+      {0, 3, "magic"},         {0, 8, "version"},    {0, 12, "configuration"}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    uint8_t *bad = malloc(n);
+    memcpy(bad, file, n);
+    size_t len = cases[c].cut ? cases[c].cut : n;
+    if (cases[c].flip) bad[cases[c].flip] ^= cases[c].flip == 12 ? 0x40 : 0x01;
+    s2s_model *x = s2s_load(bad, len);
+    CHECK(x == NULL && strstr(s2s_last_error(), cases[c].want), "case %zu: expected '%s', got '%s'", c,
+          cases[c].want, s2s_last_error());
+    s2s_destroy(x);
+    free(bad);
+  }
+  /* oversized: a header that claims a huge hidden size is refused before allocating */
+  uint8_t *big = malloc(n);
+  memcpy(big, file, n);
+  big[12 + 4 * 4] = 0xFF, big[12 + 4 * 4 + 1] = 0xFF, big[12 + 4 * 4 + 2] = 0xFF;
+  CHECK(s2s_load(big, n) == NULL && strstr(s2s_last_error(), "hidden size"), "oversized: %s", s2s_last_error());
+  free(big);
+  free(file);
+  s2s_destroy(m);
+}
+
+static void test_arguments(void) {
+  CHECK(s2s_create(5, 1, 1, 8, 8, 8, 10, 10, 1) == NULL && strstr(s2s_last_error(), "unknown cell"), "%s", s2s_last_error());
+  CHECK(s2s_create(1, 7, 1, 8, 8, 8, 10, 10, 1) == NULL && strstr(s2s_last_error(), "unknown attention"), "%s", s2s_last_error());
+  CHECK(s2s_create(1, 1, 1, 0, 8, 8, 10, 10, 1) == NULL && strstr(s2s_last_error(), "embed size"), "%s", s2s_last_error());
+  CHECK(s2s_create(1, 1, 1, 8, 100000, 8, 10, 10, 1) == NULL && s2s_last_status() == S2S_ERR_LIMIT, "%s", s2s_last_error());
+  CHECK(s2s_create(1, 1, 1, 1024, 1024, 1024, 65536, 65536, 1) == NULL && strstr(s2s_last_error(), "parameters"), "%s", s2s_last_error());
+  s2s_model *m = s2s_create(1, 1, 1, 4, 4, 4, 6, 6, 1);
+  int32_t src[2] = {4, 9}, len[1] = {2}, tin[2] = {1, 4}, tout[2] = {4, 2};
+  real loss;
+  CHECK(s2s_loss(m, src, len, tin, tout, 1, 2, 2, &loss) != S2S_OK && strstr(s2s_last_error(), "src[1]"), "%s", s2s_last_error());
+  src[1] = 5, len[0] = 3;
+  CHECK(s2s_loss(m, src, len, tin, tout, 1, 2, 2, &loss) != S2S_OK && strstr(s2s_last_error(), "srcLengths"), "%s", s2s_last_error());
+  len[0] = 2, tout[0] = 0, tout[1] = 0;
+  CHECK(s2s_loss(m, src, len, tin, tout, 1, 2, 2, &loss) != S2S_OK && strstr(s2s_last_error(), "PAD"), "%s", s2s_last_error());
+  tout[0] = 4, tout[1] = 2;
+  /* an absurd learning rate diverges within a few steps; the weights stay finite */
+  int rc = S2S_OK, steps = 0;
+  while (rc == S2S_OK && steps < 10) rc = s2s_train_step(m, src, len, tin, tout, 1, 2, 2, (real)1e30, 0, &loss), steps++;
+  CHECK(rc == S2S_ERR_DIVERGED && strstr(s2s_last_error(), "diverged at step"), "absurd learning rate: %d %s", rc, s2s_last_error());
+  int finite = 1;
+  for (size_t i = 0; i < m->total; i++) finite &= isfinite(m->params[i]) != 0;
+  CHECK(finite && s2s_step_count(m) == steps - 1, "weights after divergence");
+  CHECK(s2s_train_step(m, src, len, tin, tout, 1, 2, 2, -1, 0, &loss) == S2S_ERR_BAD_ARGUMENT, "negative lr");
+  CHECK(s2s_decode(m, src, 2, 100, 1, 0, 10, 0) == S2S_ERR_LIMIT, "beam 100");
+  CHECK(s2s_decode(m, src, 2, 2, 3, 0, 10, 0) == S2S_ERR_BAD_ARGUMENT, "nBest > beam");
+  CHECK(s2s_decode(m, src, 0, 1, 1, 0, 10, 0) == S2S_ERR_BAD_ARGUMENT, "empty source");
+  s2s_destroy(m);
+}
+
+/* Same seed, same weights; a different seed, different weights. */
+static void test_seed(void) {
+  s2s_model *a = s2s_create(1, 1, 1, 5, 7, 6, 9, 9, 42), *b = s2s_create(1, 1, 1, 5, 7, 6, 9, 9, 42);
+  s2s_model *c = s2s_create(1, 1, 1, 5, 7, 6, 9, 9, 43);
+  CHECK(!memcmp(a->params, b->params, sizeof(real) * a->total), "same seed, different weights");
+  CHECK(memcmp(a->params, c->params, sizeof(real) * a->total), "different seeds, same weights");
+  s2s_destroy(a), s2s_destroy(b), s2s_destroy(c);
+}
+
+int main(void) {
+#if S2S_SIMD
+  test_kernels();
+#endif
+  test_decoding();
+  test_model_files();
+  test_arguments();
+  test_seed();
+  return check_summary(S2S_SIMD ? "test_core (SIMD paths)" : "test_core (scalar paths)");
+}
