@@ -1,0 +1,109 @@
+// The CLI as a user runs it: train on a task and on a TSV file (plain progress lines when
+// piped), translate with a heat map, JSON and stdin, eval, and usage/file errors with exit codes.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/seq2seq-attention.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 's2s-cli-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args, input) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: 'utf8', timeout: 60000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const SMALL = ['--embed', '8', '--hidden', '16', '--attention-size', '16'];
+const model = join(dir, 'copy.s2s');
+
+test('train --task writes a model and prints plain progress lines when piped', () => {
+  const r = run(['train', '--task', 'copy', '--train-size', '300', '--test-size', '30', '--steps', '12', '--batch-size', '16', '--out', model, ...SMALL]);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(model));
+  const lines = r.err.trim().split('\n');
+  assert.match(lines[0], /copy: 300 training pairs, 30 held out/);
+  assert.ok(lines.some((l) => /^step 12\/12 epoch 1 loss \d+\.\d+ \d+ ex\/s/.test(l)), r.err);
+  assert.ok(!r.err.includes('\r'), 'no carriage returns when piped');
+  assert.match(r.out, /trained 12 steps .* saved /);
+  assert.match(r.out, /held-out exact match \d+\.\d+%  token accuracy .* BLEU .* chrF .* \(30 pairs\)/);
+});
+
+test('translate: arguments, --show-attention heat map, --json, stdin, n-best', () => {
+  const plain = run(['translate', '--model', model, 'abc', 'ba']);
+  assert.equal(plain.code, 0, plain.err);
+  assert.equal(plain.out.trim().split('\n').length, 2);
+  const map = run(['translate', '--model', model, '--show-attention', 'abc']);
+  assert.equal(map.code, 0, map.err);
+  const rows = map.out.trim().split('\n');
+  assert.match(rows[1], /│a b c$/, 'header row lists the source symbols');
+  assert.ok(rows.slice(2).every((row) => row.includes('│')));
+  const json = run(['translate', '--model', model, '--json', '--beam', '3', '--n-best', '2', 'abc']);
+  assert.equal(json.code, 0, json.err);
+  const parsed = JSON.parse(json.out);
+  assert.equal(parsed.input, 'abc');
+  assert.equal(parsed.nBest.length, 2);
+  const piped = run(['translate', '--model', model], 'ab\n\ncd\n');
+  assert.equal(piped.code, 0, piped.err);
+  assert.equal(piped.out.trim().split('\n').length, 2);
+  const unknown = run(['translate', '--model', model, 'abz']);
+  assert.match(unknown.err, /read as <unk>: "z" at 2/);
+});
+
+test('eval --task reuses the split the model was trained on', () => {
+  const r = run(['eval', '--model', model, '--task', 'copy', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const m = JSON.parse(r.out);
+  assert.equal(m.count, 30, 'the stored task options (testSize 30) are used');
+  for (const key of ['exactMatch', 'tokenAccuracy', 'bleu', 'chrf']) assert.equal(typeof m[key], 'number');
+  const limited = run(['eval', '--model', model, '--task', 'copy', '--limit', '5', '--json']);
+  assert.equal(JSON.parse(limited.out).count, 5);
+});
+
+test('train --data reads TSV pairs; malformed files name the line', () => {
+  const tsv = join(dir, 'pairs.tsv');
+  writeFileSync(tsv, Array.from({ length: 60 }, (_, i) => `w${i}\tW${i}\textra`).join('\n'));
+  const out = join(dir, 'tsv.s2s');
+  const r = run(['train', '--data', tsv, '--steps', '3', '--out', out, ...SMALL]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /tsv: 54 training pairs, 6 held out/);
+  const e = run(['eval', '--model', out, '--data', tsv, '--json']);
+  assert.equal(JSON.parse(e.out).count, 60);
+  const bad = join(dir, 'bad.tsv');
+  writeFileSync(bad, 'a\tb\nno tab\n');
+  const b = run(['train', '--data', bad, '--out', join(dir, 'x.s2s')]);
+  assert.equal(b.code, 1);
+  assert.match(b.err, /bad\.tsv: line 2: no tab found/);
+});
+
+test('usage errors exit 2 with a hint; missing or bad files exit 1 with the reason', () => {
+  const cases = [
+    [['train'], /--task NAME or --data/],
+    [['train', '--task', 'copy', '--epochs', '0'], /--epochs must be an integer >= 1/],
+    [['train', '--task', 'copy', '--epochs', '1', '--steps', '2'], /--epochs or --steps, not both/],
+    [['train', '--task', 'copy', '--bogus'], /Unknown option '--bogus'/],
+    [['translate', '--model', model, '--beam', 'wide', 'x'], /--beam must be an integer/],
+    [['fly'], /unknown command "fly"/],
+    [['eval', '--model', model], /--task NAME or --data/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, message);
+    assert.match(r.err, /seq2seq-attention help/);
+  }
+  const missing = run(['translate', '--model', join(dir, 'none.s2s'), 'x']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /none\.s2s does not exist/);
+  const junk = join(dir, 'junk.s2s');
+  writeFileSync(junk, 'not a model');
+  const j = run(['translate', '--model', junk, 'x']);
+  assert.equal(j.code, 1);
+  assert.match(j.err, /^seq2seq-attention: error: /);
+  assert.equal(run(['train', '--task', 'nope']).code, 1);
+  assert.match(run(['help']).out, /Usage:/);
+  assert.match(run(['tasks']).out, /^dates +char/m);
+});
