@@ -132,6 +132,7 @@ function progressPrinter(stream) {
   const tty = Boolean(stream.isTTY);
   let lastPlain = -1;
   let lastDraw = 0;
+  let lineOpen = false; // a bar is on screen without its newline yet
   return {
     update(p) {
       const fraction = p.step / p.totalSteps;
@@ -146,7 +147,11 @@ function progressPrinter(stream) {
         const filled = Math.round(fraction * width);
         const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
         stream.write(`\r\x1b[K${bar} ${(100 * fraction).toFixed(0).padStart(3)}% ${stats} ETA ${formatDuration(eta)}${evalText}`);
-        if (p.step === p.totalSteps) stream.write('\n');
+        lineOpen = true;
+        if (p.step === p.totalSteps) {
+          stream.write('\n');
+          lineOpen = false;
+        }
       } else {
         const bucket = Math.floor(fraction * 20);
         if (bucket === lastPlain && !p.eval) return;
@@ -155,7 +160,7 @@ function progressPrinter(stream) {
       }
     },
     end() {
-      if (tty && lastDraw) stream.write('\n');
+      if (lineOpen) stream.write('\n');
     },
   };
 }

@@ -107,3 +107,12 @@ test('usage errors exit 2 with a hint; missing or bad files exit 1 with the reas
   assert.match(run(['help']).out, /Usage:/);
   assert.match(run(['tasks']).out, /^dates +char/m);
 });
+
+test('train on a terminal redraws one progress bar with the ETA', { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1) to fake a terminal' }, () => {
+  const command = [process.execPath, BIN, 'train', '--task', 'copy', '--train-size', '200', '--test-size', '10', '--steps', '8',
+    '--out', join(dir, 'tty.s2s'), ...SMALL].join(' ');
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /\r\x1b\[K█+░* +\d+% step \d+\/8 .* ETA \d+:\d\d/);
+  assert.match(r.stdout, /100% step 8\/8/);
+});
