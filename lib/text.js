@@ -4,10 +4,13 @@
 // the ids the model sees (0 PAD, 1 BOS, 2 EOS, 3 UNK first), and the limits on input sizes.
 // It does not know about models or training; lib/translator.js puts these together.
 
-/** Ids of the special tokens; the first four entries of every vocabulary. */
+/** Id of padding (the first of the four special tokens every vocabulary starts with). */
 export const PAD = 0;
+/** Id of begin-of-sequence, the decoder's first input. */
 export const BOS = 1;
+/** Id of end-of-sequence, the last target token. */
 export const EOS = 2;
+/** Id of an unknown symbol. */
 export const UNK = 3;
 /** How the special tokens are shown when a symbol is needed for them (attention labels, output). */
 export const SPECIAL_SYMBOLS = Object.freeze(['<pad>', '<s>', '</s>', '<unk>']);

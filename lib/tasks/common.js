@@ -3,6 +3,7 @@
 
 import { createRandom } from '../random.js';
 
+/** Largest trainSize or testSize a generator accepts. */
 export const MAX_TASK_EXAMPLES = 1000000;
 
 /** Checks an integer option and returns it (or the default when undefined). */

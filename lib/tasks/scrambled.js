@@ -13,6 +13,7 @@
 
 import { checkOptions, drawSplits, integerOption, sizeOptions } from './common.js';
 
+/** The clean words phrases are made of. */
 export const WORDS = Object.freeze(`
 the of and to in is you that it he was for on are as with his they at be this have from or one
 had by word but not what all were we when your can said there use an each which she do how their
