@@ -49,7 +49,9 @@ eval options:
   --task NAME          score on that task's test split (the model's own seed and sizes if it
                        was trained on this task), or --data FILE to score every pair in a file
   --split S            test | train (default test)   --limit N   score at most N pairs
-  --beam N             --json
+  --beam N  --max-length N  --json
+
+translate and eval also take --backend auto | simd | scalar.
 `;
 
 const OPTIONS = {
@@ -89,7 +91,7 @@ function allow(values, command, names) {
   }
 }
 
-async function readModel(path) {
+async function readModel(path, backend = 'auto') {
   if (!path) throw new UsageError('--model MODEL.s2s is required');
   let bytes;
   try {
@@ -100,7 +102,7 @@ async function readModel(path) {
     if (error.code === 'ENOENT') throw new Error(`cannot read the model: ${path} does not exist (train one with "seq2seq-attention train --task dates --out ${path}")`);
     throw error;
   }
-  return Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { backend });
 }
 
 async function readPairsFile(path, options = {}) {
@@ -283,7 +285,7 @@ async function translate(values, texts) {
     if (process.stdin.isTTY) throw new UsageError('give the texts to translate as arguments, or pipe them in one per line');
     texts = await readStdinLines();
   }
-  const model = await readModel(values.model);
+  const model = await readModel(values.model, values.backend);
   try {
     for (const text of texts) {
       const r = model.translate(text, options);
@@ -307,11 +309,11 @@ async function translate(values, texts) {
 }
 
 async function evaluate(values) {
-  allow(values, 'eval', ['model', 'task', 'data', 'beam', 'limit', 'split', 'json', 'seed', 'train-size', 'test-size', 'max-length']);
+  allow(values, 'eval', ['model', 'task', 'data', 'beam', 'limit', 'split', 'json', 'seed', 'train-size', 'test-size', 'max-length', 'backend']);
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('eval needs --task NAME or --data PAIRS.tsv (one of them)');
   const split = values.split ?? 'test';
   if (split !== 'test' && split !== 'train') throw new UsageError('--split must be test or train');
-  const model = await readModel(values.model);
+  const model = await readModel(values.model, values.backend);
   try {
     let pairs;
     if (values.task) {
