@@ -32,6 +32,10 @@ const state = {
   training: false,
   pauseRequested: false,
   steps: 0,
+  examples: 0,           // training pairs seen (for the epoch count)
+  order: null,           // this epoch's seeded shuffle of the training pairs
+  cursor: 0,             // how far into `order` training has got
+  epoch: 0,
   trainMs: 0,
   chunk: 0,
   lossPoints: [],
@@ -143,29 +147,40 @@ function drawLoss() {
   lossChart.set(0, out);
 }
 
-let statsFrame = 0;
+// Stats and the loss curve redraw at most four times a second: each redraw costs a frame's
+// style, layout and paint, and progress messages arrive up to twenty times a second.
+const STATS_EVERY_MS = 250;
+let statsTimer = 0;
+let lastStatsAt = 0;
 let liveStats = {};
 function renderStats(patch) {
   Object.assign(liveStats, patch);
-  if (statsFrame) return;
-  statsFrame = requestAnimationFrame(() => {
-    statsFrame = 0;
+  if (statsTimer) return;
+  const wait = Math.max(0, STATS_EVERY_MS - (performance.now() - lastStatsAt));
+  statsTimer = setTimeout(() => requestAnimationFrame(() => {
+    statsTimer = 0;
+    lastStatsAt = performance.now();
     const s = liveStats;
-    $('stat-steps').textContent = String(state.steps + (s.chunkStep || 0));
+    const steps = state.steps + (s.chunkStep || 0);
+    $('stat-steps').textContent = steps.toLocaleString('en-US');
     if (state.data && state.data.train.length) {
-      const ex = (state.steps + (s.chunkStep || 0)) * (state.model?.settings?.batchSize || settings().batchSize);
-      $('stat-epoch').textContent = (ex / state.data.train.length).toFixed(2);
+      const seen = state.examples + (s.chunkStep || 0) * (s.batchSize || 0);
+      $('stat-epoch').textContent = (seen / state.data.train.length).toFixed(2);
     }
     if (Number.isFinite(s.loss)) $('stat-loss').textContent = s.loss.toFixed(4);
     if (Number.isFinite(s.speed)) $('stat-speed').textContent = Math.round(s.speed).toLocaleString('en-US');
     $('stat-time').textContent = formatDuration(state.trainMs + (s.chunkMs || 0));
     if (state.lastEval) $('stat-acc').textContent = `${(state.lastEval.exactMatch * 100).toFixed(1)} %`;
     drawLoss();
-  });
+  }), wait);
 }
 
 function resetCurves() {
   state.steps = 0;
+  state.examples = 0;
+  state.order = null;
+  state.cursor = 0;
+  state.epoch = 0;
   state.trainMs = 0;
   state.chunk = 0;
   state.lossPoints = [];
@@ -340,6 +355,35 @@ async function train() {
   }
 }
 
+/** The next `count` training pairs of the current epoch's seeded shuffle (a new shuffle per epoch). */
+function nextTrainingSlice(count, seed) {
+  const n = state.data.train.length;
+  if (!state.order || state.order.length !== n || state.cursor >= n) {
+    state.order = shuffledIndices(n, seed * 7919 + state.epoch);
+    state.cursor = 0;
+    state.epoch++;
+  }
+  const idx = state.order.slice(state.cursor, state.cursor + count);
+  state.cursor += idx.length;
+  return idx.map((i) => state.data.train[i]);
+}
+
+function shuffledIndices(n, seed) {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let x = (seed >>> 0) || 1;
+  for (let i = n - 1; i > 0; i--) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    const j = x % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+// Training runs as a series of short calls to the worker (about a second each). Each call trains
+// one pass over the next slice of a seeded shuffle of the training pairs, so the page sends a
+// slice (a few thousand pairs) instead of the whole set (copying 10,000 pairs to a worker costs
+// the main thread tens of milliseconds), and between calls it measures held-out accuracy and
+// redraws the probe's attention, which is how the map "sharpens" while one watches.
 async function trainLoop() {
   const target = Number($('target').value);
   const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
@@ -351,26 +395,28 @@ async function trainLoop() {
     validateSettings(s);
     state.model.settings = { ...state.model.settings, learningRate: s.learningRate, batchSize: s.batchSize };
     const base = state.steps;
+    const slice = nextTrainingSlice(chunkSteps * s.batchSize, s.seed);
     const t0 = performance.now();
-    const report = await state.remote.train(state.data.train, {
-      steps: chunkSteps,
+    const report = await state.remote.train(slice, {
+      epochs: 1,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
       clipNorm: 5,
-      shuffleSeed: s.seed * 100003 + state.chunk,
+      shuffleSeed: (s.seed * 100003 + state.chunk) >>> 0,
       bucket: true,
       onProgress: (p) => {
         state.lossPoints.push({ x: base + p.step, y: p.loss });
-        renderStats({ chunkStep: p.step, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
+        renderStats({ chunkStep: p.step, batchSize: s.batchSize, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
       },
     });
     const wall = performance.now() - t0;
     state.chunk++;
     state.steps += report.steps;
+    state.examples += Math.min(slice.length, report.steps * s.batchSize);
     state.trainMs += wall;
     liveStats.chunkStep = 0;
     liveStats.chunkMs = 0;
-    if (report.steps > 0) chunkSteps = Math.max(5, Math.min(2000, Math.round(CHUNK_TARGET_MS / (wall / report.steps))));
+    if (report.steps > 0) chunkSteps = Math.max(2, Math.min(500, Math.round(CHUNK_TARGET_MS / (wall / report.steps))));
     if (Number.isFinite(report.loss)) liveStats.loss = report.loss;
 
     const tEval = performance.now();
@@ -384,7 +430,9 @@ async function trainLoop() {
     retranslate();
 
     if (ev.exactMatch >= target) {
+      const tFull = performance.now();
       const full = await state.remote.evaluate(state.data.test, { beam: 1 });
+      state.trainMs += performance.now() - tFull;
       state.lastEval = full;
       renderStats({});
       if (full.exactMatch >= target) {
@@ -394,7 +442,7 @@ async function trainLoop() {
       }
     }
     if (report.stopped) break;
-    setTrainState(`Training… ${(ev.exactMatch * 100).toFixed(1)} % of ${evalPairs.length} held-out pairs right so far.`);
+    setTrainState(`Training… ${(ev.exactMatch * 100).toFixed(1)} % of ${evalPairs.length} held-out pairs right at the last check.`);
   }
   setTrainState(`Paused after ${state.steps.toLocaleString('en-US')} steps. Press Continue training to go on.`);
 }
@@ -564,6 +612,7 @@ async function remember() {
       info: {
         model: state.model,
         steps: state.steps,
+        examples: state.examples,
         trainMs: state.trainMs,
         lossPoints: thin(state.lossPoints, 1500),
         accPoints: state.accPoints,
@@ -663,6 +712,7 @@ async function restore() {
     await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
     if (info.model?.settings) state.model.settings = { ...info.model.settings, ...state.model.settings };
     state.steps = info.steps || 0;
+    state.examples = info.examples || 0;
     state.trainMs = info.trainMs || 0;
     state.lossPoints = info.lossPoints || [];
     state.accPoints = info.accPoints || [];

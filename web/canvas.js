@@ -20,20 +20,37 @@ export function fitCanvas(canvas, cssWidth, cssHeight) {
   return ctx;
 }
 
-/** Width available to a canvas: its parent's content width. */
-export function availableWidth(canvas, fallback = 600) {
+/**
+ * Tracks the width available to a canvas (its parent's content box) with a ResizeObserver and
+ * calls onChange when it changes. Drawing reads the cached width, so a redraw never forces the
+ * browser to lay out the page in the middle of a task.
+ */
+export function watchWidth(canvas, onChange, fallback = 600) {
   const parent = canvas.parentElement;
-  if (!parent) return fallback;
+  const box = { width: fallback };
+  if (!parent) return box;
   const style = getComputedStyle(parent);
-  const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-  const w = parent.clientWidth - pad;
-  return w > 0 ? w : fallback;
+  const w = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  if (w > 0) box.width = w;
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver((entries) => {
+      const width = entries[entries.length - 1].contentRect.width;
+      if (width > 0 && Math.abs(width - box.width) > 1) {
+        box.width = width;
+        onChange();
+      }
+    }).observe(parent);
+  }
+  return box;
 }
 
-/** Reads a CSS custom property of the document (colours live in style.css). */
+const cssCache = new Map();
+/** Reads a CSS custom property of the document (colours live in style.css), once. */
 export function cssVar(name, fallback) {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
+  if (!cssCache.has(name)) {
+    cssCache.set(name, getComputedStyle(document.documentElement).getPropertyValue(name).trim());
+  }
+  return cssCache.get(name) || fallback;
 }
 
 /** Sequential colour for a weight in [0, 1]: from the page background to a deep blue. */

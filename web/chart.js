@@ -2,7 +2,7 @@
 // accuracy-by-length and cost plots). Series of {x, y} points, linear or log y axis, a legend,
 // and redrawing when the canvas's container changes width. Nothing else.
 
-import { fitCanvas, availableWidth, cssVar, formatNumber } from './canvas.js';
+import { fitCanvas, watchWidth, cssVar, formatNumber } from './canvas.js';
 
 export class LineChart {
   /**
@@ -18,16 +18,7 @@ export class LineChart {
     this.data = this.o.series.map(() => []);
     this.emptyText = o.emptyText || 'No data yet';
     this._scheduled = false;
-    if (typeof ResizeObserver === 'function' && canvas.parentElement) {
-      let lastWidth = 0;
-      new ResizeObserver(() => {
-        const w = availableWidth(canvas);
-        if (Math.abs(w - lastWidth) > 1) {
-          lastWidth = w;
-          this.draw();
-        }
-      }).observe(canvas.parentElement);
-    }
+    this.box = watchWidth(canvas, () => this.draw());
     this.draw();
   }
 
@@ -58,7 +49,7 @@ export class LineChart {
 
   draw() {
     const { canvas, o } = this;
-    const width = availableWidth(canvas);
+    const width = this.box.width;
     const height = o.height;
     const ctx = fitCanvas(canvas, width, height);
     const text = cssVar('--text', '#1d2330');

@@ -3,7 +3,7 @@
 // on both axes, an optional highlighted row (the step-through's current step), and the weight
 // under the pointer shown in a caption. It only draws; the page decides what to show.
 
-import { fitCanvas, availableWidth, cssVar, weightColor, showSymbol } from './canvas.js';
+import { fitCanvas, watchWidth, cssVar, weightColor, showSymbol } from './canvas.js';
 
 export class Heatmap {
   /**
@@ -19,16 +19,7 @@ export class Heatmap {
     this.layout = null;
     canvas.addEventListener('pointermove', (e) => this._hover(e));
     canvas.addEventListener('pointerleave', () => this._caption(''));
-    if (typeof ResizeObserver === 'function' && canvas.parentElement) {
-      let last = 0;
-      new ResizeObserver(() => {
-        const w = availableWidth(canvas);
-        if (Math.abs(w - last) > 1) {
-          last = w;
-          this.draw();
-        }
-      }).observe(canvas.parentElement);
-    }
+    this.box = watchWidth(canvas, () => this.draw());
     this.draw();
   }
 
@@ -47,7 +38,7 @@ export class Heatmap {
   draw() {
     const { canvas, o } = this;
     const a = this.attention;
-    const width = availableWidth(canvas);
+    const width = this.box.width;
     const muted = cssVar('--muted', '#5d6678');
     const text = cssVar('--text', '#1d2330');
     if (!a || !a.rows || !a.cols) {
