@@ -46,8 +46,6 @@ static void step(s2s_model *m, step_buffers *sb, const int32_t *lens, int R, con
   for (int r = 0; r < R; r++) {
     real *row = sb->logp + (size_t)r * Vt;
     log_softmax_row(row, Vt);
-    row[S2S_PAD] = -INFINITY;
-    row[S2S_BOS] = -INFINITY;
   }
 }
 
@@ -65,9 +63,10 @@ static real length_normalised(real logprob, int len, real alpha) {
   return alpha == 0 ? logprob : logprob / (real)pow((double)len, (double)alpha);
 }
 
-static int argmax(const real *x, int n) {
-  int best = 0;
-  for (int i = 1; i < n; i++)
+/* The most probable output token (never PAD or BOS); ties go to the lower id. */
+static int argmax_output(const real *x, int n) {
+  int best = S2S_EOS;
+  for (int i = S2S_EOS + 1; i < n; i++)
     if (x[i] > x[best]) best = i;
   return best;
 }
@@ -94,7 +93,7 @@ static int greedy(s2s_model *m, int M, int max_len, int trace, int slot, real al
   int n = 0;
   while (n < max_len) {
     step(m, &sb, &len32, 1, &prev);
-    int tok = argmax(sb.logp, Vt);
+    int tok = argmax_output(sb.logp, Vt);
     logprob += sb.logp[tok];
     toks[n] = tok;
     if (m->attn) memcpy(attn + (size_t)n * M, sb.alpha, sizeof(real) * M);
@@ -201,8 +200,8 @@ static int beam_search(s2s_model *m, int M, int k, real alpha, int max_len, s2s_
       int first = nc;
       for (int c = 0; c < k; c++) {
         int best = -1;
-        for (int v = 0; v < Vt; v++) {
-          if (!(row[v] > -INFINITY) || (best >= 0 && !(row[v] > row[best]))) continue;
+        for (int v = S2S_EOS; v < Vt; v++) { /* never PAD or BOS */
+          if (best >= 0 && !(row[v] > row[best])) continue;
           int taken = 0;
           for (int d = first; d < nc && !taken; d++) taken = cand[d].token == v;
           if (!taken) best = v;
