@@ -43,7 +43,7 @@ fi
 if [ -f "$root/c_src/kernels.c" ]; then
   kdeps="$here/kbench.c $root/c_src/kernels.c $root/c_src/kernels.h $root/c_src/simd.h $root/c_src/s2s.h"
   for v in sse march; do
-    flags="-O3"; [ $v = march ] && flags="-O3 -march=native"
+    flags="-O3 -std=c11 -ffp-contract=off"; [ $v = march ] && flags="$flags -march=native"
     if stale "$out/kernels-$v" $kdeps; then
       $CC $flags -DKB_MAIN -I"$root/c_src" "$here/kbench.c" "$root/c_src/kernels.c" -lm -o "$out/kernels-$v"
     fi
@@ -52,7 +52,7 @@ if [ -f "$root/c_src/kernels.c" ]; then
     for v in simd scalar; do
       if stale "$out/kernels-$v.wasm" $kdeps; then
         flags=""; [ $v = simd ] && flags="-msimd128"
-        $EMCC -O3 $flags --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 \
+        $EMCC -O3 -std=c11 -ffp-contract=off $flags --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 \
           -sEXPORTED_FUNCTIONS=_kb_cases,_kb_has_simd,_kb_flops,_kb_case_json,_kb_setup,_kb_run \
           -I"$root/c_src" "$here/kbench.c" "$root/c_src/kernels.c" -o "$out/kernels-$v.wasm"
       fi
@@ -62,10 +62,13 @@ fi
 
 # Native training benchmark of the whole core (bench/native.c + c_src/*.c), when the core exists.
 if [ -f "$root/c_src/model.c" ] && [ -f "$here/native.c" ]; then
-  srcs=$(ls "$root"/c_src/*.c)
+  # the core's sources as the Makefile lists them (SRC := ...), else every c_src/*.c
+  srcs=$(sed -n 's/^SRC *:= *//p' "$root/Makefile" 2>/dev/null | tr ' ' '\n' | sed "s|^|$root/|" | tr '\n' ' ')
+  [ -n "$srcs" ] || srcs=$(ls "$root"/c_src/*.c)
   nodec=""; grep -q '^int s2s_decode(' $srcs || nodec="-DBENCH_NO_DECODE" # core without decoding yet
   for v in sse march; do
-    flags="-O3"; [ $v = march ] && flags="-O3 -march=native"
+    # the product's C flags (Makefile COMMON: -std=c11 -ffp-contract=off), -O3, then SSE2 or native
+    flags="-O3 -std=c11 -ffp-contract=off"; [ $v = march ] && flags="$flags -march=native"
     if stale "$out/train-$v" $srcs "$here/native.c" "$root"/c_src/*.h; then
       $CC $flags -w $nodec -I"$root/c_src" "$here/native.c" $srcs -lm -o "$out/train-$v"
     fi

@@ -31,8 +31,11 @@ export async function wasmKernels(kind, { quick = false } = {}) {
     if (ex.kb_setup(i) !== 0) throw new Error(`kb_setup(${i}) failed`);
     const info = JSON.parse(cstr(ex, ex.kb_case_json(i)));
     const flops = ex.kb_flops(i);
-    // warm-up calls first (the first calls run in the baseline tier), then calibrate
-    for (let w = 0; w < 10; w++) ex.kb_run(i, variant, 1);
+    // warm-up: at least 10 calls and 30 ms (quick) / 100 ms, so V8 has moved the code to its
+    // optimizing tier; then calibrate to ~1-2 ms per call and time 7 (quick) / 15 calls
+    const warmMs = quick ? 30 : 100;
+    const w0 = now();
+    for (let w = 0; w < 10 || now() - w0 < warmMs; w++) ex.kb_run(i, variant, 1);
     let reps = 1;
     for (;;) {
       const t0 = now();
@@ -40,9 +43,8 @@ export async function wasmKernels(kind, { quick = false } = {}) {
       if (now() - t0 > (quick ? 1 : 2) || reps > 1 << 26) break;
       reps *= 2;
     }
-    for (let w = 0; w < (quick ? 5 : 10); w++) ex.kb_run(i, variant, reps);
     const ts = [];
-    for (let s = 0; s < (quick ? 7 : 15); s++) {
+    for (let s = 0; s < (quick ? 5 : 15); s++) {
       const t0 = now();
       ex.kb_run(i, variant, reps);
       ts.push((now() - t0) / reps);
@@ -57,7 +59,8 @@ export async function wasmKernels(kind, { quick = false } = {}) {
 export function nativeKernels(kind, { quick = false } = {}) {
   const bin = path.join(build, `kernels-${kind}`);
   if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
-  const txt = execFileSync(bin, [`native-${kind}`, quick ? '5' : '11'], { encoding: 'utf8' });
+  // native: the SIMD variant only in --quick (the scalar one is gcc's auto-vectorized code, for reference)
+  const txt = execFileSync(bin, [`native-${kind}`, quick ? '5' : '11', quick ? 'simd' : 'both'], { encoding: 'utf8' });
   return txt.trim().split('\n').map((l) => JSON.parse(l));
 }
 

@@ -4,6 +4,7 @@
  * s2s_train_step and s2s_decode through the public C API (c_src/s2s.h) and prints JSON lines.
  * usage: train-<build> <impl-name> [quick]
  */
+#define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -93,7 +93,7 @@ export function buildModelA(cfg = MODELS.A) {
   const tgtIn = tf.input({ shape: [n], dtype: 'int32', name: 'tgt_in' });
   const encEmb = tf.layers.embedding({ inputDim: Vs, outputDim: E, name: 'enc_embed' }).apply(src);
   const [encOut, h, c] = tf.layers.lstm({ units: H, returnSequences: true, returnState: true,
-    recurrentActivation: 'sigmoid', name: 'encoder' }).apply(encEmb);
+    recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', name: 'encoder' }).apply(encEmb);
   const decEmb = tf.layers.embedding({ inputDim: Vt, outputDim: E, name: 'dec_embed' }).apply(tgtIn);
   const dec = new AttnLSTMDecoder({ units: H, attentionSize: A, name: 'decoder' }).apply([decEmb, encOut, h, c]);
   const probs = tf.layers.dense({ units: Vt, activation: 'softmax', name: 'out' }).apply(dec);
@@ -167,7 +167,7 @@ export async function benchTfjsA(backendName, { quick = false } = {}) {
     if (Number.isNaN(firstLoss)) firstLoss = lastLoss;
   };
   const slow = backendName === 'cpu';
-  const t = await timeCalls(step, { warmup: quick ? 2 : 4, reps: quick ? (slow ? 3 : 5) : (slow ? 7 : 15) });
+  const t = await timeCalls(step, { warmup: quick ? (slow ? 1 : 2) : 4, reps: quick ? (slow ? 1 : 5) : (slow ? 5 : 15) });
   const tensorsAfter = tf.memory().numTensors;
   xs.forEach((x) => x.dispose());
   ys.dispose();

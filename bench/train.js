@@ -24,7 +24,7 @@ export async function trainThroughput(Seq2Seq, name, backend, { quick = false } 
     const slow = big && backend === 'scalar';
     const t = await timeCalls(step, {
       warmup: quick ? (big ? 1 : 3) : (big ? 2 : 5),
-      reps: quick ? (slow ? 2 : big ? 3 : 7) : (slow ? 5 : big ? 7 : 21),
+      reps: quick ? (slow ? 1 : big ? 3 : 5) : (slow ? 5 : big ? 7 : 21),
     });
     return {
       bench: 'train', impl: `wasm-${model.backend}`, model: name, batch: cfg.B, srcLength: cfg.m, tgtLength: cfg.n,

@@ -1,0 +1,49 @@
+// Decoding latency for one input (issue 5 item 4): Seq2Seq.translateTokens, greedy and beam 5,
+// per model and backend. The untrained model's EOS is suppressed (out.bias) so every call decodes
+// exactly maxLength = target length steps, like a trained model producing an output that long.
+// Usage: node bench/decode.js [--quick]
+import { MODELS, args, emit, median, now, rng } from './common.js';
+import { loadSeq2Seq, modelOptions, suppressEos } from './core-loader.js';
+
+export async function decodeLatency(Seq2Seq, name, backend, beam, { quick = false } = {}) {
+  const cfg = MODELS[name];
+  const model = await Seq2Seq.create(modelOptions(cfg, backend));
+  try {
+    suppressEos(model);
+    const r = rng(3);
+    const src = Int32Array.from({ length: cfg.m }, () => 4 + Math.floor(r() * (cfg.srcVocabSize - 4)));
+    const opts = { beam, maxLength: cfg.n };
+    let out = null;
+    for (let i = 0; i < (quick ? 30 : 100); i++) out = model.translateTokens(src, opts);
+    // enough calls for ~0.3 s (quick) / 1 s, at least 20
+    const t0 = now();
+    model.translateTokens(src, opts);
+    const one = Math.max(now() - t0, 1e-3);
+    const calls = Math.max(20, Math.min(5000, Math.round((quick ? 300 : 1000) / one)));
+    const ts = [];
+    for (let i = 0; i < calls; i++) {
+      const t = now();
+      out = model.translateTokens(src, opts);
+      ts.push(now() - t);
+    }
+    return { bench: 'decode', impl: `wasm-${model.backend}`, model: name, beam, srcLength: cfg.m,
+             steps: out.tokens.length, msPerCall: +median(ts).toFixed(4), calls };
+  } finally {
+    model.dispose();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const a = args();
+  let Seq2Seq;
+  try { Seq2Seq = await loadSeq2Seq(); } catch (e) { emit({ bench: 'decode', error: e.message }); process.exit(0); }
+  for (const name of ['A', 'B', 'C']) {
+    for (const backend of ['simd', 'scalar']) {
+      for (const beam of [1, 5]) {
+        try { emit(await decodeLatency(Seq2Seq, name, backend, beam, a)); } catch (e) {
+          emit({ bench: 'decode', impl: `wasm-${backend}`, model: name, beam, error: String(e && e.stack || e) });
+        }
+      }
+    }
+  }
+}

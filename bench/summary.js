@@ -1,0 +1,163 @@
+// Turns the JSON lines of one run into the readable summary (Markdown tables) and checks the
+// targets of issue 5 against ratios measured in that run.
+// Standalone: node bench/summary.js bench/results/<file>.jsonl
+import fs from 'node:fs';
+
+const f = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
+const ok = (pass) => (pass === null ? 'n/a' : pass ? 'met' : 'MISSED');
+
+function table(head, rows) {
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function geomean(xs) {
+  const v = xs.filter((x) => x > 0 && Number.isFinite(x));
+  return v.length ? Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length) : NaN;
+}
+
+export function summarize(records) {
+  const ok_ = records.filter((r) => !r.error);
+  const errors = records.filter((r) => r.error);
+  const by = (bench) => ok_.filter((r) => r.bench === bench);
+  const meta = records.find((r) => r.bench === 'meta' && r.date) || {};
+  const fin = records.find((r) => r.bench === 'meta' && r.finished) || {};
+  const out = [];
+  const targets = [];
+  out.push(`## Benchmark summary (${meta.quick ? 'quick' : 'full'} run)`);
+  out.push(`${meta.date || ''} · commit ${meta.commit || '?'} · ${meta.cpu || '?'}, ${meta.cores || '?'} cores · Node ${meta.node || '?'} · ` +
+    `load ${(meta.load || []).join('/')} → ${(fin.load || []).join('/')} · ${fin.seconds || '?'} s`);
+
+  // peak
+  const peak = Object.fromEntries(by('peak').map((r) => [r.impl, r.gflops]));
+  if (Object.keys(peak).length) {
+    out.push('\n### Peak f32 mul+add, one core (12 independent chains)');
+    out.push(table(['build', 'GFLOP/s'], Object.entries(peak).map(([k, v]) => [k, f(v)])));
+  }
+
+  // kernels
+  const kern = by('kernel');
+  if (kern.length) {
+    const key = (r) => `${r.kernel}|${r.shape}|${r.model}`;
+    const cases = [...new Map(kern.map((r) => [key(r), r])).values()];
+    const get = (c, impl) => kern.find((r) => key(r) === key(c) && r.impl === impl);
+    const rows = [];
+    const ratios = [];
+    const gemmRatios = [];
+    for (const c of cases) {
+      const s = get(c, 'wasm-simd'), sc = get(c, 'wasm-scalar');
+      const ratio = s && sc ? s.gflops / sc.gflops : NaN;
+      if (!c.kernel.includes('via')) {
+        ratios.push(ratio);
+        if (c.kernel.startsWith('gemm')) gemmRatios.push(ratio);
+      }
+      const pct = s && peak['wasm-simd'] && c.unit === 'GFLOP/s' ? `${f(100 * s.gflops / peak['wasm-simd'], 0)}%` : '–';
+      rows.push([c.model, c.kernel, c.shape, c.unit, f(s?.gflops, 2), f(sc?.gflops, 2), f(ratio, 2), pct,
+        f(get(c, 'native-sse-simd')?.gflops, 2), f(get(c, 'native-march-simd')?.gflops, 2), f(s?.nsPerCall / 1e3, 2)]);
+    }
+    out.push('\n### Kernels (wasm: median of timed calls after warm-up; native: same C, gcc -O3)');
+    out.push(table(['model', 'kernel', 'shape', 'unit', 'wasm SIMD', 'wasm scalar', 'SIMD/scalar', '% wasm SIMD peak', 'native SSE', 'native -march', 'µs/call (SIMD)'], rows));
+    const gm = geomean(gemmRatios), ga = geomean(ratios), mn = Math.min(...ratios.filter(Number.isFinite));
+    targets.push(['SIMD wasm ≥ 3× scalar wasm on the kernels', `GEMMs geomean ${f(gm, 2)}×, all kernels geomean ${f(ga, 2)}×, worst ${f(mn, 2)}×`, ok(Number.isFinite(gm) ? gm >= 3 && ga >= 3 : null)]);
+    const g = kern.find((r) => r.impl === 'wasm-simd' && r.kernel === 'gemm_nt' && r.shape === 'B64 N768 K256');
+    if (g && peak['wasm-simd']) {
+      const others = ['gemm_nn', 'gemm_tn'].map((k) => kern.find((r) => r.impl === 'wasm-simd' && r.kernel === k && r.model === 'C'))
+        .filter(Boolean).map((r) => `${r.kernel} ${r.shape} ${f(100 * r.gflops / peak['wasm-simd'], 0)}%`);
+      targets.push(['GEMM ≥ 50 % of wasm SIMD peak (hidden 256, batch 64)',
+        `gemm_nt B64 N768 K256: ${f(g.gflops)} of ${f(peak['wasm-simd'])} GFLOP/s = ${f(100 * g.gflops / peak['wasm-simd'], 0)}% (backward: ${others.join(', ')})`,
+        ok(g.gflops / peak['wasm-simd'] >= 0.5)]);
+    }
+  }
+
+  // training
+  const tr = by('train');
+  if (tr.length) {
+    const impls = ['wasm-simd', 'wasm-scalar', 'native-sse', 'native-march', 'tfjs-wasm', 'tfjs-cpu'];
+    const get = (m, impl) => tr.find((r) => r.model === m && r.impl === impl);
+    const models = [...new Set(tr.map((r) => r.model))].sort();
+    out.push('\n### Training throughput (examples/s; ms per step in brackets; median of timed steps)');
+    out.push(table(['model', ...impls, 'SIMD/scalar', 'wasm SIMD vs native SSE (time)'], models.map((m) => {
+      const s = get(m, 'wasm-simd'), sc = get(m, 'wasm-scalar'), n = get(m, 'native-sse');
+      return [m, ...impls.map((i) => { const r = get(m, i); return r ? `${f(r.examplesPerSec)} (${f(r.msPerStep, 1)})` : '–'; }),
+        s && sc ? `${f(s.examplesPerSec / sc.examplesPerSec, 2)}×` : '–', s && n ? `${f(s.msPerStep / n.msPerStep, 2)}×` : '–'];
+    })));
+    const tok = models.map((m) => { const s = get(m, 'wasm-simd'); return s ? `${m}: ${f(s.tgtTokensPerSec, 0)}` : null; }).filter(Boolean);
+    if (tok.length) out.push(`Target tokens/s, wasm SIMD: ${tok.join(', ')}`);
+    const simdRatios = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'wasm-scalar')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, a.examplesPerSec / b.examplesPerSec]);
+    if (simdRatios.length) targets.push(['SIMD wasm ≥ 2× scalar wasm, end-to-end training', simdRatios.map(([m, r]) => `${m} ${f(r, 2)}×`).join(', '), ok(simdRatios.every(([, r]) => r >= 2))]);
+    const a = get('A', 'wasm-simd'), tw = get('A', 'tfjs-wasm'), tc = get('A', 'tfjs-cpu');
+    if (a && tw) targets.push(['Training (A) ≥ 5× TF.js wasm-SIMD (goal 10×)', `${f(a.examplesPerSec / tw.examplesPerSec, 1)}× (${f(a.examplesPerSec)} vs ${f(tw.examplesPerSec)} examples/s)`, ok(a.examplesPerSec / tw.examplesPerSec >= 5)]);
+    if (a && tc) targets.push(['Training (A) ≥ 30× TF.js cpu', `${f(a.examplesPerSec / tc.examplesPerSec, 1)}× (${f(a.examplesPerSec)} vs ${f(tc.examplesPerSec)} examples/s)`, ok(a.examplesPerSec / tc.examplesPerSec >= 30)]);
+    const nat = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'native-sse')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, a.msPerStep / b.msPerStep]);
+    if (nat.length) targets.push(['SIMD wasm training within 1.5× of native 128-bit (SSE2)', nat.map(([m, r]) => `${m} ${f(r, 2)}×`).join(', '), ok(nat.every(([, r]) => r <= 1.5))]);
+    if (tw?.jsKernels?.length) out.push(`TF.js wasm backend: ${tw.jsKernels.join(', ')} supplied as a plain-JS kernel by the benchmark (missing from tfjs-backend-wasm ${tw.tfjsVersion}); SIMD ${tw.simd}, one thread.`);
+  }
+
+  // decoding
+  const dec = by('decode');
+  if (dec.length) {
+    const cols = [['wasm-simd', 1], ['wasm-simd', 5], ['wasm-scalar', 1], ['wasm-scalar', 5], ['native-sse', 1], ['native-sse', 5]];
+    const models = [...new Set(dec.map((r) => r.model))].sort();
+    out.push('\n### Decoding one input (ms per translateTokens call, median; EOS suppressed so every call decodes `steps` tokens)');
+    out.push(table(['model', 'source', 'steps', ...cols.map(([i, b]) => `${i} ${b === 1 ? 'greedy' : 'beam 5'}`)], models.map((m) => {
+      const any = dec.find((r) => r.model === m);
+      return [m, any.srcLength, any.steps, ...cols.map(([i, b]) => f(dec.find((r) => r.model === m && r.impl === i && r.beam === b)?.msPerCall, 3))];
+    })));
+  }
+  const dates = by('dates')[0];
+  const dB1 = dec.find((r) => r.model === 'B' && r.impl === 'wasm-simd' && r.beam === 1);
+  const dB5 = dec.find((r) => r.model === 'B' && r.impl === 'wasm-simd' && r.beam === 5);
+  if (dates?.translateOneDate || dB1) {
+    const g = dates?.translateOneDate?.beam1Ms, b = dates?.translateOneDate?.beam5Ms;
+    const parts = [];
+    if (g !== undefined) parts.push(`trained dates model via Translator.translate: greedy ${f(g, 3)} ms, beam 5 ${f(b, 3)} ms`);
+    if (dB1) parts.push(`model B shape, translateTokens, 10 steps: greedy ${f(dB1.msPerCall, 3)} ms, beam 5 ${f(dB5?.msPerCall, 3)} ms`);
+    const gg = g ?? dB1?.msPerCall, bb = b ?? dB5?.msPerCall;
+    targets.push(['Greedy decoding of one date ≤ 0.2 ms; beam 5 ≤ 1 ms', parts.join('; '), ok(gg !== undefined && bb !== undefined ? gg <= 0.2 && bb <= 1 : null)]);
+  }
+
+  // growth
+  const gr = by('growth');
+  if (gr.length) {
+    out.push('\n### Cost growth with source length m and target length t (wasm SIMD; GRU 64, additive attention 64 vs none)');
+    out.push(table(['what', 'attention', 'grid m,t', 'diagonal exponent (m = t)', 'power fit m^α t^β', 'm·t share of time at largest', 'times (ms) m×t'],
+      gr.map((r) => [r.what, r.attention, [...new Set(r.points.map((p) => p.m))].join('/'), f(r.fit.diagExponent, 2), `α ${f(r.fit.alpha, 2)}, β ${f(r.fit.beta, 2)}`,
+        `${f(100 * r.fit.mtShareAtLargest, 0)}%`, r.points.map((p) => `${p.m}×${p.t}: ${f(p.ms, 2)}`).join(', ')])));
+    out.push('Expected: with attention the m·t term takes over (diagonal exponent → 2); without it time is linear in m + t (exponent ≈ 1, m·t share ≈ 0).');
+  }
+
+  // memory
+  const mem = by('memory');
+  if (mem.length) {
+    out.push('\n### wasm heap (model.memoryBytes())');
+    out.push(table(['what', 'batch', 'start', 'after 10', 'after 100', 'after 1000', 'growth 100→1000'],
+      mem.map((r) => [r.what, r.batch ?? 1, ...[0, 10, 100, 1000].map((k) => `${f(r.heapBytes[k] / 1048576, 2)} MiB`), `${r.grewAfter100} B`])));
+    targets.push(['Heap stops growing (after 10/100/1000 steps)', mem.map((r) => `${r.what}: +${r.grewAfter100} B from 100 to 1000`).join('; '), ok(mem.every((r) => r.grewAfter100 === 0))]);
+  }
+
+  if (dates) {
+    out.push('\n### Dates to 99 % held-out exact match (Translator defaults: GRU, embed 32, hidden 64, additive; batch 64, lr 3e-3)');
+    out.push(dates.reached
+      ? `Reached ${f(100 * dates.exactMatch, 1)} % at step ${dates.step} (${dates.examples} examples) after ${f(dates.wallSeconds, 1)} s wall time, including ${dates.history.length} evaluations of 1000 dates (${f(dates.oneEvalMs, 0)} ms each).`
+      : `Not reached within ${dates.maxSeconds} s (${dates.stepsRun} steps); best ${f(100 * Math.max(...dates.history.map((h) => h.exactMatch)), 1)} %.`);
+    targets.push(['Dates to ≥ 99 % held-out exact match in ≤ 60 s (Node)', dates.reached ? `${f(dates.wallSeconds, 1)} s, ${dates.examples} examples` : `not reached in ${dates.maxSeconds} s`, ok(dates.reached && dates.wallSeconds <= 60)]);
+  }
+
+  if (targets.length) {
+    out.push('\n### Targets (issue 5), ratios from this run');
+    out.push(table(['target', 'measured', ''], targets));
+  }
+  if (errors.length) {
+    out.push('\n### Errors');
+    for (const e of errors) out.push(`- ${e.part || e.bench} ${e.impl || ''} ${e.model || ''} ${e.what || ''} ${e.attention || ''} ${e.beam ? 'beam ' + e.beam : ''}: ${String(e.error).split('\n')[0]}`);
+  }
+  return out.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = process.argv[2];
+  if (!file) { console.error('usage: node bench/summary.js bench/results/<file>.jsonl'); process.exit(2); }
+  const recs = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  console.log(summarize(recs));
+}
