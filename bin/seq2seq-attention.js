@@ -24,7 +24,7 @@ train options:
   --test-fraction F    the held-out share of --data (default 0.1)
   --tokenizer T        char | word (default: the task's; char for --data)
   --out FILE           where to write the model (default NAME.s2s)
-  --epochs N           passes over the training pairs (default 3)
+  --epochs N           passes over the training pairs (default 10)
   --steps N            train for N batches instead of --epochs
   --batch-size N       (default 64)      --learning-rate X   (default 0.003)
   --schedule S         constant | cosine (default constant)
@@ -221,7 +221,7 @@ async function train(values) {
   let report;
   try {
     report = await model.train(task.train, {
-      ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 3) }),
+      ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 10) }),
       batchSize: int(values, 'batch-size', 64),
       learningRate: num(values, 'learning-rate', 3e-3),
       schedule: values.schedule ?? 'constant',

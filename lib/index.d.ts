@@ -301,7 +301,7 @@ export interface Progress {
 }
 
 export interface TrainOptions {
-  /** Passes over the pairs (default 1); or give steps. */
+  /** Passes over the pairs (default 10); or give steps. */
   epochs?: number;
   steps?: number;
   batchSize?: number;

@@ -279,7 +279,7 @@ export class Translator {
       tgt: this._encodeTarget(p[1], `pairs[${i}][1]`),
     }));
     const batchesPerEpoch = Math.ceil(examples.length / batchSize);
-    const totalSteps = steps !== undefined ? integer(steps, 'steps', 1, 1e9) : integer(epochs ?? 1, 'epochs', 1, 1e6) * batchesPerEpoch;
+    const totalSteps = steps !== undefined ? integer(steps, 'steps', 1, 1e9) : integer(epochs ?? 10, 'epochs', 1, 1e6) * batchesPerEpoch;
     const rng = createRandom(shuffleSeed);
     const history = [];
     const started = performance.now();
