@@ -351,6 +351,7 @@ async function train() {
   } finally {
     state.training = false;
     updateButtons();
+    retranslate();
     if (state.remote) await remember();
   }
 }
@@ -427,7 +428,9 @@ async function trainLoop() {
     await updateProbe();
     state.trainMs += performance.now() - tEval;
     renderStats({});
-    retranslate();
+    // Keep the translation current while training, but leave the step-through (hundreds of
+    // elements) until training pauses or the user asks: rebuilding it every second costs layout.
+    retranslate(0, { withTrace: false });
 
     if (ev.exactMatch >= target) {
       const tFull = performance.now();
@@ -493,9 +496,9 @@ async function reset() {
 // ---------- translate ----------
 
 let translateTimer = 0;
-function retranslate(delay = 0) {
+function retranslate(delay = 0, { withTrace = true } = {}) {
   clearTimeout(translateTimer);
-  translateTimer = setTimeout(translateNow, delay);
+  translateTimer = setTimeout(() => translateNow({ withTrace }), delay);
 }
 
 function clearTranslation(message) {
@@ -510,7 +513,7 @@ function clearTranslation(message) {
   $('step-title').textContent = '–';
 }
 
-async function translateNow() {
+async function translateNow({ withTrace = true } = {}) {
   const text = $('input').value;
   const seq = ++state.translateSeq;
   showError('translate-error', '');
@@ -541,6 +544,7 @@ async function translateNow() {
       ? `Cost: m = ${m} input symbols × t = ${t} output steps (including the end symbol) = ${(m * t).toLocaleString('en-US')} attention scores${beam > 1 ? ` per hypothesis (beam ${beam})` : ''}; translated in ${ms.toFixed(1)} ms (round trip to the worker).`
       : `No attention: 0 scores; m = ${m} input symbols, t = ${t} output steps; translated in ${ms.toFixed(1)} ms (round trip to the worker).`;
     mainMap.set(a, 'This model has no attention (plain seq2seq): nothing to draw');
+    if (!withTrace) return;
     const trace = await state.remote.explain(text, { maxLength: 100 });
     if (seq !== state.translateSeq) return;
     const keep = state.trace && state.trace.text === text ? state.stepIndex : 0;
