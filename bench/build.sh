@@ -74,3 +74,18 @@ if [ -f "$root/c_src/model.c" ] && [ -f "$here/native.c" ]; then
     fi
   done
 fi
+
+# A copy of the core's SIMD wasm with function names (--profiling-funcs), and of lib/, for
+# bench/profile.js (V8's CPU profiler then names the C functions). Same flags as the Makefile.
+if [ -f "$root/c_src/exports.txt" ] && [ -f "$root/lib/core.js" ] && command -v "$EMCC" >/dev/null 2>&1; then
+  srcs=$(sed -n 's/^SRC *:= *//p' "$root/Makefile" 2>/dev/null | tr ' ' '\n' | sed "s|^|$root/|" | tr '\n' ' ')
+  [ -n "$srcs" ] || srcs=$(ls "$root"/c_src/*.c)
+  mkdir -p "$out/prof/build/wasm" "$out/prof/lib"
+  cp -r "$root"/lib/. "$out/prof/lib/"
+  if stale "$out/prof/build/wasm/s2s-simd.wasm" $srcs "$root"/c_src/*.h "$root/c_src/exports.txt"; then
+    exports=$(grep -v '^#' "$root/c_src/exports.txt" | grep -v '^ *$' | sed 's/^/_/' | paste -sd, -)
+    $EMCC -O3 -std=c11 -ffp-contract=off -msimd128 --profiling-funcs --no-entry -sSTANDALONE_WASM=1 \
+      -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sTOTAL_STACK=1MB -sMAXIMUM_MEMORY=2GB -sFILESYSTEM=0 \
+      -sEXPORTED_FUNCTIONS="$exports" $srcs -o "$out/prof/build/wasm/s2s-simd.wasm" 2>/dev/null
+  fi
+fi

@@ -10,19 +10,25 @@ export function median(xs) {
   return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-// Time fn() `reps` times after `warmup` calls; returns { median, min, max, reps } in ms.
-// Each call is timed separately so V8 can tier up between calls (see TOOLCHAIN.md).
+// Time fn() `reps` times after `warmup` calls; returns { median, min, max, reps, cpuMedian } in ms.
+// Each call is timed separately so V8 can tier up between calls (see TOOLCHAIN.md). cpuMedian is
+// the median of the process's CPU time (user + system) per call: on a shared machine it is less
+// disturbed than wall time by other processes taking the core.
 export async function timeCalls(fn, { warmup = 3, reps = 7, minMs = 0 } = {}) {
   for (let i = 0; i < warmup; i++) await fn();
   const ts = [];
+  const cs = [];
   const start = now();
   while (ts.length < reps || now() - start < minMs) {
+    const c0 = process.cpuUsage();
     const t0 = now();
     await fn();
     ts.push(now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1e3);
     if (ts.length > 10000) break;
   }
-  return { median: median(ts), min: Math.min(...ts), max: Math.max(...ts), reps: ts.length };
+  return { median: median(ts), min: Math.min(...ts), max: Math.max(...ts), reps: ts.length, cpuMedian: median(cs) };
 }
 
 // Synchronous version for tight kernels: time `inner` calls of fn per sample.

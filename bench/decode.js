@@ -21,13 +21,20 @@ export async function decodeLatency(Seq2Seq, name, backend, beam, { quick = fals
     const one = Math.max(now() - t0, 1e-3);
     const calls = Math.max(20, Math.min(5000, Math.round((quick ? 300 : 1000) / one)));
     const ts = [];
+    const c0 = process.cpuUsage();
+    const w0 = now();
     for (let i = 0; i < calls; i++) {
       const t = now();
       out = model.translateTokens(src, opts);
       ts.push(now() - t);
     }
+    const c = process.cpuUsage(c0);
+    const wall = now() - w0;
+    // cpuMsPerCall: mean CPU time per call over the whole timed loop (per-call CPU readings are too
+    // coarse at this size); busyFraction = CPU / wall over that loop (1 = the core was ours)
     return { bench: 'decode', impl: `wasm-${model.backend}`, model: name, beam, srcLength: cfg.m,
-             steps: out.tokens.length, msPerCall: +median(ts).toFixed(4), calls };
+             steps: out.tokens.length, msPerCall: +median(ts).toFixed(4), cpuMsPerCall: +((c.user + c.system) / 1e3 / calls).toFixed(4),
+             busyFraction: +((c.user + c.system) / 1e3 / wall).toFixed(3), calls };
   } finally {
     model.dispose();
   }

@@ -29,6 +29,11 @@ static double now_ms(void) {
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
 }
+static double cpu_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+}
 static int cmpd(const void *x, const void *y) {
   double a = *(const double *)x, b = *(const double *)y;
   return a < b ? -1 : a > b;
@@ -67,22 +72,22 @@ int main(int argc, char **argv) {
     }
     int warm = quick ? 2 : 3, reps = quick ? 5 : 11;
     if (c->H >= 256) { warm = quick ? 1 : 2; reps = quick ? 3 : 7; }
-    double t[64];
+    double t[64], ct[64];
     real loss = 0, first = 0;
     int rc = 0;
     for (int i = 0; i < warm + reps && rc == 0; i++) {
-      double t0 = now_ms();
+      double t0 = now_ms(), c0 = cpu_ms();
       rc = s2s_train_step(m, src, len, ti, to, B, M, N, 1e-3f, 5.0f, &loss);
       if (i == 0) first = loss;
-      if (i >= warm) t[i - warm] = now_ms() - t0;
+      if (i >= warm) t[i - warm] = now_ms() - t0, ct[i - warm] = cpu_ms() - c0;
     }
     if (rc) {
       printf("{\"bench\":\"train\",\"impl\":\"%s\",\"model\":\"%s\",\"error\":\"%s\"}\n", impl, c->name, s2s_last_error());
     } else {
-      double ms = median(t, reps);
+      double ms = median(t, reps), cms = median(ct, reps);
       printf("{\"bench\":\"train\",\"impl\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"srcLength\":%d,\"tgtLength\":%d,"
-             "\"msPerStep\":%.3f,\"reps\":%d,\"examplesPerSec\":%.1f,\"tgtTokensPerSec\":%.1f,\"lossFirst\":%.4f,\"lossLast\":%.4f}\n",
-             impl, c->name, B, M, N, ms, reps, B / ms * 1e3, (double)B * N / ms * 1e3, (double)first, (double)loss);
+             "\"msPerStep\":%.3f,\"cpuMsPerStep\":%.3f,\"reps\":%d,\"examplesPerSec\":%.1f,\"tgtTokensPerSec\":%.1f,\"lossFirst\":%.4f,\"lossLast\":%.4f}\n",
+             impl, c->name, B, M, N, ms, cms, reps, B / ms * 1e3, (double)B * N / ms * 1e3, (double)first, (double)loss);
     }
 #ifndef BENCH_NO_DECODE
     /* decoding one input: greedy and beam 5, maxLength N (EOS suppressed through out.bias so
@@ -93,14 +98,16 @@ int main(int argc, char **argv) {
       int calls = quick ? 50 : 200;
       double *dt = malloc(sizeof(double) * calls);
       for (int i = 0; i < 20; i++) s2s_decode(m, src, M, beam, 1, 0, N, 0);
+      double w0 = now_ms(), c0 = cpu_ms();
       for (int i = 0; i < calls; i++) {
         double t0 = now_ms();
         rc = s2s_decode(m, src, M, beam, 1, 0, N, 0);
         dt[i] = now_ms() - t0;
       }
+      double cpu = cpu_ms() - c0, wall = now_ms() - w0;
       if (rc) printf("{\"bench\":\"decode\",\"impl\":\"%s\",\"model\":\"%s\",\"beam\":%d,\"error\":\"%s\"}\n", impl, c->name, beam, s2s_last_error());
-      else printf("{\"bench\":\"decode\",\"impl\":\"%s\",\"model\":\"%s\",\"beam\":%d,\"srcLength\":%d,\"steps\":%d,\"msPerCall\":%.4f,\"calls\":%d}\n",
-                  impl, c->name, beam, M, s2s_result_length(m, 0), median(dt, calls), calls);
+      else printf("{\"bench\":\"decode\",\"impl\":\"%s\",\"model\":\"%s\",\"beam\":%d,\"srcLength\":%d,\"steps\":%d,\"msPerCall\":%.4f,\"cpuMsPerCall\":%.4f,\"busyFraction\":%.3f,\"calls\":%d}\n",
+                  impl, c->name, beam, M, s2s_result_length(m, 0), median(dt, calls), cpu / calls, cpu / wall, calls);
       free(dt);
     }
 #endif

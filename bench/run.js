@@ -5,7 +5,7 @@
 // other (so they do not compete for the CPU), prints every measurement as one JSON object per line
 // on stdout, keeps them in bench/results/<time>.jsonl, and ends with a readable summary and the
 // issue's targets checked against ratios measured in this run.
-// Options: --quick, --only peak,kernels,train,tfjs,decode,growth,memory,dates, --no-build
+// Options: --quick, --only peak,kernels,train,tfjs,decode,growth,memory,profile,dates, --no-build
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -29,6 +29,7 @@ const PARTS = [
   { name: 'decode', args: ['decode.js', ...q] },
   { name: 'growth', args: ['growth.js', ...q] },
   { name: 'memory', args: ['memory.js', ...q] },
+  { name: 'profile', args: ['profile.js', ...q], full: true }, // CPU profile: which C functions take the time
   { name: 'dates', args: ['dates.js'], full: true }, // ~30-60 s: full runs only (or --only dates)
 ];
 
@@ -97,7 +98,7 @@ record({ bench: 'meta', date: new Date().toISOString(), quick, commit, ...machin
 if (!argv.includes('--no-build')) build();
 for (const part of PARTS) {
   if (only ? !only.includes(part.name) : part.full && quick) {
-    if (!only && part.full) record({ part: part.name, bench: part.name, skipped: 'not in --quick; run `node bench/dates.js` or the full benchmark' });
+    if (!only && part.full) record({ part: part.name, bench: part.name, skipped: `not in --quick; run \`node bench/${part.args[0]}\` or the full benchmark` });
     continue;
   }
   await runPart(part);

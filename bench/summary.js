@@ -18,7 +18,8 @@ function geomean(xs) {
 }
 
 export function summarize(records) {
-  const ok_ = records.filter((r) => !r.error);
+  const ok_ = records.filter((r) => !r.error && !r.skipped);
+  const skipped = records.filter((r) => r.skipped);
   const errors = records.filter((r) => r.error);
   const by = (bench) => ok_.filter((r) => r.bench === bench);
   const meta = records.find((r) => r.bench === 'meta' && r.date) || {};
@@ -32,8 +33,8 @@ export function summarize(records) {
   // peak
   const peak = Object.fromEntries(by('peak').map((r) => [r.impl, r.gflops]));
   if (Object.keys(peak).length) {
-    out.push('\n### Peak f32 mul+add, one core (12 independent chains)');
-    out.push(table(['build', 'GFLOP/s'], Object.entries(peak).map(([k, v]) => [k, f(v)])));
+    out.push('\n### Peak f32 mul+add, one core (12 independent chains; CPU time [wall time])');
+    out.push(table(['build', 'GFLOP/s'], by('peak').map((r) => [r.impl, `${f(r.gflops)} [${f(r.wallGflops)}]`])));
   }
 
   // kernels
@@ -56,7 +57,7 @@ export function summarize(records) {
       rows.push([c.model, c.kernel, c.shape, c.unit, f(s?.gflops, 2), f(sc?.gflops, 2), f(ratio, 2), pct,
         f(get(c, 'native-sse-simd')?.gflops, 2), f(get(c, 'native-march-simd')?.gflops, 2), f(s?.nsPerCall / 1e3, 2)]);
     }
-    out.push('\n### Kernels (wasm: median of timed calls after warm-up; native: same C, gcc -O3)');
+    out.push('\n### Kernels, GFLOP/s from the median CPU time per call (wasm: after warm-up into V8 optimizing tier; native: same C, gcc -O3 -ffp-contract=off)');
     out.push(table(['model', 'kernel', 'shape', 'unit', 'wasm SIMD', 'wasm scalar', 'SIMD/scalar', '% wasm SIMD peak', 'native SSE', 'native -march', 'µs/call (SIMD)'], rows));
     const gm = geomean(gemmRatios), ga = geomean(ratios), mn = Math.min(...ratios.filter(Number.isFinite));
     targets.push(['SIMD wasm ≥ 3× scalar wasm on the kernels', `GEMMs geomean ${f(gm, 2)}×, all kernels geomean ${f(ga, 2)}×, worst ${f(mn, 2)}×`, ok(Number.isFinite(gm) ? gm >= 3 && ga >= 3 : null)]);
@@ -70,27 +71,31 @@ export function summarize(records) {
     }
   }
 
-  // training
+  // training: rates from the median CPU time per step (cpuMsPerStep) when recorded, else wall
   const tr = by('train');
   if (tr.length) {
     const impls = ['wasm-simd', 'wasm-scalar', 'native-sse', 'native-march', 'tfjs-wasm', 'tfjs-cpu'];
     const get = (m, impl) => tr.find((r) => r.model === m && r.impl === impl);
+    const ms = (r) => r.cpuMsPerStep ?? r.msPerStep;
+    const eps = (r) => r.batch / ms(r) * 1e3;
     const models = [...new Set(tr.map((r) => r.model))].sort();
-    out.push('\n### Training throughput (examples/s; ms per step in brackets; median of timed steps)');
-    out.push(table(['model', ...impls, 'SIMD/scalar', 'wasm SIMD vs native SSE (time)'], models.map((m) => {
+    out.push('\n### Training throughput: examples/s from CPU time per step [from wall time]; median of timed steps');
+    out.push(table(['model', 'batch', ...impls, 'SIMD/scalar', 'wasm SIMD time / native SSE time'], models.map((m) => {
       const s = get(m, 'wasm-simd'), sc = get(m, 'wasm-scalar'), n = get(m, 'native-sse');
-      return [m, ...impls.map((i) => { const r = get(m, i); return r ? `${f(r.examplesPerSec)} (${f(r.msPerStep, 1)})` : '–'; }),
-        s && sc ? `${f(s.examplesPerSec / sc.examplesPerSec, 2)}×` : '–', s && n ? `${f(s.msPerStep / n.msPerStep, 2)}×` : '–'];
+      const any = tr.find((r) => r.model === m && r.batch);
+      return [m, any?.batch ?? '', ...impls.map((i) => { const r = get(m, i); return r ? `${f(eps(r))} [${f(r.examplesPerSec)}]` : '–'; }),
+        s && sc ? `${f(ms(sc) / ms(s), 2)}× [${f(sc.msPerStep / s.msPerStep, 2)}×]` : '–',
+        s && n ? `${f(ms(s) / ms(n), 2)}× [${f(s.msPerStep / n.msPerStep, 2)}×]` : '–'];
     })));
-    const tok = models.map((m) => { const s = get(m, 'wasm-simd'); return s ? `${m}: ${f(s.tgtTokensPerSec, 0)}` : null; }).filter(Boolean);
-    if (tok.length) out.push(`Target tokens/s, wasm SIMD: ${tok.join(', ')}`);
-    const simdRatios = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'wasm-scalar')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, a.examplesPerSec / b.examplesPerSec]);
-    if (simdRatios.length) targets.push(['SIMD wasm ≥ 2× scalar wasm, end-to-end training', simdRatios.map(([m, r]) => `${m} ${f(r, 2)}×`).join(', '), ok(simdRatios.every(([, r]) => r >= 2))]);
+    const tok = models.map((m) => { const s = get(m, 'wasm-simd'); return s ? `${m}: ${f(eps(s) * s.tgtLength, 0)}` : null; }).filter(Boolean);
+    if (tok.length) out.push(`Target tokens/s, wasm SIMD (CPU time): ${tok.join(', ')}`);
+    const simdRatios = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'wasm-scalar')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, ms(b) / ms(a), b.msPerStep / a.msPerStep]);
+    if (simdRatios.length) targets.push(['SIMD wasm ≥ 2× scalar wasm, end-to-end training', simdRatios.map(([m, r, w]) => `${m} ${f(r, 2)}× [${f(w, 2)}×]`).join(', '), ok(simdRatios.every(([, r]) => r >= 2))]);
     const a = get('A', 'wasm-simd'), tw = get('A', 'tfjs-wasm'), tc = get('A', 'tfjs-cpu');
-    if (a && tw) targets.push(['Training (A) ≥ 5× TF.js wasm-SIMD (goal 10×)', `${f(a.examplesPerSec / tw.examplesPerSec, 1)}× (${f(a.examplesPerSec)} vs ${f(tw.examplesPerSec)} examples/s)`, ok(a.examplesPerSec / tw.examplesPerSec >= 5)]);
-    if (a && tc) targets.push(['Training (A) ≥ 30× TF.js cpu', `${f(a.examplesPerSec / tc.examplesPerSec, 1)}× (${f(a.examplesPerSec)} vs ${f(tc.examplesPerSec)} examples/s)`, ok(a.examplesPerSec / tc.examplesPerSec >= 30)]);
-    const nat = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'native-sse')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, a.msPerStep / b.msPerStep]);
-    if (nat.length) targets.push(['SIMD wasm training within 1.5× of native 128-bit (SSE2)', nat.map(([m, r]) => `${m} ${f(r, 2)}×`).join(', '), ok(nat.every(([, r]) => r <= 1.5))]);
+    if (a && tw) targets.push(['Training (A) ≥ 5× TF.js wasm-SIMD (goal 10×)', `${f(ms(tw) / ms(a), 1)}× [${f(tw.msPerStep / a.msPerStep, 1)}×] (${f(eps(a))} vs ${f(eps(tw))} examples/s)`, ok(ms(tw) / ms(a) >= 5)]);
+    if (a && tc) targets.push(['Training (A) ≥ 30× TF.js cpu', `${f(ms(tc) / ms(a), 1)}× [${f(tc.msPerStep / a.msPerStep, 1)}×] (${f(eps(a))} vs ${f(eps(tc))} examples/s)`, ok(ms(tc) / ms(a) >= 30)]);
+    const nat = models.map((m) => [m, get(m, 'wasm-simd'), get(m, 'native-sse')]).filter(([, a, b]) => a && b).map(([m, a, b]) => [m, ms(a) / ms(b), a.msPerStep / b.msPerStep]);
+    if (nat.length) targets.push(['SIMD wasm training within 1.5× of native 128-bit (SSE2)', nat.map(([m, r, w]) => `${m} ${f(r, 2)}× [${f(w, 2)}×]`).join(', '), ok(nat.every(([, r]) => r <= 1.5))]);
     if (tw?.jsKernels?.length) out.push(`TF.js wasm backend: ${tw.jsKernels.join(', ')} supplied as a plain-JS kernel by the benchmark (missing from tfjs-backend-wasm ${tw.tfjsVersion}); SIMD ${tw.simd}, one thread.`);
   }
 
@@ -99,10 +104,10 @@ export function summarize(records) {
   if (dec.length) {
     const cols = [['wasm-simd', 1], ['wasm-simd', 5], ['wasm-scalar', 1], ['wasm-scalar', 5], ['native-sse', 1], ['native-sse', 5]];
     const models = [...new Set(dec.map((r) => r.model))].sort();
-    out.push('\n### Decoding one input (ms per translateTokens call, median; EOS suppressed so every call decodes `steps` tokens)');
+    out.push('\n### Decoding one input: ms per call, median wall [mean CPU]; EOS suppressed so every call decodes `steps` tokens');
     out.push(table(['model', 'source', 'steps', ...cols.map(([i, b]) => `${i} ${b === 1 ? 'greedy' : 'beam 5'}`)], models.map((m) => {
       const any = dec.find((r) => r.model === m);
-      return [m, any.srcLength, any.steps, ...cols.map(([i, b]) => f(dec.find((r) => r.model === m && r.impl === i && r.beam === b)?.msPerCall, 3))];
+      return [m, any.srcLength, any.steps, ...cols.map(([i, b]) => { const r = dec.find((x) => x.model === m && x.impl === i && x.beam === b); return r ? `${f(r.msPerCall, 3)} [${f(r.cpuMsPerCall, 3)}]` : '–'; })];
     })));
   }
   const dates = by('dates')[0];
@@ -136,6 +141,13 @@ export function summarize(records) {
     targets.push(['Heap stops growing (after 10/100/1000 steps)', mem.map((r) => `${r.what}: +${r.grewAfter100} B from 100 to 1000`).join('; '), ok(mem.every((r) => r.grewAfter100 === 0))]);
   }
 
+  const pr = by('profile');
+  if (pr.length) {
+    out.push('\n### Where the time goes (wasm SIMD, V8 CPU profile, self time per C function)');
+    out.push(table(['model', 'activity', 'top functions (share of busy time)'],
+      pr.map((r) => [r.model, r.what, r.top.slice(0, 6).map((t) => `${t.fn} ${f(100 * t.share, 0)}%`).join(', ')])));
+  }
+
   if (dates) {
     out.push('\n### Dates to 99 % held-out exact match (Translator defaults: GRU, embed 32, hidden 64, additive; batch 64, lr 3e-3)');
     out.push(dates.reached
@@ -148,6 +160,7 @@ export function summarize(records) {
     out.push('\n### Targets (issue 5), ratios from this run');
     out.push(table(['target', 'measured', ''], targets));
   }
+  if (skipped.length) out.push(`\nSkipped: ${skipped.map((r) => `${r.bench} (${r.skipped})`).join('; ')}`);
   if (errors.length) {
     out.push('\n### Errors');
     for (const e of errors) out.push(`- ${e.part || e.bench} ${e.impl || ''} ${e.model || ''} ${e.what || ''} ${e.attention || ''} ${e.beam ? 'beam ' + e.beam : ''}: ${String(e.error).split('\n')[0]}`);

@@ -175,7 +175,7 @@ export async function benchTfjsA(backendName, { quick = false } = {}) {
   return {
     bench: 'train', impl: `tfjs-${backendName}`, model: 'A', ...info, tfjsVersion: tf.version.tfjs,
     batch: cfg.B, srcLength: cfg.m, tgtLength: cfg.n,
-    msPerStep: +t.median.toFixed(3), minMs: +t.min.toFixed(3), reps: t.reps,
+    msPerStep: +t.median.toFixed(3), minMs: +t.min.toFixed(3), cpuMsPerStep: +t.cpuMedian.toFixed(3), reps: t.reps,
     examplesPerSec: +(cfg.B / t.median * 1000).toFixed(1),
     tgtTokensPerSec: +(cfg.B * cfg.n / t.median * 1000).toFixed(1),
     lossFirst: +firstLoss.toFixed(4), lossLast: +lastLoss.toFixed(4), tensorsAfter,

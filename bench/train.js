@@ -28,7 +28,7 @@ export async function trainThroughput(Seq2Seq, name, backend, { quick = false } 
     });
     return {
       bench: 'train', impl: `wasm-${model.backend}`, model: name, batch: cfg.B, srcLength: cfg.m, tgtLength: cfg.n,
-      msPerStep: +t.median.toFixed(3), minMs: +t.min.toFixed(3), reps: t.reps,
+      msPerStep: +t.median.toFixed(3), minMs: +t.min.toFixed(3), cpuMsPerStep: +t.cpuMedian.toFixed(3), reps: t.reps,
       examplesPerSec: +(cfg.B / t.median * 1e3).toFixed(1),
       tgtTokensPerSec: +(cfg.B * cfg.n / t.median * 1e3).toFixed(1),
       lossFirst: +first.toFixed(4), lossLast: +last.toFixed(4),

@@ -1,0 +1,75 @@
+// Where the time goes (issue 5: "which kernel, what fraction of time"): V8's CPU profile of
+// training steps and of greedy/beam decoding on a copy of the SIMD wasm built with function names
+// (bench/build.sh -> bench/build/prof). One JSON line per model and activity, with the share of
+// samples per C function (self time).
+// Usage: node bench/profile.js [--quick] [--models A,B,C]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MODELS, args, emit, rng, syntheticBatch } from './common.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const prof = path.join(here, 'build', 'prof');
+
+async function worker(name, what, n) {
+  const { Seq2Seq } = await import(path.join(prof, 'lib', 'core.js'));
+  const cfg = MODELS[name];
+  const { cell, attention, scale, embed, hidden, attentionSize, srcVocabSize, tgtVocabSize } = cfg;
+  const model = await Seq2Seq.create({ cell, attention, scale, embed, hidden, attentionSize, srcVocabSize, tgtVocabSize, seed: 1, backend: 'simd' });
+  if (what === 'train') {
+    const b = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: srcVocabSize, tgtVocab: tgtVocabSize });
+    for (let i = 0; i < n; i++) model.trainStep(b, { learningRate: 1e-3, clipNorm: 5 });
+  } else {
+    const p = model.getParameter('out.bias');
+    p.data[2] = -30;
+    model.setParameter('out.bias', p.data);
+    const r = rng(3);
+    const src = Int32Array.from({ length: cfg.m }, () => 4 + Math.floor(r() * (srcVocabSize - 4)));
+    const beam = what === 'beam5' ? 5 : 1;
+    for (let i = 0; i < n; i++) model.translateTokens(src, { beam, maxLength: cfg.n });
+  }
+  model.dispose();
+}
+
+function shares(file) {
+  const p = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const nodes = new Map(p.nodes.map((x) => [x.id, x]));
+  const t = new Map();
+  let total = 0;
+  p.samples.forEach((s, i) => {
+    const d = p.timeDeltas[i] || 0;
+    const fn = nodes.get(s).callFrame.functionName || '(anonymous)';
+    t.set(fn, (t.get(fn) || 0) + d);
+    total += d;
+  });
+  const top = [...t.entries()].filter(([k]) => !['(idle)', '(program)', '(garbage collector)', '(root)'].includes(k))
+    .sort((a, b) => b[1] - a[1]);
+  const busy = top.reduce((s, [, v]) => s + v, 0);
+  return { busyMs: +(busy / 1e3).toFixed(1), top: top.slice(0, 10).map(([k, v]) => ({ fn: k, share: +(v / busy).toFixed(4) })) };
+}
+
+if (process.argv.includes('--worker')) {
+  const [, , , name, what, n] = process.argv;
+  await worker(name, what, +n);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const a = args();
+  const mi = a.list.indexOf('--models');
+  const names = mi >= 0 ? a.list[mi + 1].split(',') : ['A', 'B', 'C'];
+  if (!fs.existsSync(path.join(prof, 'build', 'wasm', 's2s-simd.wasm'))) {
+    emit({ bench: 'profile', error: 'bench/build/prof missing: run bench/build.sh (needs emcc)' });
+    process.exit(0);
+  }
+  for (const name of names) {
+    for (const what of ['train', 'greedy', 'beam5']) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-prof-'));
+      const n = what === 'train' ? (name === 'C' ? (a.quick ? 3 : 6) : (a.quick ? 20 : 60)) : (name === 'C' ? 100 : 1000);
+      const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), '--worker', name, what, String(n)], { encoding: 'utf8' });
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+      if (r.status !== 0 || !files.length) emit({ bench: 'profile', model: name, what, error: (r.stderr || '').split('\n').slice(-5).join(' ') });
+      else emit({ bench: 'profile', impl: 'wasm-simd', model: name, what, calls: n, ...shares(path.join(dir, files[0])) });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
