@@ -235,7 +235,8 @@ export class Seq2Seq {
   /** Forward, backward and one Adam update. Returns { loss } (before the update). */
   trainStep(batch, options) {
     const o = checkOptions(options, ['learningRate', 'clipNorm'], 'trainStep');
-    const lr = finiteNumber(o.learningRate ?? 1e-3, 'learningRate', Number.MIN_VALUE, 1e6);
+    const lr = o.learningRate ?? 1e-3;
+    if (typeof lr !== 'number' || !(lr > 0) || lr > 1e30) throw fail(`learningRate must be a number > 0 (and at most 1e30), got ${lr}`);
     const clip = finiteNumber(o.clipNorm ?? 5, 'clipNorm', 0, 1e30);
     return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, lossPtr) => {
       const step = e.s2s_step_count(this.#ptr) + 1;

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Installs the build tools the project needs from Debian when they are missing:
-# emscripten (emcc) for the wasm builds. Called by `make setup` and by .ci/run.
+# Installs, from Debian, the tools the project needs when they are missing:
+#   always        emscripten (emcc) for the wasm builds
+#   with --test   chromium for the browser tests
+# Called by `make` (through `make setup`), `npm test` and .ci/run. Nothing else is downloaded.
 set -euo pipefail
 need=()
 command -v emcc >/dev/null 2>&1 || need+=(emscripten)
+if [ "${1:-}" = "--test" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get"
   SUDO=""
