@@ -94,11 +94,18 @@ export class Seq2Seq {
   setParameter(name: string, data: Float32Array): void;
   /** Loss and gradients of a batch; the weights are not changed. */
   lossAndGradients(batch: TokenBatch): { loss: number; gradients: Record<string, Float32Array> };
+  /** The batch's loss only (no gradients). */
+  loss(batch: TokenBatch): number;
   /** One Adam update; returns the loss before it. Throws code 'DIVERGED' (weights unchanged) on NaN/Inf. */
   trainStep(batch: TokenBatch, options?: { learningRate?: number; clipNorm?: number }): { loss: number };
   setAdam(options: { beta1?: number; beta2?: number; epsilon?: number }): void;
   translateTokens(srcIds: Int32Array, options?: DecodeOptions): TokenTranslation;
-  traceTokens(srcIds: Int32Array, options?: { maxLength?: number }): { tokens: Int32Array; steps: TraceStep[] };
+  traceTokens(srcIds: Int32Array, options?: { maxLength?: number }): {
+    tokens: Int32Array;
+    logProb: number;
+    attention: Float32Array;
+    steps: TraceStep[];
+  };
   setMetadata(bytes: Uint8Array): void;
   getMetadata(): Uint8Array;
   memoryBytes(): number;
