@@ -17,10 +17,10 @@ const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
 const EVAL_SUBSET = 200;           // held-out pairs measured after every training chunk
 const CHUNK_TARGET_MS = 1000;      // one training call to the worker lasts about this long
 const CUSTOM = '__custom__';
-// The experiment needs inputs of many lengths: strings of 4 to 40 symbols.
+// The experiment needs inputs of many lengths: strings of 4 to 20 symbols.
 const EXPERIMENT_DATA = {
-  copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 40 },
-  reverse: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 40 },
+  copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
+  reverse: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
 };
 
 const state = {
@@ -457,7 +457,9 @@ async function updateProbe() {
   probeMap.set(attentionOrNull(r.attention), 'This model has no attention (plain seq2seq)');
 }
 
+/** The attention to draw, or null for a model without attention (nothing was computed). */
 function attentionOrNull(a) {
+  if (state.remote?.config?.attention === 'none') return null;
   return a && a.rows && a.cols && a.weights && a.weights.length ? a : null;
 }
 

@@ -204,8 +204,10 @@ function niceTicks(min, max, count) {
 
 function logTicks(min, max) {
   const ticks = [];
+  const decades = Math.log10(max / min);
+  const mantissas = decades > 2 ? [1] : decades > 1 ? [1, 3] : [1, 2, 5];
   for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-    for (const m of [1, 2, 5]) {
+    for (const m of mantissas) {
       const t = m * 10 ** e;
       if (t >= min * 0.999 && t <= max * 1.001) ticks.push(t);
     }

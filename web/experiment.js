@@ -24,8 +24,8 @@ function lengthOf(text, tokenizer) {
 function binsByLength(items) {
   const lengths = [...new Set(items.map((it) => it.len))].sort((a, b) => a - b);
   const lo = lengths[0], hi = lengths[lengths.length - 1];
-  const nBins = lengths.length <= 12 ? lengths.length : 8;
-  const width = lengths.length <= 12 ? null : (hi - lo + 1) / nBins;
+  const nBins = lengths.length <= 20 ? lengths.length : 10;
+  const width = lengths.length <= 20 ? null : (hi - lo + 1) / nBins;
   const bins = new Map();
   for (const it of items) {
     const key = width ? Math.min(nBins - 1, Math.floor((it.len - lo) / width)) : it.len;
@@ -69,7 +69,7 @@ export class Experiment {
     let s, data;
     try {
       s = this.getSettings();
-      data = this.getData($('exp-task').value);
+      data = await this.getData($('exp-task').value);
       if (!data) throw new Error('Pick the data first (a task, or a TSV file in 1. Train).');
     } catch (err) {
       this.fail(err);
@@ -143,17 +143,18 @@ export class Experiment {
       const remote = this.remotes[i];
       const results = await remote.translateBatch(items.map((it) => it.src), { beam: 1, maxLength: 100 });
       const right = results.map((r, k) => r.text === items[k].tgt);
-      const scoresOf = (r) => (r.attention && r.attention.weights && r.attention.weights.length ? r.attention.rows * r.attention.cols : 0);
+      // Without attention no scores are computed (m*t = 0), whatever the attention field holds.
+      const scoresOf = (r) => (KINDS[i].attention === 'none' ? 0 : r.attention.rows * r.attention.cols);
       const byItem = new Map(items.map((it, k) => [it, { ok: right[k], scores: scoresOf(results[k]) }]));
       this.accChart.set(i, bins.map((b) => ({ x: b.x, y: b.items.filter((it) => byItem.get(it).ok).length / b.items.length })));
       this.scoreChart.set(i, bins.map((b) => ({ x: b.x, y: b.items.reduce((a, it) => a + byItem.get(it).scores, 0) / b.items.length })));
-      // Time: each length group translated as one batch, twice (the first call warms up the
-      // compiled code); the faster of the two, per translation.
+      // Time: each length group translated as one batch, three times (the first call warms up
+      // the compiled code); the fastest, per translation.
       const times = [];
       for (const b of bins) {
         const srcs = b.items.map((it) => it.src);
         let best = Infinity;
-        for (let rep = 0; rep < 2; rep++) {
+        for (let rep = 0; rep < 3; rep++) {
           const t0 = performance.now();
           await remote.translateBatch(srcs, { beam: 1, maxLength: 100 });
           best = Math.min(best, (performance.now() - t0) / srcs.length);
