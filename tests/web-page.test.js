@@ -111,3 +111,28 @@ test('a file that is not a model, and a damaged model file, are answered with a 
     await p.close();
   }
 });
+
+test('dropping files on the page: a TSV becomes the data, anything else is tried as a model', { skip, timeout: 60000 }, async () => {
+  const p = await openPage();
+  try {
+    const { page } = p;
+    const drop = (name, text) => page.evaluate(([n, t]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], n));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    }, [name, text]);
+    const lines = Array.from({ length: 40 }, (_, i) => `w${i}\tW${i}`).join('\n');
+    await drop('pairs.tsv', lines);
+    await page.waitForFunction(() => /pairs\.tsv: \d+ pairs to train on/.test(document.getElementById('task-description').textContent));
+    assert.equal(await page.inputValue(byTestId('task-picker')), '__custom__');
+    assert.equal(await page.isHidden('#drop-overlay'), true, 'the drop overlay goes away');
+    await drop('weights.bin', 'garbage that is not a model');
+    await page.waitForSelector(`${byTestId('model-error')}:not([hidden])`, { timeout: 20000 });
+    assert.match(await page.textContent(byTestId('model-error')), /Could not load “weights\.bin”/);
+    assert.deepEqual(p.pageErrors, []);
+  } finally {
+    await p.close();
+  }
+});
