@@ -22,6 +22,8 @@ train options:
   --task NAME          a built-in task (generated with --seed, --train-size, --test-size)
   --data FILE          tab-separated pairs (source<TAB>target per line, UTF-8); 10% held out
   --test-fraction F    the held-out share of --data (default 0.1)
+  --columns S,T        1-based source and target columns of --data (default 1,2; 2,4 for
+                       Tatoeba's id/sentence/id/translation files; also for eval)
   --tokenizer T        char | word (default: the task's; char for --data)
   --out FILE           where to write the model (default NAME.s2s)
   --epochs N           passes over the training pairs (default 10)
@@ -64,7 +66,7 @@ const OPTIONS = {
   'eval-every': { type: 'string' }, 'eval-size': { type: 'string' }, backend: { type: 'string' },
   model: { type: 'string' }, beam: { type: 'string' }, 'n-best': { type: 'string' }, 'max-length': { type: 'string' },
   'length-penalty': { type: 'string' }, 'show-attention': { type: 'boolean' }, json: { type: 'boolean' },
-  split: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  split: { type: 'string' }, columns: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
 };
 
 class UsageError extends Error {}
@@ -105,9 +107,21 @@ async function readModel(path, backend = 'auto') {
   return Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { backend });
 }
 
+function columnsOption(values) {
+  if (values.columns === undefined) return [0, 1];
+  const parts = values.columns.split(',').map(Number);
+  if (parts.length !== 2 || !parts.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new UsageError(`--columns must be two 1-based column numbers like 1,2 or 2,4, got "${values.columns}"`);
+  }
+  return parts.map((n) => n - 1);
+}
+
 async function readPairsFile(path, options = {}) {
   let bytes;
   try {
+    const info = await stat(path);
+    const limit = options.maxBytes ?? tasks.TSV_LIMITS.maxBytes;
+    if (info.size > limit) throw new Error(`${path} is ${info.size} bytes; the limit is ${limit}: use a smaller file`);
     bytes = await readFile(path);
   } catch (error) {
     if (error.code === 'ENOENT') throw new Error(`cannot read ${path}: no such file`);
@@ -172,7 +186,7 @@ function formatMetrics(m) {
 }
 
 async function train(values) {
-  allow(values, 'train', ['task', 'data', 'test-fraction', 'tokenizer', 'out', 'epochs', 'steps', 'batch-size',
+  allow(values, 'train', ['task', 'data', 'test-fraction', 'columns', 'tokenizer', 'out', 'epochs', 'steps', 'batch-size',
     'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
     'train-size', 'test-size', 'eval-every', 'eval-size', 'backend']);
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('train needs --task NAME or --data PAIRS.tsv (one of them)');
@@ -181,7 +195,9 @@ async function train(values) {
   let task;
   let info;
   if (values.task) {
-    if (values['test-fraction'] !== undefined) throw new UsageError('--test-fraction goes with --data; with --task use --test-size');
+    if (values['test-fraction'] !== undefined || values.columns !== undefined) {
+      throw new UsageError('--test-fraction and --columns go with --data; with --task use --test-size');
+    }
     const taskOptions = { seed };
     if (values['train-size'] !== undefined) taskOptions.trainSize = int(values, 'train-size');
     if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
@@ -192,7 +208,7 @@ async function train(values) {
       throw new UsageError('--train-size/--test-size go with --task; with --data use --test-fraction');
     }
     task = await readPairsFile(values.data, {
-      seed, testFraction: num(values, 'test-fraction', 0.1), tokenizer: values.tokenizer ?? 'char',
+      seed, testFraction: num(values, 'test-fraction', 0.1), tokenizer: values.tokenizer ?? 'char', columns: columnsOption(values),
     });
     info = { data: values.data };
   }
@@ -309,7 +325,7 @@ async function translate(values, texts) {
 }
 
 async function evaluate(values) {
-  allow(values, 'eval', ['model', 'task', 'data', 'beam', 'limit', 'split', 'json', 'seed', 'train-size', 'test-size', 'max-length', 'backend']);
+  allow(values, 'eval', ['model', 'task', 'data', 'columns', 'beam', 'limit', 'split', 'json', 'seed', 'train-size', 'test-size', 'max-length', 'backend']);
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('eval needs --task NAME or --data PAIRS.tsv (one of them)');
   const split = values.split ?? 'test';
   if (split !== 'test' && split !== 'train') throw new UsageError('--split must be test or train');
@@ -325,7 +341,7 @@ async function evaluate(values) {
       if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
       pairs = generateTask(values.task, taskOptions)[split];
     } else {
-      pairs = tasks.parseTSV(new Uint8Array(await readFile(values.data)));
+      pairs = (await readPairsFile(values.data, { testFraction: 0, columns: columnsOption(values) })).train;
     }
     if (values.limit !== undefined) pairs = pairs.slice(0, int(values, 'limit'));
     if (pairs.length === 0) throw new Error('no pairs to evaluate on: raise --test-size or use --split train');

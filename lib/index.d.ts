@@ -209,6 +209,8 @@ export interface TSVOptions {
   maxBytes?: number;
   maxPairs?: number;
   maxFieldLength?: number;
+  /** 0-based source and target columns (default [0, 1]; [1, 3] for Tatoeba's id/sentence/id/translation files). */
+  columns?: [number, number];
 }
 
 export const tasks: {
@@ -225,7 +227,9 @@ export const tasks: {
   copy(options?: SequenceTaskOptions): Task;
   /** A task from tab-separated pairs (UTF-8; extra columns ignored); errors name the line. */
   fromTSV(input: string | Uint8Array | ArrayBuffer, options?: TSVOptions): Task;
-  parseTSV(input: string | Uint8Array | ArrayBuffer, limits?: { maxBytes?: number; maxPairs?: number; maxFieldLength?: number }): Pair[];
+  /** Default limits of fromTSV/parseTSV: maxBytes 64 MiB, maxPairs 1000000, maxFieldLength 1000. */
+  readonly TSV_LIMITS: { readonly maxBytes: number; readonly maxPairs: number; readonly maxFieldLength: number };
+  parseTSV(input: string | Uint8Array | ArrayBuffer, limits?: { maxBytes?: number; maxPairs?: number; maxFieldLength?: number; columns?: [number, number] }): Pair[];
 };
 export const taskNames: readonly ['dates', 'scrambled', 'en-fr', 'reverse', 'sort', 'copy'];
 export function generateTask(name: string, options?: SequenceTaskOptions & { maxWords?: number }): Task;

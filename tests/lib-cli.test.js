@@ -72,6 +72,12 @@ test('train --data reads TSV pairs; malformed files name the line', () => {
   assert.match(r.err, /tsv: 54 training pairs, 6 held out/);
   const e = run(['eval', '--model', out, '--data', tsv, '--json']);
   assert.equal(JSON.parse(e.out).count, 60);
+  const tatoeba = join(dir, 'tatoeba.tsv');
+  writeFileSync(tatoeba, Array.from({ length: 30 }, (_, i) => `${i}\tw${i}\t${100 + i}\tW${i}`).join('\n'));
+  const t = run(['train', '--data', tatoeba, '--columns', '2,4', '--steps', '2', '--out', join(dir, 't.s2s'), ...SMALL]);
+  assert.equal(t.code, 0, t.err);
+  assert.match(t.err, /tsv: 27 training pairs, 3 held out/);
+  assert.equal(run(['train', '--data', tatoeba, '--columns', '2']).code, 2);
   const bad = join(dir, 'bad.tsv');
   writeFileSync(bad, 'a\tb\nno tab\n');
   const b = run(['train', '--data', bad, '--out', join(dir, 'x.s2s')]);

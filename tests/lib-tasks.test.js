@@ -136,3 +136,12 @@ test('fromTSV: malformed input names the line; limits apply', () => {
   assert.throws(() => tasks.fromTSV('a\tb', { testFraction: 1 }), /testFraction/);
   assert.throws(() => tasks.fromTSV('a\tb', { tokenizer: 'bpe' }), /'char' or 'word'/);
 });
+
+test('fromTSV: columns picks other columns (Tatoeba id/sentence/id/translation files)', () => {
+  const text = '1\tHello.\t77\tBonjour.\n2\tThanks!\t78\tMerci !\n';
+  assert.deepEqual(tasks.parseTSV(text, { columns: [1, 3] }), [['Hello.', 'Bonjour.'], ['Thanks!', 'Merci !']]);
+  assert.throws(() => tasks.parseTSV('a\tb\n', { columns: [1, 3] }), /line 1: 2 columns, but column 4 is needed/);
+  assert.throws(() => tasks.parseTSV('a\tb\n', { columns: [1, 1] }), /two different/);
+  assert.equal(tasks.fromTSV(text, { columns: [1, 3], testFraction: 0 }).train.length, 2);
+  assert.equal(tasks.TSV_LIMITS.maxFieldLength, 1000);
+});

@@ -6,16 +6,17 @@ import { dates } from './dates.js';
 import { scrambled } from './scrambled.js';
 import { enFr } from './en-fr.js';
 import { reverse, sort, copy } from './sequences.js';
-import { fromTSV, parseTSV } from './tsv.js';
+import { fromTSV, parseTSV, TSV_LIMITS } from './tsv.js';
 
 /** Names of the built-in generators, in the order the CLI and the page list them. */
 export const taskNames = Object.freeze(['dates', 'scrambled', 'en-fr', 'reverse', 'sort', 'copy']);
 
 /**
- * The task generators by name ('en-fr' is also reachable as enFr), plus fromTSV/parseTSV.
+ * The task generators by name ('en-fr' is also reachable as enFr), plus fromTSV/parseTSV and
+ * their default limits TSV_LIMITS.
  * tasks.dates({ seed: 1, trainSize: 10000, testSize: 1000 }) -> a task.
  */
-export const tasks = Object.freeze({ dates, scrambled, 'en-fr': enFr, enFr, reverse, sort, copy, fromTSV, parseTSV });
+export const tasks = Object.freeze({ dates, scrambled, 'en-fr': enFr, enFr, reverse, sort, copy, fromTSV, parseTSV, TSV_LIMITS });
 
 /**
  * Generates a built-in task by name.

@@ -1,5 +1,6 @@
 // tsv.js: the user's own pairs from tab-separated text (UTF-8, one pair per line, source TAB
-// target; extra columns ignored, as in Tatoeba exports), split into train and test.
+// target; extra columns ignored, as in Tatoeba/Anki exports; `columns` picks others, e.g. [1, 3]
+// for Tatoeba's "id, sentence, id, translation" files), split into train and test.
 
 import { createRandom } from '../random.js';
 import { checkOptions, integerOption } from './common.js';
@@ -24,10 +25,18 @@ function decode(input) {
  * Parses tab-separated pairs. Blank lines are skipped, a UTF-8 byte-order mark and '\r' line
  * ends are accepted, and each field is trimmed of surrounding whitespace.
  * @param {string|Uint8Array|ArrayBuffer} input
- * @param {{maxBytes?: number, maxPairs?: number, maxFieldLength?: number}} [limits]
+ * @param {{maxBytes?: number, maxPairs?: number, maxFieldLength?: number, columns?: [number, number]}} [limits]
+ *   columns: 0-based indexes of the source and target columns (default [0, 1])
  * @returns {[string, string][]}
  */
 export function parseTSV(input, limits = {}) {
+  const columnsOption = limits.columns ?? [0, 1];
+  if (!Array.isArray(columnsOption) || columnsOption.length !== 2 || columnsOption[0] === columnsOption[1]
+      || !columnsOption.every((c) => Number.isInteger(c) && c >= 0 && c < 100)) {
+    throw new RangeError('columns must be two different 0-based column indexes, like [0, 1] or [1, 3]');
+  }
+  const [sourceColumn, targetColumn] = columnsOption;
+  const needed = Math.max(sourceColumn, targetColumn) + 1;
   const maxBytes = integerOption(limits, 'maxBytes', TSV_LIMITS.maxBytes, 1, 2 ** 31 - 1);
   const maxPairs = integerOption(limits, 'maxPairs', TSV_LIMITS.maxPairs, 1, 10000000);
   const maxFieldLength = integerOption(limits, 'maxFieldLength', TSV_LIMITS.maxFieldLength, 1, 1000);
@@ -46,8 +55,11 @@ export function parseTSV(input, limits = {}) {
     if (columns.length < 2) {
       throw new Error(`${where}: no tab found; each line must be source<TAB>target`);
     }
-    const source = columns[0].trim();
-    const target = columns[1].trim();
+    if (columns.length < needed) {
+      throw new Error(`${where}: ${columns.length} columns, but column ${needed} is needed (columns option ${JSON.stringify(columnsOption)})`);
+    }
+    const source = columns[sourceColumn].trim();
+    const target = columns[targetColumn].trim();
     if (source === '') throw new Error(`${where}: the source (first column) is empty`);
     if (target === '') throw new Error(`${where}: the target (second column) is empty`);
     for (const [name, field] of [['source', source], ['target', target]]) {
@@ -70,10 +82,10 @@ export function parseTSV(input, limits = {}) {
  * source go to the same split, so the splits share no source.
  * @param {string|Uint8Array|ArrayBuffer} input the file contents
  * @param {{name?: string, seed?: number, testFraction?: number, tokenizer?: 'char'|'word'|{source: string, target: string},
- *          maxBytes?: number, maxPairs?: number, maxFieldLength?: number}} [options]
+ *          maxBytes?: number, maxPairs?: number, maxFieldLength?: number, columns?: [number, number]}} [options]
  */
 export function fromTSV(input, options = {}) {
-  checkOptions(options, ['name', 'seed', 'testFraction', 'tokenizer', 'maxBytes', 'maxPairs', 'maxFieldLength'], 'fromTSV');
+  checkOptions(options, ['name', 'seed', 'testFraction', 'tokenizer', 'maxBytes', 'maxPairs', 'maxFieldLength', 'columns'], 'fromTSV');
   const { name = 'tsv', testFraction = 0.1, tokenizer = 'char' } = options;
   if (typeof name !== 'string' || name === '') throw new TypeError('fromTSV: name must be a non-empty string');
   if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1)) {
