@@ -48,10 +48,6 @@ const methods = {
     model = await Translator.load(bytes, options);
     return describe();
   },
-  describe() {
-    needModel();
-    return describe();
-  },
   async train(post, id, pairs, options = {}) {
     const m = needModel();
     controller = new AbortController();
