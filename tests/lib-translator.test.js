@@ -326,3 +326,25 @@ test('bad input at every entry is an Error that says what to do', async () => {
     model.dispose();
   }
 });
+
+test('every cell and attention kind trains, translates, explains and round-trips through a file', async () => {
+  for (const cell of ['rnn', 'gru', 'lstm']) {
+    for (const attention of ['additive', 'dot', 'none']) {
+      const model = await small({ cell, attention });
+      try {
+        await model.train(data.train, { steps: 2 });
+        const r = model.translate('abc', { maxLength: 6, beam: 2 });
+        assert.equal(r.attention.weights.length, r.attention.rows * r.attention.cols, `${cell}/${attention}`);
+        const e = model.explain('abc', { maxLength: 6 });
+        assert.equal(e.steps[0].weights.length, attention === 'none' ? 0 : 3, `${cell}/${attention}: trace weights`);
+        const loaded = await Translator.load(model.save());
+        assert.equal(loaded.config.cell, cell);
+        assert.equal(loaded.config.attention, attention);
+        assert.equal(loaded.translate('abc', { maxLength: 6, beam: 2 }).text, r.text);
+        loaded.dispose();
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+});
