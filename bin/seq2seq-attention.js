@@ -45,7 +45,7 @@ translate options:
   --beam N             beam width (default 1: greedy)   --n-best N   hypotheses to show
   --max-length N       longest output    --length-penalty X   beam ranks by logP / len^X
   --show-attention     print a text heat map of the attention weights
-  --json               one JSON object per line
+  --json               one JSON object per line (with --show-attention: the matrix too)
 
 eval options:
   --task NAME          score on that task's test split (the model's own seed and sizes if it
@@ -306,7 +306,9 @@ async function translate(values, texts) {
     for (const text of texts) {
       const r = model.translate(text, options);
       if (values.json) {
-        process.stdout.write(JSON.stringify({ input: text, text: r.text, score: r.score, logProb: r.logProb, unknown: r.unknown, nBest: r.nBest }) + '\n');
+        const record = { input: text, text: r.text, score: r.score, logProb: r.logProb, unknown: r.unknown, nBest: r.nBest };
+        if (values['show-attention']) record.attention = { ...r.attention, weights: Array.from(r.attention.weights) };
+        process.stdout.write(JSON.stringify(record) + '\n');
         continue;
       }
       if (options.nBest > 1) {

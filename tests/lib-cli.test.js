@@ -46,6 +46,9 @@ test('translate: arguments, --show-attention heat map, --json, stdin, n-best', (
   const parsed = JSON.parse(json.out);
   assert.equal(parsed.input, 'abc');
   assert.equal(parsed.nBest.length, 2);
+  const withMap = JSON.parse(run(['translate', '--model', model, '--json', '--show-attention', 'abc']).out);
+  assert.deepEqual(withMap.attention.source, ['a', 'b', 'c']);
+  assert.equal(withMap.attention.weights.length, withMap.attention.rows * 3);
   const piped = run(['translate', '--model', model], 'ab\n\ncd\n');
   assert.equal(piped.code, 0, piped.err);
   assert.equal(piped.out.trim().split('\n').length, 2);
