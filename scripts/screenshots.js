@@ -28,7 +28,8 @@ const server = await startServer({ port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 const result = { task: 'dates', settings: null, reached: false };
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
   page.on('pageerror', (e) => log('page error:', e.message));
   await page.goto(server.url);
   await waitReady(page);
@@ -92,7 +93,7 @@ try {
   await page.locator('#experiment').screenshot({ path: path.join(OUT_DIR, 'page-experiment.png') });
 
   // 4. A phone-sized view of the top of the page (the model is remembered across the reload).
-  const phone = await page.context().newPage();
+  const phone = await context.newPage();
   await phone.setViewportSize({ width: 390, height: 1200 });
   await phone.goto(server.url);
   await waitReady(phone);

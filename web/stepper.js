@@ -82,12 +82,12 @@ export function renderStep(body, trace, i, cfg = {}) {
       el('p', { text: `This model has no attention: the decoder never looks back at h1…hm. All it knows about the input is s0 = h${src.length}, the encoder’s last state, carried forward in its own state. That is the bottleneck the tutorial describes.` }));
   } else {
     const formula = attention === 'dot'
-      ? `a_j = (W_Q s${sub(n - 1)}) · (W_K h_j) / √A`
-      : `a_j = vᵀ tanh(W_h h_j + W_s s${sub(n - 1)} + b)`;
-    left.append(el('h3', { text: `a) Score s${sub(n - 1)} against every encoder state h_j` }),
+      ? `aⱼ = (W_Q s${sub(n - 1)}) · (W_K hⱼ) / √A`
+      : `aⱼ = vᵀ tanh(Wₕ hⱼ + Wₛ s${sub(n - 1)} + b)`;
+    left.append(el('h3', { text: `a) Score s${sub(n - 1)} against every encoder state hⱼ` }),
       el('p', { class: 'formula', text: `${formula}    α = softmax(a)` }));
     const table = el('table', { class: 'scores' });
-    table.append(el('thead', {}, el('tr', {}, el('th', { text: 'input' }), el('th', { text: 'j' }), el('th', { text: 'score a_j' }), el('th', { text: 'weight α_j' }), el('th', { text: '' }))));
+    table.append(el('thead', {}, el('tr', {}, el('th', { text: 'input' }), el('th', { text: 'j' }), el('th', { text: 'score aⱼ' }), el('th', { text: 'weight αⱼ' }), el('th', { text: '' }))));
     const tbody = el('tbody');
     let best = 0;
     step.weights.forEach((w, j) => { if (w > step.weights[best]) best = j; });
@@ -104,7 +104,7 @@ export function renderStep(body, trace, i, cfg = {}) {
     });
     table.append(tbody);
     left.append(el('div', { class: 'table-scroll' }, table));
-    left.append(el('p', { class: 'formula', text: `c${sub(n - 1)} = Σ_j α_j h_j   (weights sum to ${sum(step.weights).toFixed(3)})` }),
+    left.append(el('p', { class: 'formula', text: `c${sub(n - 1)} = Σⱼ αⱼ hⱼ   (weights sum to ${sum(step.weights).toFixed(3)})` }),
       ...vectorStrip(step.context, `context c${sub(n - 1)}`));
     left.append(el('p', { class: 'hint', text: `The largest weight, ${step.weights[best].toFixed(3)}, is on “${symbolLabel(src[best])}” (position ${best + 1}): to write this symbol the decoder mostly reads that part of the input.` }));
   }
@@ -122,7 +122,7 @@ export function renderStep(body, trace, i, cfg = {}) {
   for (const t of (step.top || []).slice(0, 6)) {
     const tr = el('tr', {},
       el('td', { text: symbolLabel(t.symbol) }),
-      el('td', { text: t.p.toFixed(3) }),
+      el('td', { text: t.p >= 0.001 || t.p === 0 ? t.p.toFixed(3) : t.p.toExponential(1) }),
       el('td', { class: 'bar' }, el('span', { class: 'barfill p', style: `width:${(t.p * 100).toFixed(1)}%` })));
     if (t.symbol === step.symbol) tr.style.fontWeight = '700';
     tb.append(tr);
@@ -134,7 +134,7 @@ export function renderStep(body, trace, i, cfg = {}) {
   if (step.symbol === '</s>') {
     right.append(el('p', { class: 'hint', text: 'The end-of-sequence symbol: decoding stops here.' }));
   } else if (i + 1 < trace.steps.length) {
-    right.append(el('p', { class: 'hint', text: `Next step: “${symbolLabel(step.symbol)}” becomes x'${sub(n + 1)}, and s${sub(n)} is scored against the h_j again.` }));
+    right.append(el('p', { class: 'hint', text: `Next step: “${symbolLabel(step.symbol)}” becomes x'${sub(n + 1)}, and s${sub(n)} is scored against the hⱼ again.` }));
   }
 }
 
