@@ -530,7 +530,7 @@ async function translateNow({ withTrace = true } = {}) {
   const beam = Number($('decode').value);
   try {
     const t0 = performance.now();
-    const r = await state.remote.translate(text, { beam, nBest: beam > 1 ? Math.min(beam, 5) : 1, maxLength: 100 });
+    const r = await state.remote.translate(text, { beam, nBest: beam > 1 ? Math.min(beam, 5) : 1 });
     const ms = performance.now() - t0;
     if (seq !== state.translateSeq) return;
     const out = $('output');
@@ -547,7 +547,7 @@ async function translateNow({ withTrace = true } = {}) {
       : `No attention: 0 scores; m = ${m} input symbols, t = ${t} output steps; translated in ${ms.toFixed(1)} ms (round trip to the worker).`;
     mainMap.set(a, 'This model has no attention (plain seq2seq): nothing to draw');
     if (!withTrace) return;
-    const trace = await state.remote.explain(text, { maxLength: 100 });
+    const trace = await state.remote.explain(text, { top: 5 });
     if (seq !== state.translateSeq) return;
     const keep = state.trace && state.trace.text === text ? state.stepIndex : 0;
     state.trace = { ...trace, text };
