@@ -81,9 +81,21 @@ function learningRateAt(schedule, baseRate, step, total) {
   return rate;
 }
 
-const yieldToEventLoop = typeof setImmediate === 'function'
-  ? () => new Promise((resolve) => setImmediate(resolve))
-  : () => new Promise((resolve) => setTimeout(resolve, 0));
+// Lets queued events (a worker's 'stop' message, the page's input) run between training steps.
+// Browsers clamp chained setTimeout(0) to 4 ms, so there a MessageChannel message is the yield.
+const yieldToEventLoop = (() => {
+  if (typeof setImmediate === 'function') return () => new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    const channel = new MessageChannel();
+    const waiting = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    return () => new Promise((resolve) => {
+      waiting.push(resolve);
+      channel.port2.postMessage(null);
+    });
+  }
+  return () => new Promise((resolve) => setTimeout(resolve, 0));
+})();
 
 /** A sequence-to-sequence model on strings. Make one with Translator.create or Translator.load. */
 export class Translator {
@@ -264,6 +276,7 @@ export class Translator {
       throw fail("schedule must be 'constant', 'cosine' or a function (step, totalSteps) => learningRate");
     }
     if (onProgress !== null && typeof onProgress !== 'function') throw fail('onProgress must be a function');
+    if (typeof bucket !== 'boolean') throw fail('bucket must be true or false');
     if (signal !== null && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
       throw fail('signal must be an AbortSignal (from new AbortController().signal)');
     }
@@ -271,7 +284,12 @@ export class Translator {
     if (evaluate !== null) {
       checkKnown(evaluate, ['pairs', 'every', 'beam', 'maxLength'], 'train: evaluate');
       checkPairs(evaluate.pairs, 'evaluate.pairs');
-      evaluation = { pairs: evaluate.pairs, every: integer(evaluate.every ?? 200, 'evaluate.every', 1, 1e9), beam: evaluate.beam ?? 1, maxLength: evaluate.maxLength };
+      evaluation = {
+        pairs: evaluate.pairs,
+        every: integer(evaluate.every ?? 200, 'evaluate.every', 1, 1e9),
+        beam: integer(evaluate.beam ?? 1, 'evaluate.beam', 1, MAX_BEAM),
+        maxLength: evaluate.maxLength === undefined ? undefined : integer(evaluate.maxLength, 'evaluate.maxLength', 1, MAX_SEQUENCE_LENGTH),
+      };
     }
 
     const examples = pairs.map((p, i) => ({

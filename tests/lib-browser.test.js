@@ -45,6 +45,18 @@ async function inPage({ setup, model }) {
   out.workerSteps = report.steps;
   out.workerProgress = progress;
   out.workerText = (await remote.translate('abcd', { maxLength: 10 })).text;
+  // A long run stopped from the page: the worker must yield between steps to see the message.
+  let asked = false;
+  const long = await remote.train(data.train, {
+    epochs: 100000, batchSize: 4, onProgress: () => { if (!asked) { asked = true; remote.stop(); } },
+  });
+  out.workerStopped = long.stopped;
+  // The page's own thread too: an AbortSignal aborted from a timer.
+  const local = await lib.Translator.create({ pairs: data.train, ...model });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  out.pageStopped = (await local.train(data.train, { epochs: 100000, batchSize: 4, signal: controller.signal })).stopped;
+  local.dispose();
   await remote.dispose();
   out.isWorkerClass = typeof Worker === 'function';
   return out;
@@ -67,6 +79,8 @@ test('the library runs in a browser page and in a Web Worker, and matches Node',
     assert.equal(out.workerSteps, 6);
     assert.ok(out.workerProgress >= 1);
     assert.equal(out.workerText, out.text, 'the worker trains the same model');
+    assert.equal(out.workerStopped, true, 'stop() reaches a training worker');
+    assert.equal(out.pageStopped, true, 'training on the page yields to timers');
 
     // The same seeds in Node give the same losses and translation (DESIGN.md: same seed, same
     // weights and translations in Node and in the browser).

@@ -317,6 +317,8 @@ test('bad input at every entry is an Error that says what to do', async () => {
     await assert.rejects(train({ signal: {} }), /AbortSignal/);
     await assert.rejects(train({ onProgress: 3 }), /onProgress must be a function/);
     await assert.rejects(train({ evaluate: { pairs: [] } }), /evaluate.pairs is empty/);
+    await assert.rejects(train({ evaluate: { pairs: data.test, beam: 0 } }), /evaluate.beam must be an integer/);
+    await assert.rejects(train({ bucket: 'yes' }), /bucket must be true or false/);
     await assert.rejects(train({}, [['', 'x']]), /pairs\[0\]\[0\] has no symbols/);
     await assert.rejects(train({}, [['ab', 'x'.repeat(1024)]]), /pairs\[0\]\[1\] has 1024 symbols/);
     const first = model.train(data.train, { steps: 200 });
