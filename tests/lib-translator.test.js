@@ -267,6 +267,19 @@ test('load refuses files without vocabularies, damaged files and wrong types', a
   core.dispose();
   await assert.rejects(Translator.load(raw), /no vocabularies.*Seq2Seq\.load/);
   await assert.rejects(Translator.load(new Uint8Array([1, 2, 3, 4])), (e) => e instanceof Error && e.message.length > 0);
+  const withMetadata = async (text) => {
+    const c = await Seq2Seq.create({ srcVocabSize: 6, tgtVocabSize: 6, ...SMALL });
+    c.setMetadata(new TextEncoder().encode(text));
+    const bytes = c.save();
+    c.dispose();
+    return bytes;
+  };
+  await assert.rejects(Translator.load(await withMetadata('{not json')), (e) => e.code === 'BAD_FILE' && /not valid UTF-8 JSON/.test(e.message));
+  await assert.rejects(Translator.load(await withMetadata('{"format":"other"}')), /not a Translator's/);
+  const good = { format: 'seq2seq-attention/translator', version: 1, tokenizer: { source: 'char', target: 'char' } };
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, version: 9 }))), /version 9.*upgrade/);
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, sourceVocabulary: 'ab', targetVocabulary: [] }))), /vocabularies in this model file are damaged/);
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, sourceVocabulary: ['a'], targetVocabulary: ['b'] }))), /inconsistent: .* 5\/5 .* 6\/6/);
   await assert.rejects(Translator.load('model.s2s'), /Uint8Array/);
   await assert.rejects(Translator.load(new Uint8Array(8), { device: 'gpu' }), /unknown option "device"/);
 });
