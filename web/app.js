@@ -339,6 +339,12 @@ async function train() {
     showError('train-error', err.message);
     return;
   }
+  if (state.remote && state.model && state.model.task !== state.data.name) {
+    // The vocabularies come from the data the model was made with: other data would be mostly
+    // unknown symbols to it.
+    showError('train-error', `This model was made for “${state.model.task}”, not “${state.data.name}”: press Reset to train a new model on this data, or pick “${state.model.task}” again to continue.`);
+    return;
+  }
   state.training = true;
   state.pauseRequested = false;
   updateButtons();
