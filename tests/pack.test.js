@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ test('npm pack ships the library, the CLI, the types and both wasm builds, and n
 
 test('install the tarball in a fresh project, import, train, translate, save/load', () => {
   assert.ok(tarball, 'npm pack ran');
-  execFileSync('mkdir', ['-p', project]);
+  mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, env: npmEnv, stdio: 'pipe' });
   writeFileSync(join(project, 'main.js'), `
