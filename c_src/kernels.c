@@ -325,53 +325,71 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
   }
 }
 
-/* C[i,k] += sum_p A(i,p) W[p,k], two rows of C by eight columns held in registers over p.
- * Accumulates over p in the same order as the scalar version, so the results are identical. */
+/* C[i,k] += sum_p A(i,p) W[p,k]. Four rows of C by eight columns stay in registers while p runs
+ * over a block of up to 256; the four rows' A values for that block are first packed side by side
+ * (so a strided A, as in gemm_tn, is read once, not once per column block). Each C element still
+ * accumulates over p in order, exactly as the scalar version does, so the results are identical. */
+#define ROWS_PBLOCK 256
 static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
                            int P, int K) {
+  real pk[ROWS_PBLOCK * 4];
   int i = 0;
-  for (; i + 2 <= I; i += 2) {
-    real *c0 = C + (size_t)i * K, *c1 = c0 + K;
-    const real *ai0 = A + i * sai, *ai1 = A + (i + 1) * sai;
-    int k = 0;
-    for (; k + 8 <= K; k += 8) {
-      f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
-      f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
-      for (int p = 0; p < P; p++) {
-        const real *w = W + (size_t)p * K + k;
-        f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4);
-        f32x4 a0 = F32X4_SPLAT(ai0[p * sap]), a1 = F32X4_SPLAT(ai1[p * sap]);
-        x00 = F32X4_ADD(x00, F32X4_MUL(a0, w0));
-        x01 = F32X4_ADD(x01, F32X4_MUL(a0, w1));
-        x10 = F32X4_ADD(x10, F32X4_MUL(a1, w0));
-        x11 = F32X4_ADD(x11, F32X4_MUL(a1, w1));
+  for (; i + 4 <= I; i += 4) {
+    real *c0 = C + (size_t)i * K, *c1 = c0 + K, *c2 = c1 + K, *c3 = c2 + K;
+    for (int p0 = 0; p0 < P; p0 += ROWS_PBLOCK) {
+      int np = P - p0 < ROWS_PBLOCK ? P - p0 : ROWS_PBLOCK;
+      for (int p = 0; p < np; p++)
+        for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
+      const real *Wb = W + (size_t)p0 * K;
+      int k = 0;
+      for (; k + 8 <= K; k += 8) {
+        f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+        f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
+        f32x4 x20 = F32X4_LOAD(c2 + k), x21 = F32X4_LOAD(c2 + k + 4);
+        f32x4 x30 = F32X4_LOAD(c3 + k), x31 = F32X4_LOAD(c3 + k + 4);
+        for (int p = 0; p < np; p++) {
+          const real *w = Wb + (size_t)p * K + k;
+          f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4), a;
+          a = F32X4_SPLAT(pk[p * 4]);
+          x00 = F32X4_ADD(x00, F32X4_MUL(a, w0));
+          x01 = F32X4_ADD(x01, F32X4_MUL(a, w1));
+          a = F32X4_SPLAT(pk[p * 4 + 1]);
+          x10 = F32X4_ADD(x10, F32X4_MUL(a, w0));
+          x11 = F32X4_ADD(x11, F32X4_MUL(a, w1));
+          a = F32X4_SPLAT(pk[p * 4 + 2]);
+          x20 = F32X4_ADD(x20, F32X4_MUL(a, w0));
+          x21 = F32X4_ADD(x21, F32X4_MUL(a, w1));
+          a = F32X4_SPLAT(pk[p * 4 + 3]);
+          x30 = F32X4_ADD(x30, F32X4_MUL(a, w0));
+          x31 = F32X4_ADD(x31, F32X4_MUL(a, w1));
+        }
+        F32X4_STORE(c0 + k, x00), F32X4_STORE(c0 + k + 4, x01);
+        F32X4_STORE(c1 + k, x10), F32X4_STORE(c1 + k + 4, x11);
+        F32X4_STORE(c2 + k, x20), F32X4_STORE(c2 + k + 4, x21);
+        F32X4_STORE(c3 + k, x30), F32X4_STORE(c3 + k + 4, x31);
       }
-      F32X4_STORE(c0 + k, x00);
-      F32X4_STORE(c0 + k + 4, x01);
-      F32X4_STORE(c1 + k, x10);
-      F32X4_STORE(c1 + k + 4, x11);
-    }
-    for (; k + 4 <= K; k += 4) {
-      f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k);
-      for (int p = 0; p < P; p++) {
-        f32x4 w0 = F32X4_LOAD(W + (size_t)p * K + k);
-        x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(ai0[p * sap]), w0));
-        x1 = F32X4_ADD(x1, F32X4_MUL(F32X4_SPLAT(ai1[p * sap]), w0));
+      for (; k + 4 <= K; k += 4) {
+        f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k), x2 = F32X4_LOAD(c2 + k), x3 = F32X4_LOAD(c3 + k);
+        for (int p = 0; p < np; p++) {
+          f32x4 w0 = F32X4_LOAD(Wb + (size_t)p * K + k);
+          x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(pk[p * 4]), w0));
+          x1 = F32X4_ADD(x1, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 1]), w0));
+          x2 = F32X4_ADD(x2, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 2]), w0));
+          x3 = F32X4_ADD(x3, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 3]), w0));
+        }
+        F32X4_STORE(c0 + k, x0), F32X4_STORE(c1 + k, x1), F32X4_STORE(c2 + k, x2), F32X4_STORE(c3 + k, x3);
       }
-      F32X4_STORE(c0 + k, x0);
-      F32X4_STORE(c1 + k, x1);
-    }
-    for (; k < K; k++) {
-      real x0 = c0[k], x1 = c1[k];
-      for (int p = 0; p < P; p++) {
-        x0 += ai0[p * sap] * W[(size_t)p * K + k];
-        x1 += ai1[p * sap] * W[(size_t)p * K + k];
+      for (; k < K; k++) {
+        real x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k];
+        for (int p = 0; p < np; p++) {
+          real w = Wb[(size_t)p * K + k];
+          x0 += pk[p * 4] * w, x1 += pk[p * 4 + 1] * w, x2 += pk[p * 4 + 2] * w, x3 += pk[p * 4 + 3] * w;
+        }
+        c0[k] = x0, c1[k] = x1, c2[k] = x2, c3[k] = x3;
       }
-      c0[k] = x0;
-      c1[k] = x1;
     }
   }
-  for (; i < I; i++) {
+  for (; i < I; i++) { /* leftover rows, one at a time */
     real *c0 = C + (size_t)i * K;
     const real *ai0 = A + i * sai;
     int k = 0;
