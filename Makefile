@@ -75,3 +75,43 @@ test-c: native
 
 clean:
 	rm -rf build
+
+# ---- hardening (issue 6): fuzzing, sanitizers, valgrind --------------------------------------
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 $(COMMON) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ic_src
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-build fuzz-corpus asan valgrind
+
+# the libFuzzer harnesses (model-file loader; decoding and loss on loaded models), ASan + UBSan
+fuzz-build: build/fuzz/fuzz_load build/fuzz/fuzz_decode
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(SRC) -lm -o $@
+
+# fuzz every harness from the committed seed corpus for FUZZ_SECONDS in all (crashes -> fuzz/artifacts/)
+fuzz: fuzz-build
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# rewrite the committed seed corpus (fuzz/corpus/load, fuzz/corpus/decode) from the current core
+fuzz-corpus: fuzz/make_corpus.c fuzz/fuzz_common.h $(SRC) $(HDR)
+	@mkdir -p build/fuzz fuzz/corpus/load fuzz/corpus/decode
+	$(CC) -O1 $(COMMON) -Ic_src $< $(SRC) -lm -o build/fuzz/make_corpus
+	build/fuzz/make_corpus fuzz/corpus
+
+# the whole native suite under ASan + UBSan, the scalar-only build included
+asan: build/native/test_core build/native/test_gradients build/native/test_core_scalar_asan
+	build/native/test_core && build/native/test_core_scalar_asan && build/native/test_gradients
+build/native/test_core_scalar_asan: tests/c/test_core.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(COMMON) -DS2S_NO_SIMD -fsanitize=address,undefined -fno-sanitize-recover=all -Ic_src $< $(SRC) -lm -o $@
+
+# the native tests under valgrind memcheck (builds without sanitizers): no errors, no leaks
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
+valgrind: build/native/test_core_vg build/native/test_core_scalar build/native/test_gradients_vg
+	$(VALGRIND) build/native/test_core_vg && $(VALGRIND) build/native/test_core_scalar && $(VALGRIND) build/native/test_gradients_vg
+build/native/test_core_vg: tests/c/test_core.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(COMMON) -Ic_src $< $(SRC) -lm -o $@
+build/native/test_gradients_vg: tests/c/test_gradients.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(COMMON) -DS2S_DOUBLE -Ic_src $< $(SRC) -lm -o $@
