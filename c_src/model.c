@@ -89,7 +89,7 @@ static void bind_weights(const s2s_model *m, real *base, s2s_weights *w) {
   }
 }
 
-s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
+s2s_model *s2s_layout(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
   s2s_model *m = calloc(1, sizeof *m);
   if (!m) {
     s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating a model");
@@ -121,20 +121,29 @@ s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, in
   add_tensor(m, "dec.bias_hh", GH, 0);
   add_tensor(m, "out.weight", Vt, m->Dout);
   add_tensor(m, "out.bias", Vt, 0);
+  return m;
+}
+
+int s2s_alloc_arrays(s2s_model *m) {
   m->params = calloc(m->total, sizeof(real));
   m->grads = calloc(m->total, sizeof(real));
   m->adam_m = calloc(m->total, sizeof(real));
   m->adam_v = calloc(m->total, sizeof(real));
   if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
+    size_t total = m->total;
     s2s_destroy(m);
-    s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu parameters", m->total);
-    return NULL;
+    return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu parameters", total);
   }
   bind_weights(m, m->params, &m->w);
   bind_weights(m, m->grads, &m->g);
   m->beta1 = (real)0.9, m->beta2 = (real)0.999, m->eps = (real)1e-8;
   m->beta1_pow = 1, m->beta2_pow = 1;
-  return m;
+  return S2S_OK;
+}
+
+s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
+  s2s_model *m = s2s_layout(cell, attention, scale, E, H, A, Vs, Vt);
+  return m && s2s_alloc_arrays(m) == S2S_OK ? m : NULL;
 }
 
 /* ---- seeded initialisation ----------------------------------------------------------------- */

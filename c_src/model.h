@@ -99,8 +99,14 @@ void s2s_clear_error(void);
 
 /* Checks a configuration against the documented bounds; S2S_OK or an error with a message. */
 int s2s_check_config(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
-/* Allocates a model (weights zero) for a checked configuration. */
+/* Allocates a model (weights zero) for a checked configuration: s2s_layout + s2s_alloc_arrays. */
 s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
+/* The model with its tensor table (names, shapes, offsets, total) but no arrays yet: what a
+ * loader needs to check a file's length and layout before it allocates the weights. */
+s2s_model *s2s_layout(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
+/* Allocates the parameter, gradient and Adam arrays; on failure frees the model and returns
+ * S2S_ERR_NO_MEMORY. */
+int s2s_alloc_arrays(s2s_model *m);
 
 /* Workspace for (B, M, N); keeps the old one when large enough. */
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad);

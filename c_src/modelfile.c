@@ -134,7 +134,7 @@ s2s_model *s2s_load(const uint8_t *bytes, size_t len) {
   }
   /* the layout the configuration implies, computed without allocating the model yet */
   {
-    s2s_model *probe = s2s_alloc((int)cfg[0], (int)cfg[1], (int)cfg[2], (int)cfg[3], (int)cfg[4],
+    s2s_model *probe = s2s_layout((int)cfg[0], (int)cfg[1], (int)cfg[2], (int)cfg[3], (int)cfg[4],
                                  (int)cfg[5], (int)cfg[6], (int)cfg[7]);
     if (!probe) return NULL;
     size_t expected = HEADER_BYTES + (size_t)meta_len + tensor_bytes(probe) + 4;
@@ -153,6 +153,7 @@ s2s_model *s2s_load(const uint8_t *bytes, size_t len) {
       s2s_destroy(probe);
       return NULL;
     }
+    if (s2s_alloc_arrays(probe)) return NULL; /* only now: the file is as long as it claims */
     const uint8_t *p = bytes + HEADER_BYTES;
     if (s2s_set_meta(probe, p, meta_len)) {
       s2s_destroy(probe);
