@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the tools the project needs when they are missing:
 #   always        emscripten (emcc) for the wasm builds
-#   with --test   chromium for the browser tests
+#   with --test   chromium for the browser tests; clang, libclang-rt-14-dev (libFuzzer) and
+#                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck)
 # Called by `make` (through `make setup`), `npm test` and .ci/run. Nothing else is downloaded.
 set -euo pipefail
 need=()
 command -v emcc >/dev/null 2>&1 || need+=(emscripten)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v clang >/dev/null 2>&1 || need+=(clang)
+  ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
+  command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get"
