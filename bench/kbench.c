@@ -57,6 +57,8 @@ static const kcase cases[] = {
   /* experiment (not a product kernel): gemm_tn done as transpose(A), transpose(X) then gemm_nt */
   {K_GEMM_TN_T, 1920, 768, 256, "C", "experiment: dW_hh via 2 transposes + gemm_nt"},
   {K_GEMM_TN_T, 2304, 256, 64, "A", "experiment: enc dW_hh via 2 transposes + gemm_nt"},
+  /* experiment: gemm_nn's product as gemm_nt against W_hh^T transposed once per training step */
+  {K_GEMM_NT, 64, 256, 768, "C", "experiment: dh += dgates . (W_hh^T)^T, W_hh^T kept"},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -104,12 +106,12 @@ const char *kb_case_json(int i) {
   return jbuf;
 }
 
-static real *alloc_fill(size_t n, uint32_t seed) {
+static real *alloc_fill(size_t n, uint32_t seed, real scale) {
   real *p = (real *)aligned_alloc(16, ((n * sizeof(real)) + 15) / 16 * 16 + 16);
   if (!p) return NULL;
   for (size_t i = 0; i < n; i++) {
     seed = seed * 1664525u + 1013904223u;
-    p[i] = ((real)(seed >> 8) / 16777216.0f - 0.5f) * 0.2f;
+    p[i] = ((real)(seed >> 8) / 16777216.0f - 0.5f) * 2 * scale; /* uniform in [-scale, scale) */
   }
   return p;
 }
@@ -126,8 +128,8 @@ int kb_setup(int i) {
   case K_GEMM_TN_T: /* C[N,K], A[P,N], X[P,K], A^T[N,P], X^T[K,P] */
     n0 = (size_t)c->b * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->a * c->c;
     n3 = (size_t)c->a * c->b; n4 = (size_t)c->a * c->c; break;
-  case K_SCORES_ADD: case K_SCORES_DOT:
-    n0 = c->a; n1 = (size_t)c->a * c->b; n2 = c->b; n3 = c->b; break;
+  case K_SCORES_ADD: case K_SCORES_DOT: /* s, keys, q, v, and the kept tanh (additive) */
+    n0 = c->a; n1 = (size_t)c->a * c->b; n2 = c->b; n3 = c->b; n4 = (size_t)c->a * c->b; break;
   case K_SCORES_ADD_BWD:
     n0 = (size_t)c->a * c->b; n1 = c->b; n2 = c->b; n3 = (size_t)c->a * c->b; n4 = c->b; n5 = c->a; break;
   case K_SOFTMAX: n0 = c->a; n1 = c->a; n2 = 1; break;
@@ -135,8 +137,12 @@ int kb_setup(int i) {
   default: n0 = c->a; n1 = c->a; n2 = 1;
   }
   size_t ns[6] = {n0, n1, n2, n3, n4, n5};
+  /* GEMM operands small; the inputs of tanh/exp spread over [-1.5, 1.5] per operand (sums to
+   * [-3, 3]) so both branches of tanh (|x| < 0.625 or not) are taken, as in training */
+  int nonlinear = c->kernel == K_SCORES_ADD || c->kernel == K_SCORES_ADD_BWD || c->kernel == K_SOFTMAX ||
+                  c->kernel == K_TANH || c->kernel == K_SIGMOID;
   for (int k = 0; k < 6; k++)
-    if (!(buf[k] = alloc_fill(ns[k], 12345u + 77u * k))) return -2;
+    if (!(buf[k] = alloc_fill(ns[k], 12345u + 77u * k, nonlinear ? 1.5f : 0.1f))) return -2;
   cur = i;
   return 0;
 }
@@ -166,9 +172,9 @@ int kb_run(int i, int variant, int reps) {
     case K_GEMM_NT: CALL(gemm_nt, x[0], x[1], x[2], c->a, c->b, c->c); break;
     case K_GEMM_NN: CALL(gemm_nn, x[0], x[1], x[2], c->a, c->b, c->c); break;
     case K_GEMM_TN: CALL(gemm_tn, x[0], x[1], x[2], c->a, c->b, c->c); break;
-    case K_SCORES_ADD: CALL(scores_additive, x[0], x[1], c->b, x[2], x[3], c->a, c->b); break;
+    case K_SCORES_ADD: CALL(scores_additive, x[0], x[1], c->b, x[2], x[3], c->a, c->b, x[4]); break;
     case K_SCORES_ADD_BWD:
-      CALL(scores_additive_backward, x[0], c->b, x[1], x[2], x[3], c->b, x[4], x[1], x[5], c->a, c->b);
+      CALL(scores_additive_backward, x[0], c->b, x[1], x[2], x[3], x[4], x[5], c->a, c->b);
       break;
     case K_SCORES_DOT: CALL(scores_dot, x[0], x[1], c->b, x[2], 1.0f, c->a, c->b); break;
     case K_SOFTMAX: CALL(softmax_masked, x[0], x[1], c->a, c->a); break;

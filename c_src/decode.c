@@ -39,7 +39,7 @@ static void step(s2s_model *m, step_buffers *sb, const int32_t *lens, int R, con
   int Vt = m->Vt, Dout = m->Dout;
   int lstm = m->cell == S2S_CELL_LSTM;
   s2s_decoder_step(m, &m->enc_ws, 1, lens, R, tokens, sb->s, lstm ? sb->c : NULL, sb->q, sb->scores,
-                   sb->alpha, sb->ctx, sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new,
+                   sb->alpha, NULL, sb->ctx, sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new,
                    lstm ? sb->c_new : NULL, sb->oi);
   for (int r = 0; r < R; r++) memcpy(sb->logp + (size_t)r * Vt, m->w.out_b, sizeof(real) * Vt);
   S2S_KERNEL(gemm_nt)(sb->logp, sb->oi, m->w.out_w, R, Vt, Dout);

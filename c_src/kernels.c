@@ -119,11 +119,15 @@ real dot_scalar(const real *x, const real *y, int n) {
 }
 
 void scores_additive_scalar(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
-                            int A) {
+                            int A, real *t) {
   for (int j = 0; j < m; j++) {
     const real *k = Kh + (size_t)j * ldk;
     real acc = 0;
-    for (int a = 0; a < A; a++) acc += v[a] * s2s_tanh(k[a] + q[a]);
+    for (int a = 0; a < A; a++) {
+      real x = s2s_tanh(k[a] + q[a]);
+      if (t) t[(size_t)j * A + a] = x;
+      acc += v[a] * x;
+    }
     s[j] = acc;
   }
 }
@@ -150,15 +154,14 @@ void weighted_sum_scalar(real *c, const real *w, const real *Hs, int ldh, int m,
   for (int j = 0; j < m; j++) axpy_scalar(c, w[j], Hs + (size_t)j * ldh, H);
 }
 
-void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, const real *Kh,
-                                     int ldk, const real *q, const real *v, const real *ds, int m,
-                                     int A) {
+void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, const real *tk,
+                                     const real *v, const real *ds, int m, int A) {
   for (int j = 0; j < m; j++) {
-    const real *k = Kh + (size_t)j * ldk;
+    const real *tj = tk + (size_t)j * A;
     real *dk = dKh + (size_t)j * lddk;
     real d = ds[j];
     for (int a = 0; a < A; a++) {
-      real t = s2s_tanh(k[a] + q[a]);
+      real t = tj[a];
       real g = d * v[a] * (1 - t * t);
       dv[a] += d * t;
       dk[a] += g;
@@ -427,17 +430,23 @@ void gemm_tn_simd(real *C, const real *A, const real *X, int B, int N, int K) {
 }
 
 void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
-                          int A) {
+                          int A, real *t) {
   for (int j = 0; j < m; j++) {
     const real *k = Kh + (size_t)j * ldk;
+    real *tj = t ? t + (size_t)j * A : NULL;
     f32x4 acc = F32X4_SPLAT(0);
     int a = 0;
     for (; a + 4 <= A; a += 4) {
-      f32x4 t = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
-      acc = F32X4_ADD(acc, F32X4_MUL(F32X4_LOAD(v + a), t));
+      f32x4 x = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
+      if (tj) F32X4_STORE(tj + a, x);
+      acc = F32X4_ADD(acc, F32X4_MUL(F32X4_LOAD(v + a), x));
     }
     real r = f32x4_sum(acc);
-    for (; a < A; a++) r += v[a] * s2s_tanh(k[a] + q[a]);
+    for (; a < A; a++) {
+      real x = s2s_tanh(k[a] + q[a]);
+      if (tj) tj[a] = x;
+      r += v[a] * x;
+    }
     s[j] = r;
   }
 }
@@ -478,24 +487,24 @@ void weighted_sum_simd(real *c, const real *w, const real *Hs, int ldh, int m, i
   for (int j = 0; j < m; j++) axpy_simd(c, w[j], Hs + (size_t)j * ldh, H);
 }
 
-void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *Kh, int ldk,
-                                   const real *q, const real *v, const real *ds, int m, int A) {
+void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *tk,
+                                   const real *v, const real *ds, int m, int A) {
   f32x4 one = F32X4_SPLAT(1.0f);
   for (int j = 0; j < m; j++) {
-    const real *k = Kh + (size_t)j * ldk;
+    const real *tj = tk + (size_t)j * A;
     real *dk = dKh + (size_t)j * lddk;
     real d = ds[j];
     f32x4 vd = F32X4_SPLAT(d);
     int a = 0;
     for (; a + 4 <= A; a += 4) {
-      f32x4 t = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
+      f32x4 t = F32X4_LOAD(tj + a);
       f32x4 g = F32X4_MUL(F32X4_MUL(vd, F32X4_LOAD(v + a)), F32X4_SUB(one, F32X4_MUL(t, t)));
       F32X4_STORE(dv + a, F32X4_ADD(F32X4_LOAD(dv + a), F32X4_MUL(vd, t)));
       F32X4_STORE(dk + a, F32X4_ADD(F32X4_LOAD(dk + a), g));
       F32X4_STORE(dq + a, F32X4_ADD(F32X4_LOAD(dq + a), g));
     }
     for (; a < A; a++) {
-      real t = s2s_tanh(k[a] + q[a]);
+      real t = tj[a];
       real g = d * v[a] * (1 - t * t);
       dv[a] += d * t;
       dk[a] += g;

@@ -25,17 +25,17 @@ real s2s_sigmoid(real x);
   X(void, axpy, (real *y, real a, const real *x, int n))                                          \
   /* return x . y */                                                                             \
   X(real, dot, (const real *x, const real *y, int n))                                             \
-  /* s[j] = v . tanh(Kh[j*ldk + :A] + q) for j < m */                                            \
-  X(void, scores_additive, (real *s, const real *Kh, int ldk, const real *q, const real *v, int m, int A)) \
+  /* s[j] = v . t_j, t_j = tanh(Kh[j*ldk + :A] + q) for j < m; t_j kept in t[j*A + :A] unless t is NULL */ \
+  X(void, scores_additive, (real *s, const real *Kh, int ldk, const real *q, const real *v, int m, int A, real *t)) \
   /* s[j] = scale * (q . K[j*ldk + :A]) for j < m */                                             \
   X(void, scores_dot, (real *s, const real *K, int ldk, const real *q, real scale, int m, int A)) \
   /* w[j] = softmax(s[0..len))[j] for j < len, 0 for len <= j < m */                             \
   X(void, softmax_masked, (real *w, const real *s, int m, int len))                               \
   /* c[:H] = sum_j w[j] * Hs[j*ldh + :H] */                                                      \
   X(void, weighted_sum, (real *c, const real *w, const real *Hs, int ldh, int m, int H))          \
-  /* backward of scores_additive for given ds[m]: dKh[j] += ds_j*v*(1-t^2), dq += same, dv += ds_j*t */ \
-  X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *Kh, int ldk, \
-                                     const real *q, const real *v, const real *ds, int m, int A)) \
+  /* backward of scores_additive from its kept t (m,A): dKh[j] += ds_j*v*(1-t_j^2), dq += same, dv += ds_j*t_j */ \
+  X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *t,      \
+                                     const real *v, const real *ds, int m, int A))                 \
   /* y = tanh(x), y = sigmoid(x) over n */                                                       \
   X(void, vtanh, (real *y, const real *x, int n))                                                 \
   X(void, vsigmoid, (real *y, const real *x, int n))

@@ -283,6 +283,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->keys, mm * b * A, 0},           {&ws->s, (n + 1) * b * H, 0},
       {&ws->cs, lstm * (n + 1) * b * H, 0}, {&ws->q, n * b * A, 0},
       {&ws->scores, at * n * b * mm, 0},    {&ws->alpha, at * n * b * mm, 0},
+      {&ws->attn_t, (m->attn == S2S_ATTN_ADDITIVE) * n * b * mm * A, 1},
       {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
       {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, n * b * GH, 0},
       {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},
@@ -356,8 +357,8 @@ void s2s_encoder_forward(const s2s_model *m, s2s_workspace *ws, const int32_t *s
 
 void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, const int32_t *lens,
                       int R, const int32_t *tokens, const real *s_prev, const real *c_prev, real *q,
-                      real *scores, real *alpha, real *ctx, real *xd, real *gi, real *gh,
-                      real *gates, real *s_new, real *c_new, real *oi) {
+                      real *scores, real *alpha, real *attn_t, real *ctx, real *xd, real *gi,
+                      real *gh, real *gates, real *s_new, real *c_new, real *oi) {
   int E = m->E, H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
   int M = enc->M, EB = enc->B;
   const s2s_weights *w = &m->w;
@@ -374,7 +375,8 @@ void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, 
       const real *keys = enc->keys + (size_t)seq * A, *hs = enc->h_enc + ((size_t)EB + seq) * H;
       real *sc = scores + (size_t)r * M, *al = alpha + (size_t)r * M;
       if (m->attn == S2S_ATTN_ADDITIVE)
-        S2S_KERNEL(scores_additive)(sc, keys, ldk, q + (size_t)r * A, w->attn_v, len, A);
+        S2S_KERNEL(scores_additive)(sc, keys, ldk, q + (size_t)r * A, w->attn_v, len, A,
+                                    attn_t ? attn_t + (size_t)r * M * A : NULL);
       else
         S2S_KERNEL(scores_dot)(sc, keys, ldk, q + (size_t)r * A,
                                m->scale ? 1 / (real)sqrt((double)A) : 1, len, A);

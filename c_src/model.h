@@ -44,6 +44,7 @@ typedef struct {
   real *q;         /* (N,B,A) W_s s + b or W_Q s */
   real *scores;    /* (N,B,M) pre-softmax a_j */
   real *alpha;     /* (N,B,M) */
+  real *attn_t;    /* (N,B,M,A) additive: tanh(W_h h_j + W_s s + b), kept for backward */
   real *ctx;       /* (N,B,H) c_{i-1} */
   real *xd;        /* (N,B,Din) [embed ; ctx] */
   real *gi_dec, *gh_dec, *gates_dec; /* (N,B,GH) */
@@ -119,10 +120,10 @@ void s2s_encoder_forward(const s2s_model *m, s2s_workspace *ws, const int32_t *s
 /* One decoder step for R rows (attention, cell, output-layer input). Row r attends over the
  * encoder states of sequence seq_of_row(r) = (shared ? 0 : r) of `enc`, over its len[r] positions.
  * Inputs: tokens[R], s_prev/c_prev (R,H). Outputs: q (R,A), scores and alpha (R,M), ctx (R,H),
- * xd (R,Din), gi/gh/gates (R,GH), s_new/c_new (R,H), oi (R,Dout). */
+ * xd (R,Din), gi/gh/gates (R,GH), s_new/c_new (R,H), oi (R,Dout); attn_t (R,M,A) when not NULL. */
 void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, const int32_t *lens,
                       int R, const int32_t *tokens, const real *s_prev, const real *c_prev, real *q,
-                      real *scores, real *alpha, real *ctx, real *xd, real *gi, real *gh,
-                      real *gates, real *s_new, real *c_new, real *oi);
+                      real *scores, real *alpha, real *attn_t, real *ctx, real *xd, real *gi,
+                      real *gh, real *gates, real *s_new, real *c_new, real *oi);
 
 #endif

@@ -60,7 +60,8 @@ static real forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const i
     int at = m->attn != 0;
     s2s_decoder_step(m, ws, 0, src_len, B, tokens, ws->s + rb * H, ws->cs ? ws->cs + rb * H : NULL,
                      at ? ws->q + rb * A : NULL, at ? ws->scores + rb * M : NULL,
-                     at ? ws->alpha + rb * M : NULL, at ? ws->ctx + rb * H : NULL, ws->xd + rb * Din,
+                     at ? ws->alpha + rb * M : NULL, ws->attn_t ? ws->attn_t + rb * M * A : NULL,
+                     at ? ws->ctx + rb * H : NULL, ws->xd + rb * Din,
                      ws->gi_dec + rb * GH, ws->gh_dec + rb * GH, ws->gates_dec + rb * GH,
                      ws->s + (rb + B) * H, ws->cs ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout);
   }
@@ -155,8 +156,8 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
         const real *keys = ws->keys + (size_t)b * A, *q = ws->q + (rb + b) * A;
         real *dkeys = ws->d_keys + (size_t)b * A, *dq = ws->d_q + (rb + b) * A;
         if (m->attn == S2S_ATTN_ADDITIVE) {
-          S2S_KERNEL(scores_additive_backward)(dkeys, B * A, dq, g->attn_v, keys, B * A, q, w->attn_v,
-                                               da, len, A);
+          S2S_KERNEL(scores_additive_backward)(dkeys, B * A, dq, g->attn_v,
+                                               ws->attn_t + (rb + b) * M * A, w->attn_v, da, len, A);
         } else {
           for (int j = 0; j < len; j++) {
             S2S_KERNEL(axpy)(dq, scale * da[j], keys + (size_t)j * B * A, A);

@@ -74,8 +74,11 @@ test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
   for (const m of SIZES) for (const A of [1, 3, 4, 5, 16, 17]) {
     const ld = A + 2;
     const keys = randoms(m * ld), q = randoms(A), v = randoms(A);
-    let [a, b] = both('scores_additive', [nans(m), keys, q, v], [0], (f, [s, K, qq, vv]) => f(s, K, ld, qq, vv, m, A));
+    let [a, b] = both('scores_additive', [nans(m), keys, q, v, nans(m * A)], [0, 4], (f, [s, K, qq, vv, t]) => f(s, K, ld, qq, vv, m, A, t));
     close(a.out[0], b.out[0], `scores_additive m=${m} A=${A}`);
+    assert.deepEqual(a.out[1], b.out[1], `scores_additive kept tanh m=${m} A=${A}`);
+    a.out[1].forEach((t, i) => assert.ok(Math.abs(t - Math.tanh(keys[Math.floor(i / A) * ld + (i % A)] + q[i % A])) < 3e-7));
+    const kept = a.out[1];
     [a, b] = both('scores_dot', [nans(m), keys, q], [0], (f, [s, K, qq]) => f(s, K, ld, qq, 0.5, m, A));
     close(a.out[0], b.out[0], `scores_dot m=${m} A=${A}`);
     const len = Math.max(1, m - 1);
@@ -86,8 +89,8 @@ test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
     assert.ok(Math.abs(sum - 1) < 1e-5 && (len === m || a.out[0][m - 1] === 0), `softmax m=${m} sums to ${sum}`);
     [a, b] = both('weighted_sum', [nans(A), a.out[0], keys], [0], (f, [c, w, hs]) => f(c, w, hs, ld, m, A));
     close(a.out[0], b.out[0], `weighted_sum m=${m} H=${A}`);
-    [a, b] = both('scores_additive_backward', [randoms(m * ld), randoms(A), randoms(A), keys, q, v, randoms(m)], [0, 1, 2],
-      (f, [dK, dq, dv, K, qq, vv, ds]) => f(dK, ld, dq, dv, K, ld, qq, vv, ds, m, A));
+    [a, b] = both('scores_additive_backward', [randoms(m * ld), randoms(A), randoms(A), kept, v, randoms(m)], [0, 1, 2],
+      (f, [dK, dq, dv, t, vv, ds]) => f(dK, ld, dq, dv, t, vv, ds, m, A));
     a.out.forEach((o, i) => close(o, b.out[i], `scores_additive_backward m=${m} A=${A} output ${i}`));
   }
 });

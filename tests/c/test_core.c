@@ -91,9 +91,13 @@ static void test_kernels(void) {
     int m = n, Adim = SIZES[(si + 3) % NSIZES], ld = Adim + 3;
     real *K = rand_vec((size_t)m * ld, 1), *q = rand_vec(Adim, 1), *v = rand_vec(Adim, 1);
     real *s1 = nan_vec(m), *s2 = nan_vec(m);
-    scores_additive_simd(s1, K, ld, q, v, m, Adim);
-    scores_additive_scalar(s2, K, ld, q, v, m, Adim);
+    real *ta = nan_vec((size_t)m * Adim), *tb = nan_vec((size_t)m * Adim);
+    scores_additive_simd(s1, K, ld, q, v, m, Adim, ta);
+    scores_additive_scalar(s2, K, ld, q, v, m, Adim, tb);
     CHECK(max_rel(s1, s2, m) < tol, "scores_additive m=%d A=%d", m, Adim);
+    CHECK(!memcmp(ta, tb, sizeof(real) * m * Adim), "scores_additive kept tanh differs m=%d A=%d", m, Adim);
+    scores_additive_simd(s1, K, ld, q, v, m, Adim, NULL);
+    CHECK(max_rel(s1, s2, m) < tol, "scores_additive without t m=%d A=%d", m, Adim);
     scores_dot_simd(s1, K, ld, q, (real)0.5, m, Adim);
     scores_dot_scalar(s2, K, ld, q, (real)0.5, m, Adim);
     CHECK(max_rel(s1, s2, m) < tol, "scores_dot m=%d A=%d", m, Adim);
@@ -113,10 +117,11 @@ static void test_kernels(void) {
     real *dK0 = rand_vec((size_t)m * ld, 1), *dq0 = rand_vec(Adim, 1), *dv0 = rand_vec(Adim, 1);
     real *dK1 = copy_vec(dK0, (size_t)m * ld), *dK2 = copy_vec(dK0, (size_t)m * ld);
     real *dq1 = copy_vec(dq0, Adim), *dq2 = copy_vec(dq0, Adim), *dv1 = copy_vec(dv0, Adim), *dv2 = copy_vec(dv0, Adim);
-    scores_additive_backward_simd(dK1, ld, dq1, dv1, K, ld, q, v, w2, m, Adim);
-    scores_additive_backward_scalar(dK2, ld, dq2, dv2, K, ld, q, v, w2, m, Adim);
+    scores_additive_backward_simd(dK1, ld, dq1, dv1, tb, v, w2, m, Adim);
+    scores_additive_backward_scalar(dK2, ld, dq2, dv2, tb, v, w2, m, Adim);
     CHECK(max_rel(dK1, dK2, (size_t)m * ld) < tol && max_rel(dq1, dq2, Adim) < tol && max_rel(dv1, dv2, Adim) < tol,
           "scores_additive_backward m=%d A=%d", m, Adim);
+    free(ta), free(tb);
     free(K), free(q), free(v), free(s1), free(s2), free(w1), free(w2), free(c1), free(c2);
     free(dK0), free(dq0), free(dv0), free(dK1), free(dK2), free(dq1), free(dq2), free(dv1), free(dv2);
   }
