@@ -2,11 +2,17 @@
 // (lib/worker.js). In a browser it starts a module Web Worker; in Node a worker thread.
 // train's onProgress is forwarded from the worker; stop() (or train's signal) aborts training.
 
-const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
+// A browser module worker. The default is written as `new Worker(new URL('./worker.js',
+// import.meta.url), ...)` on purpose: bundlers (Vite, webpack 5) recognise exactly that form and
+// bundle the worker with its imports.
+function startWebWorker(workerUrl) {
+  if (workerUrl === undefined) return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  return new Worker(workerUrl, { type: 'module' });
+}
 
 async function spawn(workerUrl) {
   if (typeof globalThis.Worker === 'function') {
-    const worker = new globalThis.Worker(workerUrl, { type: 'module' });
+    const worker = startWebWorker(workerUrl);
     return {
       post: (message, transfer) => worker.postMessage(message, transfer ?? []),
       listen(onMessage, onFailure) {
@@ -20,7 +26,7 @@ async function spawn(workerUrl) {
     };
   }
   const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(workerUrl);
+  const worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url));
   return {
     post: (message, transfer) => worker.postMessage(message, transfer ?? []),
     listen(onMessage, onFailure) {
@@ -58,8 +64,7 @@ export class TranslatorWorker {
     if (workerOptions === null || typeof workerOptions !== 'object') {
       throw new TypeError('the second argument must be an object like { workerUrl }');
     }
-    const url = workerOptions.workerUrl ?? DEFAULT_WORKER_URL;
-    return new TranslatorWorker(await spawn(url));
+    return new TranslatorWorker(await spawn(workerOptions.workerUrl));
   }
 
   /**
