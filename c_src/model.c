@@ -273,10 +273,11 @@ void s2s_workspace_free(s2s_workspace *ws) {
 
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad) {
   if (ws->block && ws->B == B && ws->M == M && ws->N == N && ws->with_grad >= with_grad) return S2S_OK;
-  size_t H = m->H, A = m->attn ? m->A : 0, GH = (size_t)m->G * m->H, lstm = m->cell == S2S_CELL_LSTM;
-  size_t b = B, mm = M, n = N, E = m->E, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
-  size_t at = m->attn ? 1 : 0;
-  struct { real **slot; size_t count; int grad; } plan[] = {
+  /* 64-bit counts: in wasm size_t is 32 bits, and e.g. 1024 x 4096 x 65536 logits would wrap */
+  uint64_t H = m->H, A = m->attn ? m->A : 0, GH = (uint64_t)m->G * m->H, lstm = m->cell == S2S_CELL_LSTM;
+  uint64_t b = B, mm = M, n = N, E = m->E, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
+  uint64_t at = m->attn ? 1 : 0;
+  struct { real **slot; uint64_t count; int grad; } plan[] = {
       {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
       {&ws->gh_enc, mm * b * GH, 0},        {&ws->gates_enc, mm * b * GH, 0},
       {&ws->h_enc, (mm + 1) * b * H, 0},    {&ws->c_enc, lstm * (mm + 1) * b * H, 0},
@@ -296,15 +297,16 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->dcs, b * H, 1},                 {&ws->ds_prev, b * H, 1},
       {&ws->dcs_prev, b * H, 1},            {&ws->dctx, b * H, 1},
       {&ws->dalpha, mm, 1}};
-  size_t np = sizeof plan / sizeof plan[0], total = 0;
+  size_t np = sizeof plan / sizeof plan[0];
+  uint64_t total64 = 0;
   for (size_t i = 0; i < np; i++)
-    if (!plan[i].grad || with_grad) total += (plan[i].count + 3) & ~(size_t)3; /* 16-byte aligned */
-  size_t bytes = total * sizeof(real);
-  if (bytes > S2S_MAX_WORKSPACE)
+    if (!plan[i].grad || with_grad) total64 += (plan[i].count + 3) & ~(uint64_t)3; /* 16-byte aligned */
+  if (total64 * sizeof(real) > S2S_MAX_WORKSPACE)
     return s2s_fail(S2S_ERR_LIMIT,
-                    "a batch of %d x (source %d, target %d) needs %zu MiB of activations, more than "
+                    "a batch of %d x (source %d, target %d) needs %llu MiB of activations, more than "
                     "the limit of %zu MiB: use smaller batches or shorter sequences",
-                    B, M, N, bytes >> 20, S2S_MAX_WORKSPACE >> 20);
+                    B, M, N, (unsigned long long)(total64 * sizeof(real) >> 20), S2S_MAX_WORKSPACE >> 20);
+  size_t total = (size_t)total64, bytes = total * sizeof(real); /* at most 1 GiB now */
   real *block = calloc(total ? total : 1, sizeof(real));
   if (!block) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu MiB of activations", bytes >> 20);
   s2s_workspace_free(ws);
@@ -318,7 +320,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       continue;
     }
     *plan[i].slot = p;
-    p += (plan[i].count + 3) & ~(size_t)3;
+    p += (plan[i].count + 3) & ~(uint64_t)3;
   }
   return S2S_OK;
 }
