@@ -300,6 +300,7 @@ async function translate(values, texts) {
   if (texts.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('give the texts to translate as arguments, or pipe them in one per line');
     texts = await readStdinLines();
+    if (texts.length === 0) throw new UsageError('no texts to translate: give them as arguments, or pipe them in one per line');
   }
   const model = await readModel(values.model, values.backend);
   try {

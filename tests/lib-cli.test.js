@@ -52,6 +52,9 @@ test('translate: arguments, --show-attention heat map, --json, stdin, n-best', (
   const piped = run(['translate', '--model', model], 'ab\n\ncd\n');
   assert.equal(piped.code, 0, piped.err);
   assert.equal(piped.out.trim().split('\n').length, 2);
+  const empty = run(['translate', '--model', model], '');
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /no texts to translate/);
   const unknown = run(['translate', '--model', model, 'abz']);
   assert.match(unknown.err, /read as <unk>: "z" at 2/);
 });
