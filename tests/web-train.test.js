@@ -19,11 +19,22 @@ const TRAIN_SECONDS = Number(process.env.WEB_TRAIN_SECONDS || 90);
 const heldOut = tasks.dates({ seed: 1, trainSize: 10000, testSize: 1000 }).test;
 const CHECKED = heldOut.slice(900, 910); // not among the 200 the page measures during training
 
-// The main thread while training: no task as long as LONGEST_MS, long tasks (> 50 ms, as
-// PerformanceObserver reports them) under SHARE of the time. WEB_STRICT_LONGTASKS=1: none at all.
-const STRICT = process.env.WEB_STRICT_LONGTASKS === '1';
-const LONGEST_MS = STRICT ? 50 : 150;
-const SHARE = STRICT ? 0 : 0.02;
+// The main thread while training. PerformanceObserver reports tasks over 50 ms of wall time, and
+// on a machine with more runnable jobs than cores a 15 ms frame can be descheduled past that,
+// which measures the machine, not the page. So the limits depend on the load when training ends:
+//   cores to spare (1-min load average <= CPUs + 1): no task of 100 ms or more, long tasks under
+//     1 % of the training time;
+//   overloaded: no task of 500 ms or more, long tasks under 5 % of the time;
+//   WEB_STRICT_LONGTASKS=1: no long task at all.
+// Training on the main thread, even in 100 ms slices, fails all three.
+function longTaskLimits() {
+  if (process.env.WEB_STRICT_LONGTASKS === '1') return { longestMs: 50, share: 0, why: 'strict' };
+  const load = os.loadavg()[0];
+  const cpus = os.cpus().length;
+  return load <= cpus + 1
+    ? { longestMs: 100, share: 0.01, why: `load ${load.toFixed(1)} on ${cpus} CPUs` }
+    : { longestMs: 500, share: 0.05, why: `overloaded: load ${load.toFixed(1)} on ${cpus} CPUs` };
+}
 
 const num = (s) => Number(String(s).replace(/[^\d.]/g, ''));
 
@@ -70,12 +81,10 @@ test('dates in Chromium: trains in a worker, translates held-out dates, keeps th
       assert.notEqual(await page.evaluate(() => window.__longTasks), null, 'PerformanceObserver longtask is supported');
       const span = trainEnd - trainStart;
       const total = longTasks.reduce((a, e) => a + e.duration, 0);
-      t.diagnostic(`long tasks (> 50 ms) during ${(span / 1000).toFixed(1)} s of training, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs: ${longTasks.length}, ${total.toFixed(0)} ms in all ${JSON.stringify(longTasks)}`);
-      // Long tasks are wall time: on a machine shared with other jobs a 20 ms frame can be
-      // descheduled past 50 ms. So: none may reach LONGEST_MS, and together they stay under
-      // SHARE of the training time. Training on the main thread, even in 100 ms slices, fails both.
-      for (const e of longTasks) assert.ok(e.duration < LONGEST_MS, `a ${e.duration} ms main-thread task at ${e.start.toFixed(0)} ms`);
-      assert.ok(total <= SHARE * span, `long tasks took ${total.toFixed(0)} ms of ${span.toFixed(0)} ms`);
+      const limits = longTaskLimits();
+      t.diagnostic(`long tasks (> 50 ms) during ${(span / 1000).toFixed(1)} s of training: ${longTasks.length}, ${total.toFixed(0)} ms in all ${JSON.stringify(longTasks)}; limits (${limits.why}): each < ${limits.longestMs} ms, total <= ${limits.share * 100} %`);
+      for (const e of longTasks) assert.ok(e.duration < limits.longestMs, `a ${e.duration} ms main-thread task at ${e.start.toFixed(0)} ms (${limits.why})`);
+      assert.ok(total <= limits.share * span, `long tasks took ${total.toFixed(0)} ms of ${span.toFixed(0)} ms (${limits.why})`);
     });
 
     await t.test('held-out dates translate correctly, with a heat map drawn', async () => {

@@ -238,7 +238,7 @@ async function selectTask() {
   }
   renderExamples();
   setProbe();
-  if (!state.remote) suggestInput();
+  suggestInput();
   updateButtons();
 }
 
@@ -688,8 +688,20 @@ async function adoptModelBytes(bytes, how) {
   resetCurves();
   const cfg = remote.config || {};
   state.model = { task: remote.info?.task || how.task || 'loaded', settings: { ...cfg }, source: how.source, fileName: how.fileName };
+  showSettings(cfg);
+  if (state.taskNames.includes(state.model.task) && $('task').value !== state.model.task) {
+    $('task').value = state.model.task;
+    await selectTask();
+  }
   showBackend();
   return cfg;
+}
+
+/** Shows a model's settings in the form (the shape fields lock while a model exists). */
+function showSettings(s) {
+  for (const [id, key] of [['cell', 'cell'], ['attention', 'attention'], ['embed', 'embed'], ['hidden', 'hidden'], ['attn-size', 'attentionSize'], ['seed', 'seed'], ['lr', 'learningRate'], ['batch', 'batchSize']]) {
+    if (s[key] !== undefined) $(id).value = s[key];
+  }
 }
 
 async function loadModelFile(file) {
@@ -734,16 +746,7 @@ async function restore() {
     state.lossPoints = info.lossPoints || [];
     state.accPoints = info.accPoints || [];
     state.lastEval = info.lastEval || null;
-    const s = info.model?.settings;
-    if (s) {
-      for (const [id, key] of [['cell', 'cell'], ['attention', 'attention'], ['embed', 'embed'], ['hidden', 'hidden'], ['attn-size', 'attentionSize'], ['seed', 'seed'], ['lr', 'learningRate'], ['batch', 'batchSize']]) {
-        if (s[key] !== undefined) $(id).value = s[key];
-      }
-    }
-    if (info.model?.task && state.taskNames.includes(info.model.task) && $('task').value !== info.model.task) {
-      $('task').value = info.model.task;
-      await selectTask();
-    }
+    if (info.model?.settings) showSettings(info.model.settings);
     accChart.set(0, state.accPoints);
     renderStats({ loss: state.lossPoints.at(-1)?.y });
     await updateProbe();
