@@ -307,13 +307,15 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
                     "the limit of %zu MiB: use smaller batches or shorter sequences",
                     B, M, N, (unsigned long long)(total64 * sizeof(real) >> 20), S2S_MAX_WORKSPACE >> 20);
   size_t total = (size_t)total64, bytes = total * sizeof(real); /* at most 1 GiB now */
-  real *block = calloc(total ? total : 1, sizeof(real));
-  if (!block) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu MiB of activations", bytes >> 20);
-  s2s_workspace_free(ws);
-  ws->block = block;
-  ws->bytes = bytes;
+  if (!ws->block || bytes > ws->bytes) { /* grow; a smaller shape (e.g. the next length bucket) reuses the block */
+    real *block = calloc(total ? total : 1, sizeof(real));
+    if (!block) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu MiB of activations", bytes >> 20);
+    s2s_workspace_free(ws);
+    ws->block = block;
+    ws->bytes = bytes;
+  }
   ws->B = B, ws->M = M, ws->N = N, ws->with_grad = with_grad;
-  real *p = block;
+  real *p = ws->block;
   for (size_t i = 0; i < np; i++) {
     if ((plan[i].grad && !with_grad) || plan[i].count == 0) { /* absent: NULL, never a 0-byte slot */
       *plan[i].slot = NULL;

@@ -27,8 +27,8 @@ typedef struct {
 
 /* Activations of one batch (B sequences, source length M, target length N), time-major. */
 typedef struct {
-  int B, M, N, with_grad;
-  size_t bytes;
+  int B, M, N, with_grad; /* the shape laid out now */
+  size_t bytes;           /* capacity of the block; smaller shapes reuse it */
   real *block;
   /* encoder */
   real *x_enc;     /* (M,B,E) */
