@@ -551,11 +551,12 @@ async function translateNow({ withTrace = true } = {}) {
     showUnknown(r.unknown || []);
     showNBest(beam > 1 ? r.nBest || [] : []);
     const a = attentionOrNull(r.attention);
+    const waited = state.training ? ', including the wait for the worker to finish its current training call' : '';
     const m = r.attention?.cols ?? [...text].length;
     const t = r.attention?.rows ?? (r.tokens?.length || 0) + 1;
     $('cost').textContent = a
-      ? `Cost: m = ${m} input symbols × t = ${t} output steps (including the end symbol) = ${(m * t).toLocaleString('en-US')} attention scores${beam > 1 ? ` per hypothesis (beam ${beam})` : ''}; translated in ${ms.toFixed(1)} ms (round trip to the worker).`
-      : `No attention: 0 scores; m = ${m} input symbols, t = ${t} output steps; translated in ${ms.toFixed(1)} ms (round trip to the worker).`;
+      ? `Cost: m = ${m} input symbols × t = ${t} output steps (including the end symbol) = ${(m * t).toLocaleString('en-US')} attention scores${beam > 1 ? ` per hypothesis (beam ${beam})` : ''}; translated in ${ms.toFixed(1)} ms (round trip to the worker${waited}).`
+      : `No attention: 0 scores; m = ${m} input symbols, t = ${t} output steps; translated in ${ms.toFixed(1)} ms (round trip to the worker${waited}).`;
     mainMap.set(a, 'This model has no attention (plain seq2seq): nothing to draw');
     if (!withTrace) return;
     const trace = await state.remote.explain(text, { top: 5 });
