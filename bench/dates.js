@@ -18,6 +18,8 @@ export async function timeToAccuracy({ quick = false, maxSeconds = quick ? 60 : 
   let reached = null;
   const evals = [];
   const started = now();
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = () => { const c = process.cpuUsage(cpu0); return +((c.user + c.system) / 1e6).toFixed(2); };
   try {
     const report = await model.train(data.train, {
       epochs: 1000,
@@ -27,7 +29,7 @@ export async function timeToAccuracy({ quick = false, maxSeconds = quick ? 60 : 
         if (p.eval) {
           evals.push({ step: p.step, exactMatch: p.eval.exactMatch, elapsedMs: Math.round(p.elapsedMs) });
           if (!reached && p.eval.exactMatch >= target) {
-            reached = { step: p.step, examples: p.step * 64, wallSeconds: +((now() - started) / 1e3).toFixed(2), exactMatch: p.eval.exactMatch };
+            reached = { step: p.step, examples: p.step * 64, wallSeconds: +((now() - started) / 1e3).toFixed(2), cpuSeconds: cpuSeconds(), exactMatch: p.eval.exactMatch };
             ctrl.abort();
           }
         }

@@ -18,7 +18,7 @@
 #include "kernels.h"
 
 enum { K_GEMM_NT, K_GEMM_NN, K_GEMM_TN, K_SCORES_ADD, K_SCORES_ADD_BWD, K_SCORES_DOT, K_SOFTMAX,
-       K_WSUM, K_TANH, K_SIGMOID, K_GEMM_TN_T };
+       K_WSUM, K_TANH, K_SIGMOID, K_GEMM_TN_T, K_GEMM_NT_BLK };
 
 typedef struct {
   int kernel;
@@ -59,14 +59,17 @@ static const kcase cases[] = {
   {K_GEMM_TN_T, 2304, 256, 64, "A", "experiment: enc dW_hh via 2 transposes + gemm_nt"},
   /* experiment: gemm_nn's product as gemm_nt against W_hh^T transposed once per training step */
   {K_GEMM_NT, 64, 256, 768, "C", "experiment: dh += dgates . (W_hh^T)^T, W_hh^T kept"},
+  /* experiment: the same gemm_nt over blocks of 32 rows of W (32 KiB at K 256) so each block stays
+   * in L1/L2 while all batch rows pass over it (partial products in a scratch block, then added) */
+  {K_GEMM_NT_BLK, 64, 768, 256, "C", "experiment: gates += h . W_hh^T in blocks of 32 W rows"},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 static const char *kname[] = {"gemm_nt", "gemm_nn", "gemm_tn", "scores_additive",
                               "scores_additive_backward", "scores_dot", "softmax_masked",
-                              "weighted_sum", "vtanh", "vsigmoid", "gemm_tn_via_nt"};
+                              "weighted_sum", "vtanh", "vsigmoid", "gemm_tn_via_nt", "gemm_nt_blocked"};
 
-static real *buf[6];
+static real *buf[7];
 static int cur = -1;
 static volatile real sink;
 
@@ -77,9 +80,9 @@ int kb_has_simd(void) { return S2S_SIMD; }
 double kb_flops(int i) {
   const kcase *c = &cases[i];
   switch (c->kernel) {
-  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T: return 2.0 * c->a * c->b * c->c;
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T: case K_GEMM_NT_BLK: return 2.0 * c->a * c->b * c->c;
   case K_SCORES_ADD: return 3.0 * c->a * c->b;
-  case K_SCORES_ADD_BWD: return 9.0 * c->a * c->b;
+  case K_SCORES_ADD_BWD: return 8.0 * c->a * c->b;
   case K_SCORES_DOT: return 2.0 * c->a * c->b + c->a;
   case K_SOFTMAX: return 4.0 * c->a;
   case K_WSUM: return 2.0 * c->a * c->b;
@@ -93,7 +96,7 @@ const char *kb_case_json(int i) {
   const kcase *c = &cases[i];
   char shape[64];
   switch (c->kernel) {
-  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T:
+  case K_GEMM_NT: case K_GEMM_NN: case K_GEMM_TN: case K_GEMM_TN_T: case K_GEMM_NT_BLK:
     snprintf(shape, sizeof shape, "B%d N%d K%d", c->a, c->b, c->c); break;
   case K_SCORES_ADD: case K_SCORES_ADD_BWD: case K_SCORES_DOT:
     snprintf(shape, sizeof shape, "m%d A%d", c->a, c->b); break;
@@ -118,11 +121,12 @@ static real *alloc_fill(size_t n, uint32_t seed, real scale) {
 
 int kb_setup(int i) {
   if (i < 0 || i >= NCASES) return -1;
-  for (int k = 0; k < 6; k++) { free(buf[k]); buf[k] = NULL; }
+  for (int k = 0; k < 7; k++) { free(buf[k]); buf[k] = NULL; }
   const kcase *c = &cases[i];
-  size_t n0, n1, n2, n3 = 1, n4 = 1, n5 = 1;
+  size_t n0, n1, n2, n3 = 1, n4 = 1, n5 = 1, n6 = 1;
   switch (c->kernel) {
   case K_GEMM_NT: n0 = (size_t)c->a * c->b; n1 = (size_t)c->a * c->c; n2 = (size_t)c->b * c->c; break;
+  case K_GEMM_NT_BLK: n0 = (size_t)c->a * c->b; n1 = (size_t)c->a * c->c; n2 = (size_t)c->b * c->c; n3 = (size_t)c->a * 32; break;
   case K_GEMM_NN: n0 = (size_t)c->a * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->b * c->c; break;
   case K_GEMM_TN: n0 = (size_t)c->b * c->c; n1 = (size_t)c->a * c->b; n2 = (size_t)c->a * c->c; break;
   case K_GEMM_TN_T: /* C[N,K], A[P,N], X[P,K], A^T[N,P], X^T[K,P] */
@@ -131,17 +135,18 @@ int kb_setup(int i) {
   case K_SCORES_ADD: case K_SCORES_DOT: /* s, keys, q, v, and the kept tanh (additive) */
     n0 = c->a; n1 = (size_t)c->a * c->b; n2 = c->b; n3 = c->b; n4 = (size_t)c->a * c->b; break;
   case K_SCORES_ADD_BWD:
-    n0 = (size_t)c->a * c->b; n1 = c->b; n2 = c->b; n3 = (size_t)c->a * c->b; n4 = c->b; n5 = c->a; break;
+    /* dKh, dq, dv, kept tanh t (m,A), v, ds */
+    n0 = (size_t)c->a * c->b; n1 = c->b; n2 = c->b; n3 = (size_t)c->a * c->b; n4 = c->b; n5 = c->a; n6 = c->b; break;
   case K_SOFTMAX: n0 = c->a; n1 = c->a; n2 = 1; break;
   case K_WSUM: n0 = c->b; n1 = c->a; n2 = (size_t)c->a * c->b; break;
   default: n0 = c->a; n1 = c->a; n2 = 1;
   }
-  size_t ns[6] = {n0, n1, n2, n3, n4, n5};
+  size_t ns[7] = {n0, n1, n2, n3, n4, n5, n6};
   /* GEMM operands small; the inputs of tanh/exp spread over [-1.5, 1.5] per operand (sums to
    * [-3, 3]) so both branches of tanh (|x| < 0.625 or not) are taken, as in training */
   int nonlinear = c->kernel == K_SCORES_ADD || c->kernel == K_SCORES_ADD_BWD || c->kernel == K_SOFTMAX ||
                   c->kernel == K_TANH || c->kernel == K_SIGMOID;
-  for (int k = 0; k < 6; k++)
+  for (int k = 0; k < 7; k++)
     if (!(buf[k] = alloc_fill(ns[k], 12345u + 77u * k, nonlinear ? 1.5f : 0.1f))) return -2;
   cur = i;
   return 0;
@@ -181,6 +186,15 @@ int kb_run(int i, int variant, int reps) {
     case K_WSUM: CALL(weighted_sum, x[0], x[1], x[2], c->b, c->a, c->b); break;
     case K_TANH: CALL(vtanh, x[0], x[1], c->a); break;
     case K_SIGMOID: CALL(vsigmoid, x[0], x[1], c->a); break;
+    case K_GEMM_NT_BLK:
+      for (int n0 = 0; n0 < c->b; n0 += 32) {
+        int nb = c->b - n0 < 32 ? c->b - n0 : 32;
+        memset(x[3], 0, sizeof(real) * (size_t)c->a * nb);
+        CALL(gemm_nt, x[3], x[1], x[2] + (size_t)n0 * c->c, c->a, nb, c->c);
+        for (int b = 0; b < c->a; b++)
+          for (int n = 0; n < nb; n++) x[0][(size_t)b * c->b + n0 + n] += x[3][(size_t)b * nb + n];
+      }
+      break;
     case K_GEMM_TN_T:
       transpose(x[3], x[1], c->a, c->b);
       transpose(x[4], x[2], c->a, c->c);
