@@ -14,12 +14,14 @@ export async function decodeLatency(Seq2Seq, name, backend, beam, { quick = fals
     const src = Int32Array.from({ length: cfg.m }, () => 4 + Math.floor(r() * (cfg.srcVocabSize - 4)));
     const opts = { beam, maxLength: cfg.n };
     let out = null;
-    for (let i = 0; i < (quick ? 30 : 100); i++) out = model.translateTokens(src, opts);
-    // enough calls for ~0.3 s (quick) / 1 s, at least 20
+    // warm-up: at least 10 calls and 100 ms (quick) / 30 calls and 300 ms
+    const warm0 = now();
+    for (let i = 0; i < (quick ? 10 : 30) || now() - warm0 < (quick ? 100 : 300); i++) out = model.translateTokens(src, opts);
+    // enough calls for ~0.3 s (quick) / 1 s, at least 10 / 20
     const t0 = now();
     model.translateTokens(src, opts);
     const one = Math.max(now() - t0, 1e-3);
-    const calls = Math.max(20, Math.min(5000, Math.round((quick ? 300 : 1000) / one)));
+    const calls = Math.max(quick ? 10 : 20, Math.min(5000, Math.round((quick ? 300 : 1000) / one)));
     const ts = [];
     const c0 = process.cpuUsage();
     const w0 = now();
