@@ -1,0 +1,210 @@
+// Bad input, written down (issue 6): every row of the table in docs/bad-input.md whose entry is
+// the C contract, the low-level Seq2Seq or the Translator has one test here, named by the row's
+// id; the CLI rows are in hardening-bad-input-cli.test.js and the page's upload fields in
+// hardening-bad-input-page.test.js. A last test checks that the doc and the tests cover the same
+// ids and that the message the doc shows for each row is one its test accepts.
+// C rows call the wasm build's exports directly (the C contract exactly as the library sees it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { Seq2Seq } from '../lib/core.js';
+import { instantiate } from '../lib/wasm.js';
+import { Translator } from '../lib/index.js';
+
+const DOC = new URL('../docs/bad-input.md', import.meta.url);
+const ROWS = new Map(); // id -> regex of the message the user sees
+/** One row of the table: `fn` must produce an Error (or, for C rows, a message) matching `message`. */
+export function row(id, title, message, fn, options = {}) {
+  ROWS.set(id, message);
+  test(`[${id}] ${title}`, options, async () => {
+    const seen = await fn();
+    assert.ok(seen, 'the bad input was accepted');
+    const text = seen instanceof Error ? seen.message : String(seen);
+    if (process.env.PRINT_BAD_INPUT) console.log(`ROW ${id} ${seen?.code ?? ''} ${text}`);
+    assert.match(text, message);
+  });
+}
+
+async function caught(fn, code) {
+  try {
+    await fn();
+  } catch (error) {
+    assert.ok(error instanceof Error, `threw a non-Error: ${error}`);
+    if (code) assert.equal(error.code, code, `code of "${error.message}"`);
+    return error;
+  }
+  return null;
+}
+
+// ---- C contract, through the wasm exports ------------------------------------------------------
+const wasm = await instantiate('simd');
+const c = wasm.exports;
+const cString = (ptr) => {
+  const bytes = new Uint8Array(wasm.memory.buffer);
+  let end = ptr;
+  while (bytes[end]) end++;
+  return new TextDecoder().decode(bytes.subarray(ptr, end));
+};
+const CODES = { [-1]: 'BAD_ARGUMENT', [-2]: 'LIMIT', [-3]: 'NO_MEMORY', [-4]: 'BAD_FILE', [-5]: 'DIVERGED' };
+/** The C error as the JS wrapper would see it: status must be `want`, returns the message. */
+function cError(status, want) {
+  assert.equal(status, want, `status ${status} (${CODES[status]}), message "${cString(c.s2s_last_error())}"`);
+  assert.equal(c.s2s_last_status(), want);
+  return cString(c.s2s_last_error());
+}
+const copyIn = (array) => {
+  const ptr = c.malloc(Math.max(4, array.byteLength));
+  new Uint8Array(wasm.memory.buffer, ptr, array.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return ptr;
+};
+const cModel = c.s2s_create(1, 1, 1, 4, 4, 4, 10, 10, 1);
+assert.ok(cModel);
+const i32 = (xs) => copyIn(Int32Array.from(xs));
+const goodSrc = i32([4, 5, 6]), goodLen = i32([3]), goodIn = i32([1, 6, 5, 4]), goodOut = i32([6, 5, 4, 2]), lossPtr = c.malloc(8);
+
+row('C1', 's2s_create: a cell or attention out of range', /^unknown cell 7: use 0 \(rnn\), 1 \(gru\) or 2 \(lstm\)$/,
+  () => { assert.equal(c.s2s_create(7, 1, 1, 4, 4, 4, 10, 10, 1), 0); return cError(-1, -1); });
+row('C2', 's2s_create: a size past its limit', /^hidden size 1025 is out of range: it must be between 1 and 1024$/,
+  () => { assert.equal(c.s2s_create(1, 1, 1, 4, 1025, 4, 10, 10, 1), 0); return cError(-2, -2); });
+row('C3', 's2s_create: a vocabulary too small (empty)', /^source vocabulary size 4 is out of range: it must be between 5 and 65536$/,
+  () => { assert.equal(c.s2s_create(1, 1, 1, 4, 4, 4, 4, 10, 1), 0); return cError(-1, -1); });
+row('C4', 's2s_load: NULL or zero bytes', /^not a model file: it is empty$/,
+  () => { assert.equal(c.s2s_load(0, 0), 0); return cError(-4, -4); });
+row('C5', 's2s_load: more than 1 GiB (refused before a byte is read)', /^the model file is 1073741825 bytes, larger than the limit of 1073741824$/,
+  () => { assert.equal(c.s2s_load(goodSrc, 2 ** 30 + 1), 0); return cError(-2, -2); });
+row('C6', 's2s_load: malformed (not a model file)', /^not a seq2seq-attention model file: the magic bytes are wrong$/,
+  () => { assert.equal(c.s2s_load(copyIn(new TextEncoder().encode('source\ttarget\n'.repeat(8))), 112), 0); return cError(-4, -4); });
+row('C7', 's2s_loss_and_grad / s2s_train_step: NULL arrays', /^src, srcLengths, tgtIn and tgtOut are all required$/,
+  () => cError(c.s2s_loss_and_grad(cModel, 0, goodLen, goodIn, goodOut, 1, 3, 4, lossPtr), -1));
+row('C8', 's2s_loss_and_grad: a token id out of range', /^src\[1\] = 10 is not a token id of the source vocabulary \(0\.\.9\)$/,
+  () => cError(c.s2s_loss_and_grad(cModel, i32([4, 10, 6]), goodLen, goodIn, goodOut, 1, 3, 4, lossPtr), -1));
+row('C9', 's2s_loss: a batch past the limits', /^batch size 4097 is out of range: it must be between 1 and 4096$/,
+  () => cError(c.s2s_loss(cModel, goodSrc, goodLen, goodIn, goodOut, 4097, 3, 4, lossPtr), -2));
+row('C10', 's2s_train_step: a learning rate that is not a finite number > 0', /^learning rate must be a finite number > 0, got (nan|-?inf|0)$/i,
+  () => cError(c.s2s_train_step(cModel, goodSrc, goodLen, goodIn, goodOut, 1, 3, 4, NaN, 5, lossPtr), -1));
+row('C11', 's2s_decode: an empty source', /^source length 0 is out of range: it must be between 1 and 1024$/,
+  () => cError(c.s2s_decode(cModel, goodSrc, 0, 1, 1, 0, 10, 0), -1));
+row('C12', 's2s_decode: no model (NULL)', /^no model$/,
+  () => cError(c.s2s_decode(0, goodSrc, 3, 1, 1, 0, 10, 0), -1));
+row('C13', 's2s_set_meta: metadata over 16 MiB', /^metadata of 16777217 bytes is larger than the limit of 16777216$/,
+  () => cError(c.s2s_set_meta(cModel, goodSrc, 16 * 2 ** 20 + 1), -2));
+row('C14', 's2s_set_adam: out of range', /^Adam needs 0 <= beta1 < 1, 0 <= beta2 < 1 and 0 < epsilon < 1 \(got 1, 0\.999, 1e-08\)$/,
+  () => cError(c.s2s_set_adam(cModel, 1, 0.999, 1e-8), -1));
+row('C15', 's2s_param_index / s2s_param_data: unknown name or index', /^-1 and NULL$/, () => {
+  const name = copyIn(new TextEncoder().encode('enc.nothing\0'));
+  return `${c.s2s_param_index(cModel, name)} and ${c.s2s_param_data(cModel, 99) === 0 ? 'NULL' : 'a pointer'}`;
+});
+row('C16', 's2s_destroy: NULL (after destroy the pointer is the caller\'s to forget)', /^no-op$/,
+  () => { c.s2s_destroy(0); return 'no-op'; });
+
+// ---- Seq2Seq (lib/core.js) ---------------------------------------------------------------------
+const base = { cell: 'gru', attention: 'additive', embed: 8, hidden: 8, attentionSize: 8, srcVocabSize: 10, tgtVocabSize: 10, seed: 1 };
+const model = await Seq2Seq.create(base);
+const batch = { src: new Int32Array([4, 5, 6]), srcLengths: new Int32Array([3]), tgtIn: new Int32Array([1, 6, 5, 4]), tgtOut: new Int32Array([6, 5, 4, 2]), batchSize: 1, srcLength: 3, tgtLength: 4 };
+const corpus = (name) => new Uint8Array(fs.readFileSync(new URL(`../fuzz/corpus/load/${name}`, import.meta.url)));
+
+row('J1', 'Seq2Seq.create: options of the wrong type', /^Seq2Seq\.create must be an object, got string$/, () => caught(() => Seq2Seq.create('gru'), 'BAD_ARGUMENT'));
+row('J2', 'Seq2Seq.create: a misspelt option', /^unknown option 'hiddenSize' for Seq2Seq\.create: known options are cell, attention, /, () => caught(() => Seq2Seq.create({ ...base, hiddenSize: 8 }), 'BAD_ARGUMENT'));
+row('J3', 'Seq2Seq.create: a size of the wrong type', /^hidden must be an integer, got string$/, () => caught(() => Seq2Seq.create({ ...base, hidden: '64' }), 'BAD_ARGUMENT'));
+row('J4', 'Seq2Seq.create: out of range', /^unknown cell "transformer": use 'rnn', 'gru' or 'lstm'$/, () => caught(() => Seq2Seq.create({ ...base, cell: 'transformer' }), 'BAD_ARGUMENT'));
+row('J5', 'Seq2Seq.create: too large', /^the model would have \d+ parameters, more than the limit of 67108864$/, () => caught(() => Seq2Seq.create({ ...base, srcVocabSize: 65536, tgtVocabSize: 65536, embed: 1024, hidden: 1024 }), 'LIMIT'));
+row('J6', 'Seq2Seq.load: wrong type', /^Seq2Seq\.load needs the model file as a Uint8Array, got string$/, () => caught(() => Seq2Seq.load('model.s2s'), 'BAD_ARGUMENT'));
+row('J7', 'Seq2Seq.load: empty', /^not a model file: it is empty$/, () => caught(() => Seq2Seq.load(new Uint8Array(0)), 'BAD_FILE'));
+row('J8', 'Seq2Seq.load: truncated', /^the model file is truncated: 1131 bytes where its header implies 2262$/, () => caught(() => Seq2Seq.load(corpus('edge-truncated.s2s')), 'BAD_FILE'));
+row('J9', 'Seq2Seq.load: corrupted (a flipped bit)', /^the model file is corrupted: its checksum is [0-9a-f]{8} but its contents give [0-9a-f]{8}$/, () => caught(() => Seq2Seq.load(corpus('edge-bad-checksum.s2s')), 'BAD_FILE'));
+row('J10', 'Seq2Seq.load: another format version', /^unsupported model file version 2: this library reads version 1$/, () => caught(() => Seq2Seq.load(corpus('edge-version-2.s2s')), 'BAD_FILE'));
+row('J11', 'Seq2Seq.load: extra bytes at the end', /^the model file has 2263 bytes where its header implies 2262 \(extra bytes at the end\)$/, () => caught(() => Seq2Seq.load(corpus('edge-extra-byte.s2s')), 'BAD_FILE'));
+row('J12', 'Seq2Seq.load: a configuration past the limits', /^the model file's configuration is not valid: hidden size 1025 is out of range: it must be between 1 and 1024$/, () => caught(() => Seq2Seq.load(corpus('edge-hidden-too-large.s2s')), 'LIMIT'));
+row('J13', 'Seq2Seq.load: a NaN weight', /^the model file's tensor 'enc\.embed' holds a value that is not finite$/, () => caught(() => Seq2Seq.load(corpus('edge-nan-weight.s2s')), 'BAD_FILE'));
+row('J14', 'Seq2Seq.load: a wrong tensor name or shape', /^the model file's tensor 0 is not 'enc\.embed'$/, () => caught(() => Seq2Seq.load(corpus('edge-wrong-tensor-name.s2s')), 'BAD_FILE'));
+row('J15', 'Seq2Seq.load: too large', /^the model file is 1073741825 bytes, larger than the limit of 1073741824$/, () => caught(() => Seq2Seq.load(new Uint8Array(2 ** 30 + 1)), 'LIMIT'));
+row('J16', 'trainStep / lossAndGradients: an array of the wrong type', /^src must be an Int32Array \(or an array of integers\), got string$/, () => caught(() => model.trainStep({ ...batch, src: 'abc' }), 'BAD_ARGUMENT'));
+row('J17', 'trainStep: no batch', /^the batch must be an object \{ src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength \}$/, () => caught(() => model.trainStep(null), 'BAD_ARGUMENT'));
+row('J18', 'trainStep: sizes that do not match the arrays', /^src has 2 entries; batchSize 1, srcLength 3 and tgtLength 4 need 3$/, () => caught(() => model.trainStep({ ...batch, src: new Int32Array([4, 5]) }), 'BAD_ARGUMENT'));
+row('J19', 'trainStep: a token id out of range', /^src\[1\] = 10 is not a token id of the source vocabulary \(0\.\.9\)$/, () => caught(() => model.trainStep({ ...batch, src: new Int32Array([4, 10, 6]) }), 'BAD_ARGUMENT'));
+row('J20', 'trainStep: targets that are all PAD (empty)', /^tgtOut holds only PAD \(0\): there is nothing to learn from$/, () => caught(() => model.trainStep({ ...batch, tgtOut: new Int32Array(4) }), 'BAD_ARGUMENT'));
+row('J21', 'trainStep: too large', /^batch size 4097 is out of range: it must be between 1 and 4096$/, () => caught(() => model.lossAndGradients({ src: new Int32Array(4097).fill(4), srcLengths: new Int32Array(4097).fill(1), tgtIn: new Int32Array(4097).fill(1), tgtOut: new Int32Array(4097).fill(2), batchSize: 4097, srcLength: 1, tgtLength: 1 }), 'LIMIT'));
+row('J22', 'trainStep: options out of range', /^learningRate must be a number > 0 \(and at most 1e30\), got -1$/, () => caught(() => model.trainStep(batch, { learningRate: -1 }), 'BAD_ARGUMENT'));
+row('J23', 'trainStep: a learning rate that makes training diverge', /^training diverged at step \d+: (the loss or a gradient is not finite|an updated weight would not be finite).*the weights are those before this step: lower the learning rate$/, async () => {
+  const m = await Seq2Seq.create(base);
+  try {
+    for (let i = 0; i < 50; i++) m.trainStep(batch, { learningRate: 1e30, clipNorm: 0 });
+  } catch (e) {
+    assert.equal(e.code, 'DIVERGED');
+    assert.equal(e.step, m.stepCount + 1);
+    return e;
+  } finally {
+    m.dispose();
+  }
+  return null;
+});
+row('J24', 'translateTokens: wrong type', /^srcIds must be an Int32Array \(or an array of integers\), got string$/, () => caught(() => model.translateTokens('hello'), 'BAD_ARGUMENT'));
+row('J25', 'translateTokens: empty', /^srcIds is empty: give at least one source token$/, () => caught(() => model.translateTokens(new Int32Array(0)), 'BAD_ARGUMENT'));
+row('J26', 'translateTokens: a token id out of range', /^source token 99 at position 1 is not a token id \(0\.\.9\)$/, () => caught(() => model.translateTokens([4, 99]), 'BAD_ARGUMENT'));
+row('J27', 'translateTokens: too large', /^source length 1025 is out of range: it must be between 1 and 1024$/, () => caught(() => model.translateTokens(new Int32Array(1025).fill(4)), 'LIMIT'));
+row('J28', 'translateTokens: options out of range', /^nBest 3 must be between 1 and the beam width 2$/, () => caught(() => model.translateTokens([4], { beam: 2, nBest: 3 }), 'BAD_ARGUMENT'));
+row('J29', 'getParameter / setParameter: unknown name', /^unknown parameter 'enc\.weight': this model has enc\.embed, /, () => caught(() => model.getParameter('enc.weight'), 'BAD_ARGUMENT'));
+row('J30', 'setParameter: wrong length', /^setParameter\('out\.bias'\) needs 10 values, got 3$/, () => caught(() => model.setParameter('out.bias', new Float32Array(3)), 'BAD_ARGUMENT'));
+row('J31', 'setParameter: a value that is not finite', /^setParameter\('out\.bias'\): value 0 is not a finite number \(NaN\)$/, () => caught(() => model.setParameter('out.bias', new Float32Array(10).fill(NaN)), 'BAD_ARGUMENT'));
+row('J32', 'setMetadata: wrong type', /^setMetadata needs a Uint8Array, got string$/, () => caught(() => model.setMetadata('{}'), 'BAD_ARGUMENT'));
+row('J33', 'setMetadata: too large', /^metadata of 16777217 bytes is larger than the limit of 16777216$/, () => caught(() => model.setMetadata(new Uint8Array(16 * 2 ** 20 + 1)), 'LIMIT'));
+row('J34', 'any method after dispose()', /^this model has been disposed: create or load a new one$/, async () => {
+  const m = await Seq2Seq.create(base);
+  m.dispose();
+  const errors = [];
+  for (const call of [() => m.trainStep(batch), () => m.translateTokens([4]), () => m.save(), () => m.getParameter('out.bias'), () => m.config])
+    errors.push(await caught(call, 'DISPOSED'));
+  assert.ok(errors.every((e) => e && e.message === errors[0].message));
+  return errors[0];
+});
+
+// ---- Translator (lib/translator.js) ------------------------------------------------------------
+const pairs = [['abc', 'cba'], ['ab', 'ba'], ['bca', 'acb'], ['cab', 'bac']];
+const tr = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8, seed: 1 });
+
+row('T1', 'Translator.create: pairs of the wrong type', /^pairs must be an array of \[source, target\] string pairs$/, () => caught(() => Translator.create({ pairs: 'abc\tcba' }), 'BAD_ARGUMENT'));
+row('T2', 'Translator.create: no pairs (empty)', /^pairs is empty: give at least one \[source, target\] pair$/, () => caught(() => Translator.create({ pairs: [] }), 'BAD_ARGUMENT'));
+row('T3', 'Translator.create: a malformed pair', /^pairs\[1\] must be a \[source, target\] pair of strings, got \["ab",2\]$/, () => caught(() => Translator.create({ pairs: [['a', 'b'], ['ab', 2]] }), 'BAD_ARGUMENT'));
+row('T4', 'Translator.create: texts with no symbols', /^the source texts of pairs have no symbols: a model needs at least one$/, () => caught(() => Translator.create({ pairs: [['', 'a']] }), 'BAD_ARGUMENT'));
+row('T5', 'train: an option out of range', /^batchSize must be an integer from 1 to 4096, got 0$/, () => caught(() => tr.train(pairs, { batchSize: 0 }), 'BAD_ARGUMENT'));
+row('T6', 'train: a misspelt option', /^train: unknown option "epoch"; known options: /, () => caught(() => tr.train(pairs, { epoch: 1 }), 'BAD_ARGUMENT'));
+row('T7', 'train: a pair longer than 1024 symbols', /^pairs\[0\]\[0\] has 1025 symbols; the limit is 1024: split it into shorter pieces$/, () => caught(() => tr.train([['a'.repeat(1025), 'a']], { steps: 1 }), 'LIMIT'));
+row('T8', 'train: a learning rate that diverges', /^training diverged at step \d+ \(the loss or a gradient became NaN\/Inf\); the weights are those from before that step: lower learningRate \(it was 1e\+30\) or set clipNorm$/, async () => {
+  const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8, seed: 1 });
+  try {
+    return await caught(() => t.train(pairs, { steps: 50, learningRate: 1e30, clipNorm: 0 }), 'DIVERGED');
+  } finally {
+    t.dispose();
+  }
+});
+row('T9', 'translate: wrong type', /^text must be a string, got number$/, () => caught(() => tr.translate(42), 'BAD_ARGUMENT'));
+row('T10', 'translate: empty text', /^text has no symbols to translate: give a non-empty text$/, () => caught(() => tr.translate(''), 'BAD_ARGUMENT'));
+row('T11', 'translate: too large', /^text has 1025 symbols; the limit is 1024: split it into shorter pieces$/, () => caught(() => tr.translate('a'.repeat(1025)), 'LIMIT'));
+row('T12', 'translate: symbols the model never saw (not an error)', /^unknown: \[\{"symbol":"z","index":1\}\]$/, () => `unknown: ${JSON.stringify(tr.translate('azb').unknown)}`);
+row('T13', 'translate: options out of range', /^beam must be an integer from 1 to 64, got 65$/, () => caught(() => tr.translate('ab', { beam: 65 })));
+row('T14', 'Translator.load: wrong type', /^Translator\.load needs the model file as a Uint8Array \(or ArrayBuffer\)$/, () => caught(() => Translator.load('model.s2s'), 'BAD_ARGUMENT'));
+row('T15', 'Translator.load: a low-level file without vocabularies', /^this model file has no vocabularies \(it was saved by the low-level Seq2Seq\): load it with Seq2Seq\.load, or save it from a Translator$/, () => caught(() => Translator.load(model.save()), 'BAD_FILE'));
+row('T16', 'Translator.load: a malformed model file', /^the model file is truncated: /, () => caught(() => Translator.load(tr.save().slice(0, 100)), 'BAD_FILE'));
+row('T17', 'any method after dispose()', /^this Translator was disposed: create or load a new one$/, async () => {
+  const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8 });
+  t.dispose();
+  await caught(() => t.train(pairs, { steps: 1 }), 'DISPOSED');
+  return caught(() => t.translate('ab'), 'DISPOSED');
+});
+
+test('docs/bad-input.md lists exactly the tested rows, each with a message its test accepts', () => {
+  const doc = fs.readFileSync(DOC, 'utf8');
+  const docRows = new Map();
+  for (const line of doc.split('\n')) {
+    const m = line.match(/^\| *([A-Z]+\d+) *\|.*`([^`]*)` *\| *$/); // the message: the last code span
+    if (m) docRows.set(m[1], m[2]);
+  }
+  // rows tested in the other two files
+  const others = ['hardening-bad-input-cli.test.js', 'hardening-bad-input-page.test.js'].flatMap((f) => {
+    const src = fs.readFileSync(new URL(f, import.meta.url), 'utf8');
+    return [...src.matchAll(/^(?:row|cliRow|pageRow)\('([A-Z]+\d+)'/gm)].map((x) => x[1]);
+  });
+  const tested = new Set([...ROWS.keys(), ...others]);
+  assert.deepEqual([...docRows.keys()].sort(), [...tested].sort(), 'the doc table and the tests must list the same ids');
+  for (const [id, message] of ROWS) assert.match(docRows.get(id), message, `${id}: the doc's message is not what the test sees`);
+});
