@@ -2,7 +2,8 @@
 // the training loop, the curves) and wires the controls to the library's TranslatorWorker
 // (lib/worker-client.js). All training and translating runs in the worker; this thread only
 // draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / stepper.js, the
-// experiment in experiment.js, storage in storage.js, TSV parsing in tsv.js.
+// experiment in experiment.js, storage in storage.js; engine.js loads the library and has task
+// data made (and TSV files parsed) in data-worker.js.
 
 import { LineChart } from './chart.js';
 import { Heatmap } from './heatmap.js';
@@ -28,6 +29,7 @@ const state = {
   lib: null,
   data: null,            // { name, description, train, test, tokenizer }
   customData: null,      // the user's TSV, parsed
+  customFile: null,      // ...and its File, to re-read with another tokenizer
   remote: null,          // TranslatorWorker of the current model
   model: null,           // { task, settings, source: 'trained' | 'file' | 'stored', fileName }
   training: false,
@@ -109,7 +111,6 @@ function updateButtons() {
   $('train-btn').disabled = state.training || !state.lib;
   $('train-btn').textContent = hasModel && state.steps > 0 ? 'Continue training' : 'Train';
   $('pause-btn').disabled = !state.training;
-  $('reset-btn').disabled = state.training && !state.pauseRequested ? false : false;
   $('save-btn').disabled = !hasModel || state.training;
   $('task').disabled = state.training;
   setArchLocked(hasModel);

@@ -94,7 +94,7 @@ export class LineChart {
       ctx.moveTo(left, py);
       ctx.lineTo(left + pw, py);
       ctx.stroke();
-      ctx.fillText(o.percent ? `${Math.round(t * 100)}%` : formatNumber(t, t >= 10 ? 0 : t >= 1 ? 1 : 2), left - 6, py);
+      ctx.fillText(o.percent ? `${Math.round(t * 100)}%` : Number.isInteger(t) ? formatTick(t) : formatNumber(t, t >= 10 ? 0 : t >= 1 ? 1 : 2), left - 6, py);
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
