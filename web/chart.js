@@ -26,12 +26,19 @@ export class LineChart {
     this.data[seriesIndex] = points;
     // How many points each series has, for tests and tools that cannot read pixels.
     this.canvas.dataset.points = this.data.map((d) => d.length).join(',');
+    this.describe();
     this.requestDraw();
   }
 
-  push(seriesIndex, point) {
-    this.data[seriesIndex].push(point);
-    this.requestDraw();
+  /** A text version for screen readers: each series' latest point. */
+  describe() {
+    const { o } = this;
+    const fmt = (y) => (o.percent ? `${(y * 100).toFixed(1)} %` : formatNumber(y, 3));
+    const parts = o.series.map((s, i) => {
+      const last = this.data[i][this.data[i].length - 1];
+      return last ? `${s.name}: ${fmt(last.y)} at ${o.xLabel} ${formatTick(Number(last.x.toFixed(1)))}` : `${s.name}: no data yet`;
+    });
+    this.canvas.setAttribute('aria-label', `${o.yLabel} by ${o.xLabel}. ${parts.join('; ')}.`);
   }
 
   clear() {
