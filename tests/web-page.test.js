@@ -24,6 +24,9 @@ test('the page loads with no errors, no offsite requests, and every main control
     assert.equal(await page.inputValue(byTestId('task-picker')), 'dates');
     await page.waitForFunction(() => document.querySelectorAll('#examples div').length > 0);
     assert.equal(await page.isEnabled(byTestId('train-button')), true);
+    // Chromium runs WebAssembly SIMD: the header says which build a model will use.
+    await page.waitForFunction(() => /WebAssembly/.test(document.querySelector('[data-testid="backend"]').textContent));
+    assert.match(await page.textContent(byTestId('backend')), /engine: WebAssembly SIMD/);
     // Every form control has an accessible name (a <label>, aria-label or its own text).
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, button'))
       .filter((el) => {

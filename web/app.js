@@ -11,7 +11,7 @@ import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv } from './engine.js';
+import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend } from './engine.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -322,8 +322,10 @@ async function ensureModel() {
   showBackend();
 }
 
+/** The badge in the header: the WebAssembly build the model runs (or will run). */
 async function showBackend() {
-  const b = state.remote ? await state.remote.backend : null;
+  let b = state.remote?.backend;
+  if (!b) b = await expectedBackend().catch(() => '');
   $('backend').textContent = b ? `engine: WebAssembly ${b === 'simd' ? 'SIMD' : 'scalar'}` : 'engine: ready';
   $('backend').dataset.backend = b || '';
 }
@@ -499,7 +501,7 @@ async function reset() {
   clearTranslation('Train or load a model first.');
   showError('train-error', '');
   $('model-status').textContent = 'No model yet.';
-  $('backend').textContent = 'engine: ready';
+  showBackend();
   setTrainState('Press Train to start.');
   updateButtons();
   try {
@@ -875,7 +877,7 @@ async function main() {
     showError('data-error', `The built-in tasks could not be made: ${errorText(err)}`);
     state.taskNames = [];
   }
-  $('backend').textContent = 'engine: ready';
+  showBackend();
   fillTaskPicker(state.taskNames);
   await selectTask();
   resetCurves();

@@ -14,6 +14,12 @@ export async function loadLibrary() {
   return lib;
 }
 
+/** 'simd' or 'scalar': the build a new model will run ('auto' resolved as the library does). */
+export async function expectedBackend() {
+  const { resolveBackend } = await import('../lib/wasm.js');
+  return resolveBackend('auto');
+}
+
 /** A new model in a new worker; options as Translator.create's (docs/api.md). */
 export async function createRemote(options) {
   const { TranslatorWorker } = await loadLibrary();
