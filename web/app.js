@@ -397,11 +397,16 @@ function shuffledIndices(n, seed) {
 // the seed, not on how fast the machine is. Between calls, about once a second, the page
 // measures held-out accuracy and redraws the probe's attention: the map "sharpens" as one watches.
 async function trainLoop() {
-  const target = Number($('target').value);
+  let target = Number($('target').value);
   const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
   const startMs = state.trainMs;
   let lastCheck = -Infinity;
   setTrainState('Training…');
+  if (state.lastEval && state.lastEval.count === state.data.test.length && state.lastEval.exactMatch >= target) {
+    // Continuing a model that already reached the target: go on until paused.
+    target = Infinity;
+    setTrainState('The target is already reached: training goes on until you press Pause.');
+  }
   while (!state.pauseRequested) {
     const s = settings();
     validateSettings(s);
