@@ -27,6 +27,9 @@ test('the page loads with no errors, no offsite requests, and every main control
     // Chromium runs WebAssembly SIMD: the header says which build a model will use.
     await page.waitForFunction(() => /WebAssembly/.test(document.querySelector('[data-testid="backend"]').textContent));
     assert.match(await page.textContent(byTestId('backend')), /engine: WebAssembly SIMD/);
+    await page.selectOption(byTestId('backend-picker'), 'scalar');
+    await page.waitForFunction(() => /scalar/.test(document.querySelector('[data-testid="backend"]').textContent));
+    await page.selectOption(byTestId('backend-picker'), 'auto');
     // Every form control has an accessible name (a <label>, aria-label or its own text).
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, button'))
       .filter((el) => {

@@ -85,6 +85,7 @@ function settings() {
     seed: num('seed'),
     learningRate: num('lr'),
     batchSize: num('batch'),
+    backend: $('engine').value,
   };
 }
 
@@ -100,7 +101,7 @@ function validateSettings(s) {
 }
 
 function setArchLocked(locked) {
-  for (const id of ['cell', 'attention', 'embed', 'hidden', 'attn-size', 'seed']) $(id).disabled = locked;
+  for (const id of ['cell', 'attention', 'embed', 'hidden', 'attn-size', 'seed', 'engine']) $(id).disabled = locked;
   $('arch-hint').textContent = locked
     ? 'The model’s shape is fixed once it exists: press Reset to change these.'
     : 'These fix the model’s shape; press Reset to change them after training starts.';
@@ -314,7 +315,7 @@ async function ensureModel() {
     pairs: state.data.train,
     tokenizer: tokenizerOf(state.data),
     cell: s.cell, attention: s.attention, scale: true,
-    embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: 'auto',
+    embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: s.backend,
     info: { task: state.data.name, madeBy: 'seq2seq-attention web page' },
   });
   state.remote = remote;
@@ -325,7 +326,7 @@ async function ensureModel() {
 /** The badge in the header: the WebAssembly build the model runs (or will run). */
 async function showBackend() {
   let b = state.remote?.backend;
-  if (!b) b = await expectedBackend().catch(() => '');
+  if (!b) b = $('engine').value === 'auto' ? await expectedBackend().catch(() => '') : $('engine').value;
   $('backend').textContent = b ? `engine: WebAssembly ${b === 'simd' ? 'SIMD' : 'scalar'}` : 'engine: ready';
   $('backend').dataset.backend = b || '';
 }
@@ -685,7 +686,7 @@ async function download() {
 /** Replace the current model by one read from bytes. Throws (with a message for the user). */
 async function adoptModelBytes(bytes, how) {
   if (!bytes || !bytes.length) throw new Error('The file is empty.');
-  const remote = await loadRemote(bytes);
+  const remote = await loadRemote(bytes, $('engine').value);
   if (state.training) {
     state.pauseRequested = true;
     state.remote?.stop();
@@ -708,7 +709,7 @@ async function adoptModelBytes(bytes, how) {
 
 /** Shows a model's settings in the form (the shape fields lock while a model exists). */
 function showSettings(s) {
-  for (const [id, key] of [['cell', 'cell'], ['attention', 'attention'], ['embed', 'embed'], ['hidden', 'hidden'], ['attn-size', 'attentionSize'], ['seed', 'seed'], ['lr', 'learningRate'], ['batch', 'batchSize']]) {
+  for (const [id, key] of [['cell', 'cell'], ['attention', 'attention'], ['embed', 'embed'], ['hidden', 'hidden'], ['attn-size', 'attentionSize'], ['seed', 'seed'], ['lr', 'learningRate'], ['batch', 'batchSize'], ['engine', 'backend']]) {
     if (s[key] !== undefined) $(id).value = s[key];
   }
 }
@@ -747,6 +748,7 @@ async function restore() {
   if (!rec || !rec.bytes) return;
   try {
     const info = rec.info || {};
+    if (info.model?.settings?.backend) $('engine').value = info.model.settings.backend;
     await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
     if (info.model?.settings) state.model.settings = { ...info.model.settings, ...state.model.settings };
     state.steps = info.steps || 0;
@@ -836,6 +838,7 @@ function wire() {
   $('reset-btn').addEventListener('click', reset);
   $('input').addEventListener('input', () => retranslate(60));
   $('decode').addEventListener('change', () => retranslate());
+  $('engine').addEventListener('change', () => showBackend());
   $('step-prev').addEventListener('click', () => showStep(state.stepIndex - 1));
   $('step-next').addEventListener('click', () => showStep(state.stepIndex + 1));
   $('step-first').addEventListener('click', () => showStep(0));

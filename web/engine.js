@@ -26,10 +26,11 @@ export async function createRemote(options) {
   return TranslatorWorker.create(options, { workerUrl });
 }
 
-/** A model from a model file's bytes, in a new worker. Throws an Error saying what is wrong. */
-export async function loadRemote(bytes) {
+/** A model from a model file's bytes, in a new worker, on `backend` ('auto' | 'simd' | 'scalar').
+ *  Throws an Error saying what is wrong. */
+export async function loadRemote(bytes, backend = 'auto') {
   const { TranslatorWorker } = await loadLibrary();
-  return TranslatorWorker.load(bytes, { backend: 'auto' }, { workerUrl });
+  return TranslatorWorker.load(bytes, { backend }, { workerUrl });
 }
 
 // ---- data, made in data-worker.js ----

@@ -85,7 +85,7 @@ export class Experiment {
       this.remotes = await Promise.all(KINDS.map((k) => this.createRemote({
         pairs: data.train, tokenizer: data.tokenizer || 'char',
         cell: s.cell, attention: k.attention, scale: true,
-        embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: 'auto',
+        embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: s.backend,
       })));
       const progress = KINDS.map(() => ({ steps: 0, loss: NaN }));
       const t0 = performance.now();
