@@ -25,7 +25,7 @@ status=0
 for t in "${targets[@]}"; do
   work="build/fuzz/corpus-$t"
   mkdir -p "$work"
-  log="build/fuzz/fuzz-$t.log"
+  log="build/fuzz/fuzz-$t.$$.log" # per run: several runs may share the machine
   set +e
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a 2 GiB process is unbounded allocation
   nice -n 10 "build/fuzz/fuzz_$t" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
@@ -40,6 +40,7 @@ for t in "${targets[@]}"; do
     echo "fuzz $t: FAILED (exit $rc); the input is in fuzz/artifacts/, the log in $log:" >&2
     grep -E 'ERROR|invariant|SUMMARY|Test unit written' "$log" | head -20 >&2
   fi
+  [ "$rc" -eq 0 ] && rm -f "$log"
   echo "fuzz $t: ${runs:-0} executions in $per s, $crashes crashes"
 done
 exit $status

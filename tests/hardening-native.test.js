@@ -3,7 +3,7 @@
 //  - the native suite under valgrind memcheck, no errors and no leaks (`make valgrind`);
 //  - every fuzz regression input and the whole seed corpus replayed under the libFuzzer harnesses
 //    (ASan + UBSan, single allocations capped at 64 MiB);
-//  - a short fuzzing run (FUZZ_CI_SECONDS, default 30 s in all) that must find nothing.
+//  - a short fuzzing run (FUZZ_CI_SECONDS, default 20 s in all) that must find nothing.
 // Needs clang, libclang-rt-14-dev and valgrind (bash scripts/setup.sh --test installs them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +50,7 @@ for (const target of ['load', 'decode']) {
 }
 
 test('a short fuzzing run finds nothing (scripts/fuzz.sh)', { timeout: 240000 }, () => {
-  const seconds = process.env.FUZZ_CI_SECONDS ?? '30';
+  const seconds = process.env.FUZZ_CI_SECONDS ?? '20';
   const r = run('bash', ['scripts/fuzz.sh', seconds], 240000);
   assert.equal(r.status, 0, output(r));
   for (const target of ['load', 'decode']) {
