@@ -82,19 +82,24 @@ FUZZ_FLAGS := -g -O1 $(COMMON) -fsanitize=fuzzer,address,undefined -fno-sanitize
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz fuzz-build fuzz-corpus asan valgrind
 
-# the libFuzzer harnesses (model-file loader; decoding and loss on loaded models), ASan + UBSan
-fuzz-build: build/fuzz/fuzz_load build/fuzz/fuzz_decode
+# the libFuzzer harnesses (model-file loader; decoding and loss on loaded models; size arithmetic), ASan + UBSan
+fuzz-build: build/fuzz/fuzz_load build/fuzz/fuzz_decode build/fuzz/fuzz_shapes
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(SRC) $(HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(SRC) -lm -o $@
+# the size-arithmetic harness is built 32-bit: size_t is 32 bits there, as in wasm32 (no
+# comparison tracing: its inputs are a few numbers, and tracing the long loops made it 10x slower)
+build/fuzz/fuzz_shapes: fuzz/fuzz_shapes.c fuzz/fuzz_common.h $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -m32 $(FUZZ_FLAGS) -fno-sanitize-coverage=trace-cmp $< $(SRC) -lm -o $@
 
 # fuzz every harness from the committed seed corpus for FUZZ_SECONDS in all (crashes -> fuzz/artifacts/)
 fuzz: fuzz-build
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
-# rewrite the committed seed corpus (fuzz/corpus/load, fuzz/corpus/decode) from the current core
+# rewrite the committed seed corpus (fuzz/corpus/load, decode, shapes) from the current core
 fuzz-corpus: fuzz/make_corpus.c fuzz/fuzz_common.h $(SRC) $(HDR)
-	@mkdir -p build/fuzz fuzz/corpus/load fuzz/corpus/decode
+	@mkdir -p build/fuzz fuzz/corpus/load fuzz/corpus/decode fuzz/corpus/shapes
 	$(CC) -O1 $(COMMON) -Ic_src $< $(SRC) -lm -o build/fuzz/make_corpus
 	build/fuzz/make_corpus fuzz/corpus
 

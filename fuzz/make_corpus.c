@@ -6,7 +6,8 @@
  *                        the limits, a large configuration with no body, a NaN weight, a wrong
  *                        tensor name, a wrong shape, metadata past its limit.
  *   fuzz/corpus/decode/  inputs in fuzz_decode.c's layout: greedy, traced, beam, loss, bad ids.
- * Usage: make_corpus <dir>   (writes <dir>/load and <dir>/decode, which must exist)
+ *   fuzz/corpus/shapes/  inputs in fuzz_shapes.c's layout: small calls and shapes past 1 GiB.
+ * Usage: make_corpus <dir>   (writes <dir>/load, <dir>/decode and <dir>/shapes, which must exist)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,5 +143,19 @@ int main(int argc, char **argv) {
     memcpy(buf + 8, seeds[i].ids, (size_t)seeds[i].nids);
     write_file("decode", seeds[i].name, buf, 8 + (size_t)seeds[i].nids);
   }
+
+  /* shapes corpus: byte 0 model, 1-2 B-1 (or source length), 3-4 M-1 (or maxLength), 5-6 N-1 (or
+   * beam, nBest), 7 call (0 loss, 1 loss and gradients, 2 train step, 3 decode) */
+  struct { const char *name; uint8_t b[8]; } shapes[] = {
+      {"small-loss", {0, 3, 0, 4, 0, 5, 0, 0}},
+      {"small-grad-attention", {2, 1, 0, 6, 0, 3, 0, 1}},
+      {"small-train-hidden", {3, 1, 0, 2, 0, 2, 0, 2}},
+      {"decode-beam", {1, 5, 0, 9, 0, 3, 1, 3}},
+      {"logits-past-1gib", {0, 0xFF, 0x0F, 0, 0, 0xFF, 0x03, 0}},
+      {"embeddings-past-1gib", {1, 0xFF, 0x0F, 0xFF, 0x03, 0, 0, 1}},
+      {"batch-4097", {3, 0x00, 0x10, 0, 0, 0, 0, 2}},
+      {"decode-past-1gib", {0, 0xFF, 0x03, 0xFF, 0x03, 64, 0, 3}},
+  };
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) write_file("shapes", shapes[i].name, shapes[i].b, 8);
   return 0;
 }

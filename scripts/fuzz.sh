@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the C core with the libFuzzer harnesses in fuzz/ for a given time.
-#   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s in all; targets: load decode)
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s in all; targets: load decode shapes)
 # The time is shared evenly among the targets. Each starts from its committed seed corpus
 # (fuzz/corpus/TARGET) and keeps what it discovers in build/fuzz/corpus-TARGET (not committed), so
 # longer runs accumulate. A crash, leak, timeout or broken invariant is written to
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load decode)
+[ ${#targets[@]} -gt 0 ] || targets=(load decode shapes)
 per=$(( seconds / ${#targets[@]} ))
 [ "$per" -ge 1 ] || per=1
 

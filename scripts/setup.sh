@@ -2,7 +2,8 @@
 # Installs, from Debian, the tools the project needs when they are missing:
 #   always        emscripten (emcc) for the wasm builds
 #   with --test   chromium for the browser tests; clang, libclang-rt-14-dev (libFuzzer) and
-#                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck)
+#                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck), and the 32-bit
+#                 libc/libstdc++ files for the -m32 fuzzer
 # Called by `make` (through `make setup`), `npm test` and .ci/run. Nothing else is downloaded.
 set -euo pipefail
 need=()
@@ -12,6 +13,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v clang >/dev/null 2>&1 || need+=(clang)
   ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
   command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+  # the 32-bit size-arithmetic fuzzer (fuzz/fuzz_shapes.c, clang -m32)
+  [ -e /usr/lib32/Scrt1.o ] || need+=(libc6-dev-i386)
+  ls /usr/lib/gcc/x86_64-linux-gnu/*/32/libstdc++.so >/dev/null 2>&1 || need+=(lib32gcc-12-dev lib32stdc++-12-dev)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get"
