@@ -32,13 +32,13 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t-" "$work" "fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
   set -e
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   crashes=0
   if [ "$rc" -ne 0 ]; then
     crashes=1
     status=1
     echo "fuzz $t: FAILED (exit $rc); the input is in fuzz/artifacts/, the log in $log:" >&2
-    grep -E 'ERROR|invariant|SUMMARY|Test unit written' "$log" | head -20 >&2
+    grep -aE 'ERROR|invariant|SUMMARY|Test unit written' "$log" | head -20 >&2
   fi
   [ "$rc" -eq 0 ] && rm -f "$log"
   echo "fuzz $t: ${runs:-0} executions in $per s, $crashes crashes"
