@@ -63,6 +63,47 @@ export async function wasmKernels(kind, { quick = false } = {}) {
   return out;
 }
 
+// The GEMM-vs-peak target measured as paired ratios: in one process, alternate short timed
+// batches of the peak loop and of a GEMM case, one ratio per round, median over rounds. Both halves
+// of a round see the same machine (another process on the sibling core slows both), so the ratio
+// is steadier than two numbers taken minutes apart.
+export async function gemmVsPeak({ quick = false, match = (info) => info.kernel === 'gemm_nt' && info.shape === 'B64 N768 K256' } = {}) {
+  const ex = await instantiateStandalone(path.join(build, 'kernels-simd.wasm'));
+  const pk = await instantiateStandalone(path.join(build, 'peak-simd.wasm'));
+  const lanes = pk.peak_lanes();
+  const out = [];
+  for (let i = 0; i < ex.kb_cases(); i++) {
+    const info = JSON.parse(cstr(ex, ex.kb_case_json(i)));
+    if (!match(info)) continue;
+    ex.kb_setup(i);
+    const flops = ex.kb_flops(i);
+    const cpu = (fn) => { const c0 = process.cpuUsage(); fn(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e3; };
+    const w0 = now();
+    while (now() - w0 < 200) { ex.kb_run(i, 1, 1); pk.peak_run(20000); }
+    let reps = 1;
+    while (cpu(() => ex.kb_run(i, 1, reps)) < 2 && reps < 1 << 20) reps *= 2;
+    let iters = 20000;
+    while (cpu(() => pk.peak_run(iters)) < 2 && iters < 1 << 28) iters *= 2;
+    const ratios = [];
+    const gemm = [];
+    const peak = [];
+    for (let r = 0; r < (quick ? 9 : 25); r++) {
+      const g = [], p = [];
+      for (let k = 0; k < 3; k++) {
+        g.push(flops * reps / cpu(() => ex.kb_run(i, 1, reps)) / 1e6);
+        p.push(iters * 12 * lanes * 2 / cpu(() => pk.peak_run(iters)) / 1e6);
+      }
+      const gm = median(g), pm = median(p);
+      gemm.push(gm); peak.push(pm); ratios.push(gm / pm);
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    out.push({ bench: 'gemm-vs-peak', impl: 'wasm-simd', ...info, rounds: ratios.length,
+      ratio: +median(ratios).toFixed(3), ratioQ1: +sorted[Math.floor(sorted.length / 4)].toFixed(3), ratioQ3: +sorted[Math.floor(3 * sorted.length / 4)].toFixed(3),
+      gflops: +median(gemm).toFixed(2), peakGflops: +median(peak).toFixed(2) });
+  }
+  return out;
+}
+
 export function nativeKernels(kind, { quick = false } = {}) {
   const bin = path.join(build, `kernels-${kind}`);
   if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
@@ -76,6 +117,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const k of ['simd', 'scalar']) {
     try { for (const r of await wasmKernels(k, a)) emit(r); } catch (e) { emit({ bench: 'kernel', impl: `wasm-${k}`, error: String(e) }); }
   }
+  try {
+    const isC = (x) => x.model === 'C' && ['gemm_nt', 'gemm_nn', 'gemm_tn', 'gemm_nt_blocked'].includes(x.kernel) && !/B1 /.test(x.shape);
+    for (const r of await gemmVsPeak({ ...a, match: isC })) emit(r);
+  } catch (e) { emit({ bench: 'gemm-vs-peak', error: String(e) }); }
   for (const k of ['sse', 'march']) {
     try { for (const r of nativeKernels(k, a)) emit(r); } catch (e) { emit({ bench: 'kernel', impl: `native-${k}`, error: String(e) }); }
   }
