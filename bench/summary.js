@@ -163,6 +163,12 @@ export function summarize(records) {
       pr.map((r) => [r.model, r.what, r.top.slice(0, 6).map((t) => `${t.fn} ${f(100 * t.share, 0)}%`).join(', ')])));
   }
 
+  for (const r of by('tfjs-profile')) {
+    out.push(`\nTF.js (${r.impl}) one training step of (A), tf.profile kernel time ${f(r.kernelMs, 0)} ms in ${r.kernels} kernel calls: ` +
+      r.top.slice(0, 5).map((t) => `${t.kernel} ${f(100 * t.share, 0)}%`).join(', ') + '; largest: ' +
+      r.topShapes.slice(0, 3).map((t) => `${t.kernel} ${f(100 * t.share, 0)}%`).join(', '));
+  }
+
   if (dates) {
     out.push('\n### Dates to 99 % held-out exact match (Translator defaults: GRU, embed 32, hidden 64, additive; batch 64, lr 3e-3)');
     out.push(dates.reached
