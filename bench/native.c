@@ -2,7 +2,7 @@
  * builds against (issue 5: "SIMD wasm training within 1.5x of the native 128-bit build").
  * Same models and synthetic batches as bench/train.js (models A, B, C of issue 5); times
  * s2s_train_step and s2s_decode through the public C API (c_src/s2s.h) and prints JSON lines.
- * usage: train-<build> <impl-name> [quick]
+ * usage: train-<build> <impl-name> [quick|full] [A|B|C]
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -52,8 +52,10 @@ static int rnd(int lo, int hi) { /* [lo, hi) */
 int main(int argc, char **argv) {
   const char *impl = argc > 1 ? argv[1] : "native";
   int quick = argc > 2 && !strcmp(argv[2], "quick");
+  const char *only = argc > 3 ? argv[3] : NULL; /* one model: A, B or C */
   for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
     const mcfg *c = &models[mi];
+    if (only && strcmp(only, c->name)) continue;
     s2s_model *m = s2s_create(c->cell, c->attn, c->scale, c->E, c->H, c->A, c->Vs, c->Vt, 1);
     if (!m) {
       printf("{\"bench\":\"train\",\"impl\":\"%s\",\"model\":\"%s\",\"error\":\"%s\"}\n", impl, c->name, s2s_last_error());
