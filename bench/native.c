@@ -2,7 +2,7 @@
  * builds against (issue 5: "SIMD wasm training within 1.5x of the native 128-bit build").
  * Same models and synthetic batches as bench/train.js (models A, B, C of issue 5); times
  * s2s_train_step and s2s_decode through the public C API (c_src/s2s.h) and prints JSON lines.
- * usage: train-<build> <impl-name> [quick|full] [A|B|C]
+ * usage: train-<build> <impl-name> [quick|full] [A|B|C|all] [nodecode]
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -52,7 +52,8 @@ static int rnd(int lo, int hi) { /* [lo, hi) */
 int main(int argc, char **argv) {
   const char *impl = argc > 1 ? argv[1] : "native";
   int quick = argc > 2 && !strcmp(argv[2], "quick");
-  const char *only = argc > 3 ? argv[3] : NULL; /* one model: A, B or C */
+  const char *only = argc > 3 && strcmp(argv[3], "all") ? argv[3] : NULL; /* one model: A, B or C */
+  int no_decode = argc > 4 && !strcmp(argv[4], "nodecode");
   for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
     const mcfg *c = &models[mi];
     if (only && strcmp(only, c->name)) continue;
@@ -94,9 +95,9 @@ int main(int argc, char **argv) {
 #ifndef BENCH_NO_DECODE
     /* decoding one input: greedy and beam 5, maxLength N (EOS suppressed through out.bias so
      * every call decodes exactly N steps, like a trained model on an input of that length) */
-    int bi = s2s_param_index(m, "out.bias");
+    int bi = no_decode ? -1 : s2s_param_index(m, "out.bias");
     if (bi >= 0) s2s_param_data(m, bi)[S2S_EOS] = -30;
-    for (int beam = 1; beam <= 5; beam += 4) {
+    for (int beam = 1; beam <= 5 && !no_decode; beam += 4) {
       int calls = quick ? 50 : 200;
       double *dt = malloc(sizeof(double) * calls);
       for (int i = 0; i < 20; i++) s2s_decode(m, src, M, beam, 1, 0, N, 0);

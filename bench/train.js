@@ -6,7 +6,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { MODELS, args, emit, syntheticBatch, timeCalls } from './common.js';
+import { MODELS, args, emit, median, syntheticBatch, timeCalls } from './common.js';
 import { loadSeq2Seq, modelOptions, root } from './core-loader.js';
 
 export async function trainThroughput(Seq2Seq, name, backend, { quick = false } = {}) {
@@ -45,6 +45,38 @@ export function nativeRun(kind, { quick = false } = {}) {
   return txt.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 
+// wasm SIMD against native SSE2 as paired rounds: each round runs the native binary (its own
+// warm-up, median of its timed steps) and then timed wasm steps, so both see the same machine;
+// the ratio of CPU-time medians per round, median over rounds.
+export async function pairedNative(Seq2Seq, name, { quick = false } = {}) {
+  const cfg = MODELS[name];
+  const bin = path.join(root, 'bench', 'build', 'train-sse');
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
+  const model = await Seq2Seq.create(modelOptions(cfg, 'simd'));
+  try {
+    const batch = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed: 7 });
+    const step = () => model.trainStep(batch, { learningRate: 1e-3, clipNorm: 5 });
+    const big = cfg.hidden >= 256;
+    for (let i = 0; i < (big ? 2 : 5); i++) step();
+    const rounds = quick ? 3 : big ? 4 : 7;
+    const w = [], n = [], ratios = [];
+    for (let r = 0; r < rounds; r++) {
+      const txt = execFileSync(bin, ['native-sse', 'quick', name, 'nodecode'], { encoding: 'utf8' });
+      const rec = txt.trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.bench === 'train' && x.model === name);
+      const t = await timeCalls(step, { warmup: 1, reps: big ? 3 : 5 });
+      n.push(rec.cpuMsPerStep);
+      w.push(t.cpuMedian);
+      ratios.push(t.cpuMedian / rec.cpuMsPerStep);
+    }
+    const s = [...ratios].sort((a, b) => a - b);
+    return { bench: 'wasm-vs-native', impl: 'wasm-simd/native-sse', model: name, rounds,
+             ratio: +median(ratios).toFixed(3), ratioMin: +s[0].toFixed(3), ratioMax: +s[s.length - 1].toFixed(3),
+             wasmCpuMs: +median(w).toFixed(2), nativeCpuMs: +median(n).toFixed(2) };
+  } finally {
+    model.dispose();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const a = args();
   const mi = a.list.indexOf('--models');
@@ -57,6 +89,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         try { emit(await trainThroughput(Seq2Seq, name, backend, a)); } catch (e) {
           emit({ bench: 'train', impl: `wasm-${backend}`, model: name, error: String(e && e.stack || e) });
         }
+      }
+    }
+  }
+  if (Seq2Seq && !a.list.includes('--no-native')) {
+    for (const name of names) {
+      try { emit(await pairedNative(Seq2Seq, name, a)); } catch (e) {
+        emit({ bench: 'wasm-vs-native', model: name, error: String(e && e.stack || e) });
       }
     }
   }
