@@ -74,8 +74,10 @@ void cell_backward(int cell, int B, int H, const real *gh, const real *gates, co
       const real *ig = g, *fg = g + H, *gg = g + 2 * H, *og = g + 3 * H;
       const real *cp = c_prev + (size_t)b * H, *cn = c + (size_t)b * H, *dcn = dc + (size_t)b * H;
       real *dcp = dc_prev + (size_t)b * H;
+      real *tanh_c = dg; /* dg is written last (a copy of di), so it holds tanh(c) meanwhile */
+      S2S_KERNEL(vtanh)(tanh_c, cn, H);
       for (int k = 0; k < H; k++) {
-        real tc = s2s_tanh(cn[k]);
+        real tc = tanh_c[k];
         real d_o = d[k] * tc;
         real dct = dcn[k] + d[k] * og[k] * (1 - tc * tc);
         real d_i = dct * gg[k], d_g = dct * ig[k], d_f = dct * cp[k];
