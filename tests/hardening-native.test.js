@@ -44,7 +44,8 @@ for (const target of ['load', 'decode', 'shapes']) {
   test(`fuzz_${target}: every regression input and the seed corpus pass, no allocation over 64 MiB`, { timeout: 120000 }, () => {
     const inputs = [...files(`fuzz/regressions/${target}`), ...files(`fuzz/corpus/${target}`)];
     assert.ok(files(`fuzz/corpus/${target}`).length >= 8, `the seed corpus fuzz/corpus/${target} is missing`);
-    const r = run(`build/fuzz/fuzz_${target}`, ['-malloc_limit_mb=64', '-rss_limit_mb=1024', '-timeout=10', ...inputs]);
+    fs.mkdirSync(path.join(root, 'fuzz/artifacts'), { recursive: true });
+    const r = run(`build/fuzz/fuzz_${target}`, ['-malloc_limit_mb=64', '-rss_limit_mb=1024', '-timeout=10', `-artifact_prefix=fuzz/artifacts/replay-${target}-`, ...inputs]);
     assert.equal(r.status, 0, output(r));
     assert.equal((r.stderr.match(/^Running: /gm) ?? []).length, inputs.length, output(r));
   });
