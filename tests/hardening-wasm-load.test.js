@@ -1,10 +1,13 @@
-// The model-file loader fuzzed in the runtime users have (issue 6): the native libFuzzer
+// The model-file loader (and decoding) fuzzed in the runtime users have (issue 6): the native libFuzzer
 // harnesses cannot see what only wasm32 does (32-bit size_t, its allocator, the JS copy-in), so
 // this test mutates the committed seed corpus for a few seconds (WASM_FUZZ_MS, default 8000) and
 // feeds every mutant to Seq2Seq.load on the SIMD build. Half the mutants are re-sealed with the
 // right CRC-32 so they reach the checks behind the checksum. Each must either be refused with an
 // Error of code BAD_FILE or LIMIT (never a RuntimeError from a wasm trap, never a hang), or load,
-// save back byte-identical and translate. Seeded: a failure names the seed to replay it.
+// save back byte-identical and translate. A second test does the same for decoding and the loss:
+// random token ids (some out of range) and options (some past the limits) on 9 loaded models give
+// a valid result or a BAD_ARGUMENT/LIMIT Error, and leave the models decoding as fresh copies do.
+// Seeded (WASM_FUZZ_SEED): a failure names the seed to replay it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -91,4 +94,74 @@ test(`Seq2Seq.load on mutated model files in wasm: refused cleanly or loaded int
   console.log(`# ${runs} mutants in ${Date.now() - started} ms: ${JSON.stringify(outcomes)}`);
   assert.ok(runs > 50, `only ${runs} mutants ran`);
   assert.ok(outcomes.BAD_FILE > 0 && outcomes.loaded > 0, 'the mutants reach both outcomes');
+});
+
+test(`translateTokens/traceTokens/loss with random tokens and options in wasm: a valid result or a clean Error (seed ${SEED})`, { timeout: BUDGET_MS + 60000 }, async () => {
+  let a = (SEED ^ 0x5bd1e995) >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = (n) => Math.floor(random() * n);
+  const edge = (values) => values[pick(values.length)];
+  const models = [];
+  for (const cell of ['rnn', 'gru', 'lstm'])
+    for (const attention of ['none', 'additive', 'dot']) {
+      const created = await Seq2Seq.create({ cell, attention, embed: 5, hidden: 6, attentionSize: 4, srcVocabSize: 9, tgtVocabSize: 7, seed: 3 });
+      models.push(await Seq2Seq.load(created.save()));
+      created.dispose();
+    }
+  const token = () => (random() < 0.9 ? pick(9) : edge([-1, 9, 10, 2 ** 31 - 1, -(2 ** 31) + 1, 1000]));
+  const started = Date.now();
+  const outcomes = { ok: 0, BAD_ARGUMENT: 0, LIMIT: 0 };
+  let runs = 0;
+  try {
+    while (Date.now() - started < BUDGET_MS / 2) {
+      runs++;
+      const m = models[pick(models.length)];
+      const V = m.config.tgtVocabSize;
+      try {
+        if (random() < 0.7) {
+          const src = Int32Array.from({ length: random() < 0.02 ? edge([0, 1025]) : 1 + pick(12) }, token);
+          const options = { beam: random() < 0.1 ? edge([0, 64, 65, -3]) : 1 + pick(5), maxLength: random() < 0.1 ? edge([0, 1024, 1025]) : 1 + pick(20) };
+          options.nBest = random() < 0.1 ? edge([0, 7, 65]) : 1 + pick(Math.max(1, Math.min(options.beam, 64)));
+          if (random() < 0.2) options.lengthPenalty = edge([0, 0.5, 1, 10, 11, -1, NaN]);
+          const useTrace = random() < 0.3;
+          const out = useTrace ? m.traceTokens(src, { maxLength: options.maxLength }) : m.translateTokens(src, options);
+          assert.ok(out.tokens.length >= 1 && out.tokens.every((t) => t >= 2 && t < V), `tokens ${out.tokens}`);
+          assert.ok(Number.isFinite(out.logProb) && out.logProb <= 1e-4);
+          if (useTrace) assert.equal(out.steps.length, out.tokens.length);
+        } else {
+          const B = 1 + pick(3), M = 1 + pick(5), N = 1 + pick(5);
+          const ids = (n, f) => Int32Array.from({ length: n }, f);
+          const batch = {
+            src: ids(B * M, token), srcLengths: ids(B, () => (random() < 0.9 ? 1 + pick(M) : edge([0, M + 1, -1]))),
+            tgtIn: ids(B * N, () => (random() < 0.95 ? pick(V) : edge([-1, V]))), tgtOut: ids(B * N, () => (random() < 0.95 ? pick(V) : edge([-1, V]))),
+            batchSize: B, srcLength: M, tgtLength: N,
+          };
+          const loss = m.loss(batch);
+          assert.ok(Number.isFinite(loss) && loss >= 0, `loss ${loss}`);
+        }
+        outcomes.ok++;
+      } catch (error) {
+        if (error instanceof assert.AssertionError) throw error;
+        assert.ok(error instanceof Error && !(error instanceof WebAssembly.RuntimeError), `run ${runs} (seed ${SEED}): ${error}`);
+        assert.ok(['BAD_ARGUMENT', 'LIMIT'].includes(error.code), `run ${runs} (seed ${SEED}): ${error.code} ${error.message}`);
+        outcomes[error.code]++;
+      }
+    }
+    // after all of that every model still decodes as a fresh copy does
+    for (const m of models) {
+      const fresh = await Seq2Seq.load(m.save());
+      assert.deepEqual(m.translateTokens([4, 5, 6], { beam: 2 }).tokens, fresh.translateTokens([4, 5, 6], { beam: 2 }).tokens);
+      fresh.dispose();
+    }
+  } finally {
+    for (const m of models) m.dispose();
+  }
+  console.log(`# ${runs} calls: ${JSON.stringify(outcomes)}`);
+  assert.ok(outcomes.ok > 0 && outcomes.BAD_ARGUMENT > 0);
 });
