@@ -15,6 +15,7 @@
 //     not wall time: the machines are shared), or
 //   - the loss is not finite or did not fall.
 import { Seq2Seq } from '../lib/core.js';
+import { rng, randomSequence, makeBatch } from '../tests/helpers/reverse.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -26,34 +27,16 @@ const EVERY = Number(option('every', 5000));
 const BACKEND = option('backend', 'simd');
 if (!(STEPS >= 2 * EVERY)) throw new Error('--steps must be at least twice --every');
 
-let seed = 12345;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = rng(12345);
 const SYMBOLS = 10;
 function batch() {
   const B = 8 + Math.floor(random() * 25);
   const pairs = [];
   for (let b = 0; b < B; b++) {
-    const n = 2 + Math.floor(random() * 11);
-    const s = Array.from({ length: n }, () => 4 + Math.floor(random() * SYMBOLS));
+    const s = randomSequence(random, 2, 12, SYMBOLS);
     pairs.push([s, s.slice().reverse()]);
   }
-  const M = Math.max(...pairs.map(([s]) => s.length)), N = M + 1;
-  const src = new Int32Array(B * M), srcLengths = new Int32Array(B), tgtIn = new Int32Array(B * N), tgtOut = new Int32Array(B * N);
-  pairs.forEach(([s, t], b) => {
-    src.set(s, b * M);
-    srcLengths[b] = s.length;
-    tgtIn[b * N] = 1;
-    tgtIn.set(t, b * N + 1);
-    tgtOut.set(t, b * N);
-    tgtOut[b * N + t.length] = 2;
-  });
-  return { src, srcLengths, tgtIn, tgtOut, batchSize: B, srcLength: M, tgtLength: N };
+  return makeBatch(pairs);
 }
 
 const model = await Seq2Seq.create({
