@@ -260,13 +260,16 @@ void axpy_simd(real *y, real a, const real *x, int n) {
   for (; i < n; i++) y[i] += a * x[i];
 }
 
-/* Two rows of A against four rows of W: eight accumulators, reduced four at a time. W is taken
- * 32 rows at a time (32 KiB at K = 256) and every row of A passes over that block before the
- * next, so a large W (768 x 256 for a GRU of 256) is read from cache, not streamed per row pair. */
+/* Two rows of A against four rows of W: eight accumulators, reduced four at a time. A W larger
+ * than the L2 share (768 x 256 for a GRU of 256) is taken 32 rows at a time and every row of A
+ * passes over that block before the next, so it is read from cache rather than streamed per row
+ * pair; a W that fits is walked whole (blocking it would stream A instead). */
 #define NT_WBLOCK 32
+#define NT_WBLOCK_ABOVE (256u << 10) /* bytes */
 void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
-  for (int n0 = 0; n0 < N; n0 += NT_WBLOCK) {
-    int n1 = N - n0 < NT_WBLOCK ? N : n0 + NT_WBLOCK;
+  int wblock = (size_t)N * K * sizeof(real) > NT_WBLOCK_ABOVE ? NT_WBLOCK : N;
+  for (int n0 = 0; n0 < N; n0 += wblock) {
+    int n1 = N - n0 < wblock ? N : n0 + wblock;
     int b = 0;
     for (; b + 2 <= B; b += 2) {
       const real *a0 = A + (size_t)b * K, *a1 = a0 + K;

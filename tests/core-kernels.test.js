@@ -49,6 +49,13 @@ test('gemm_nt, gemm_nn and gemm_tn: SIMD equals scalar', () => {
   }
 });
 
+test('gemm_nt with a W larger than the cache share (walked in blocks of rows): SIMD equals scalar', () => {
+  for (const [B, N, K] of [[5, 261, 259], [2, 300, 256], [1, 257, 260]]) {
+    const [a, b] = both('gemm_nt', [randoms(B * N), randoms(B * K), randoms(N * K)], [0], (f, [C, A, W]) => f(C, A, W, B, N, K));
+    close(a.out[0], b.out[0], `gemm_nt B=${B} N=${N} K=${K}`);
+  }
+});
+
 test('dot and axpy: SIMD equals scalar', () => {
   for (const n of SIZES) {
     const [a, b] = both('dot', [randoms(n), randoms(n)], [], (f, [x, y]) => f(x, y, n));
