@@ -1,5 +1,6 @@
 // Shared helpers for the benchmark parts: timing, medians, JSON-line output, data.
 import os from 'node:os';
+import { createRandom } from '../lib/random.js';
 
 export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 
@@ -68,22 +69,10 @@ export function machine() {
   };
 }
 
-// Deterministic PRNG (mulberry32) for synthetic batches.
-export function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // A synthetic teacher-forced batch in the low-level contract's layout: every source row full
 // length m (no PAD), every target row n tokens ending in EOS. Token ids from 4 to vocab-1.
 export function syntheticBatch({ B, m, n, srcVocab, tgtVocab, seed = 1 }) {
-  const r = rng(seed);
+  const r = createRandom(seed).next;
   const src = new Int32Array(B * m);
   const srcLengths = new Int32Array(B).fill(m);
   const tgtIn = new Int32Array(B * n);

@@ -2,15 +2,16 @@
 // per model and backend. The untrained model's EOS is suppressed (out.bias) so every call decodes
 // exactly maxLength = target length steps, like a trained model producing an output that long.
 // Usage: node bench/decode.js [--quick]
-import { MODELS, args, emit, median, now, rng } from './common.js';
+import { MODELS, args, emit, median, now } from './common.js';
 import { loadSeq2Seq, modelOptions, suppressEos } from './core-loader.js';
+import { createRandom } from '../lib/random.js';
 
 export async function decodeLatency(Seq2Seq, name, backend, beam, { quick = false } = {}) {
   const cfg = MODELS[name];
   const model = await Seq2Seq.create(modelOptions(cfg, backend));
   try {
     suppressEos(model);
-    const r = rng(3);
+    const r = createRandom(3).next;
     const src = Int32Array.from({ length: cfg.m }, () => 4 + Math.floor(r() * (cfg.srcVocabSize - 4)));
     const opts = { beam, maxLength: cfg.n };
     let out = null;

@@ -8,8 +8,9 @@
 //     (-> 2 when the m*t term dominates, -> 1 when time is linear in m + t).
 // Model: GRU, embed 32, hidden 64, attention 64 (model B's cell), training batch 16.
 // Usage: node bench/growth.js [--quick]
-import { args, emit, median, now, rng, syntheticBatch } from './common.js';
+import { args, emit, median, now, syntheticBatch } from './common.js';
 import { loadSeq2Seq, suppressEos } from './core-loader.js';
+import { createRandom } from '../lib/random.js';
 
 function solve(A, b) { // Gaussian elimination with partial pivoting
   const n = b.length;
@@ -79,7 +80,7 @@ export async function growth(Seq2Seq, attention, what, { quick = false } = {}) {
           const batch = syntheticBatch({ B: 16, m, n: t, srcVocab: 40, tgtVocab: 14, seed: m * 1000 + t });
           fn = () => model.trainStep(batch, { learningRate: 1e-4, clipNorm: 5 });
         } else {
-          const r = rng(m);
+          const r = createRandom(m).next;
           const src = Int32Array.from({ length: m }, () => 4 + Math.floor(r() * 36));
           fn = () => {
             const out = model.translateTokens(src, { beam: 1, maxLength: t });

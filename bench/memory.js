@@ -2,8 +2,9 @@
 // steps, and after 10, 100, 1000 greedy + beam translations. It must not keep growing: a
 // workspace allocated once per shape, freed and reused. Model B's shape (batch 64; 16 in --quick).
 // Usage: node bench/memory.js [--quick]
-import { MODELS, args, emit, rng, syntheticBatch } from './common.js';
+import { MODELS, args, emit, syntheticBatch } from './common.js';
 import { loadSeq2Seq, modelOptions } from './core-loader.js';
+import { createRandom } from '../lib/random.js';
 
 export async function memoryTrain(Seq2Seq, { quick = false } = {}) {
   const cfg = MODELS.B;
@@ -27,7 +28,7 @@ export async function memoryDecode(Seq2Seq, { quick = false } = {}) {
   const cfg = MODELS.B;
   const model = await Seq2Seq.create(modelOptions(cfg, 'simd'));
   try {
-    const r = rng(5);
+    const r = createRandom(5).next;
     const srcs = [8, 16, 12].map((m) => Int32Array.from({ length: m }, () => 4 + Math.floor(r() * (cfg.srcVocabSize - 4))));
     const at = { 0: model.memoryBytes() };
     for (let i = 1; i <= 1000; i++) {

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MODELS, args, emit, rng, syntheticBatch } from './common.js';
+import { MODELS, args, emit, syntheticBatch } from './common.js';
+import { createRandom } from '../lib/random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const prof = path.join(here, 'build', 'prof');
@@ -25,7 +26,7 @@ async function worker(name, what, n) {
     const p = model.getParameter('out.bias');
     p.data[2] = -30;
     model.setParameter('out.bias', p.data);
-    const r = rng(3);
+    const r = createRandom(3).next;
     const src = Int32Array.from({ length: cfg.m }, () => 4 + Math.floor(r() * (srcVocabSize - 4)));
     const beam = what === 'beam5' ? 5 : 1;
     for (let i = 0; i < n; i++) model.translateTokens(src, { beam, maxLength: cfg.n });

@@ -1,6 +1,9 @@
-// random.js: the seeded pseudo-random numbers used by the task generators and the training
-// shuffle, so the same seed gives the same data and batch order in Node and in every browser.
-// (Model weights are drawn by the C core from its own seed.)
+// random.js: the project's one seeded pseudo-random generator. The task generators, the training
+// shuffle, the page's per-epoch order (web/app.js), the test data (tests/) and the benchmarks'
+// synthetic batches (bench/) all draw from it, so the same seed gives the same numbers in Node and
+// in every browser. Do not add another: take createRandom(seed), or createRandom(seed).next where a
+// plain () => float is wanted. Changing the stream changes every task's data, and with it the
+// documented accuracies (docs/library.md). (Model weights are drawn by the C core from its own seed.)
 
 /**
  * A generator of uniform floats in [0, 1) from a 32-bit seed (SplitMix32-style: a Weyl sequence

@@ -15,7 +15,8 @@
 //     not wall time: the machines are shared), or
 //   - the loss is not finite or did not fall.
 import { Seq2Seq } from '../lib/core.js';
-import { rng, randomSequence, makeBatch } from '../tests/helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
+import { randomSequence, makeBatch } from '../tests/helpers/reverse.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -27,7 +28,7 @@ const EVERY = Number(option('every', 5000));
 const BACKEND = option('backend', 'simd');
 if (!(STEPS >= 2 * EVERY)) throw new Error('--steps must be at least twice --every');
 
-const random = rng(12345);
+const random = createRandom(12345).next;
 const SYMBOLS = 10;
 function batch() {
   const B = 8 + Math.floor(random() * 25);

@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
-import { rng, reverseBatch, randomSequence, makeBatch } from './helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
+import { reverseBatch, randomSequence, makeBatch } from './helpers/reverse.js';
 
 async function trainedModel(cell, attention) {
   const m = await Seq2Seq.create({ cell, attention, embed: 16, hidden: 32, srcVocabSize: 14, tgtVocabSize: 14, seed: 2 });
-  const random = rng(8);
+  const random = createRandom(8).next;
   for (let s = 0; s < 60; s++) m.trainStep(reverseBatch(random, 32, 3, 10, 10), { learningRate: 0.005 });
   return m;
 }
@@ -18,7 +19,7 @@ const score = (logProb, length, alpha) => (alpha === 0 ? logProb : logProb / len
 for (const [cell, attention] of [['gru', 'additive'], ['lstm', 'dot'], ['rnn', 'none']])
   test(`beam 1 equals greedy and wider beams never score lower: ${cell} x ${attention}`, async () => {
     const m = await trainedModel(cell, attention);
-    const random = rng(21);
+    const random = createRandom(21).next;
     for (let i = 0; i < 8; i++) {
       const src = new Int32Array(randomSequence(random, 3, 10, 10));
       const greedy = m.translateTokens(src);
@@ -50,7 +51,7 @@ for (const [cell, attention] of [['gru', 'additive'], ['lstm', 'dot'], ['rnn', '
 
 test('the greedy log-probability equals the teacher-forced loss of the same output', async () => {
   const m = await trainedModel('gru', 'additive');
-  const random = rng(5);
+  const random = createRandom(5).next;
   for (let i = 0; i < 5; i++) {
     const src = randomSequence(random, 3, 10, 10);
     const out = m.translateTokens(new Int32Array(src), { maxLength: 30 });

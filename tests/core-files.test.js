@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
-import { rng, reverseBatch } from './helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
+import { reverseBatch } from './helpers/reverse.js';
 
 const model = await Seq2Seq.create({ cell: 'lstm', attention: 'additive', embed: 8, hidden: 12, attentionSize: 10, srcVocabSize: 14, tgtVocabSize: 14, seed: 6 });
-const random = rng(2);
+const random = createRandom(2).next;
 for (let s = 0; s < 20; s++) model.trainStep(reverseBatch(random, 16, 2, 8, 10), { learningRate: 0.01 });
 model.setMetadata(new TextEncoder().encode('{"note":"vocabularies go here"}'));
 const file = model.save();
@@ -79,7 +80,7 @@ test('a file whose header asks for oversized tensors is refused before allocatin
 });
 
 test('random garbage with a valid magic never crashes the loader', async () => {
-  const r = rng(99);
+  const r = createRandom(99).next;
   for (let i = 0; i < 200; i++) {
     const bad = file.slice(0, 8 + Math.floor(r() * file.length));
     for (let k = 0; k < 4; k++) bad[8 + Math.floor(r() * (bad.length - 8))] = Math.floor(r() * 256);

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { instantiate } from '../lib/wasm.js';
-import { rng } from './helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
 
 const { exports: k, memory } = await instantiate('simd');
-const random = rng(7);
+const random = createRandom(7).next;
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 32, 33];
 
 function alloc(values) {

@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
-import { rng, reverseBatch, randomSequence, reverseAccuracy } from './helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
+import { reverseBatch, randomSequence, reverseAccuracy } from './helpers/reverse.js';
 
 const config = { cell: 'gru', embed: 32, hidden: 64, attentionSize: 64, srcVocabSize: 14, tgtVocabSize: 14, seed: 1 };
 
 test('GRU + additive attention learns to reverse sequences of length 5-12 to >= 99% held-out exact match', async (t) => {
   const model = await Seq2Seq.create({ ...config, attention: 'additive' });
-  const train = rng(1), held = rng(1000);
+  const train = createRandom(1).next, held = createRandom(1000).next;
   const test = Array.from({ length: 200 }, () => randomSequence(held, 5, 12, 10));
   let accuracy = 0, steps = 0;
   while (steps < 600 && accuracy < 0.99) {
@@ -31,7 +32,7 @@ test('at lengths 30-40 attention beats no attention by a wide margin (same budge
   const loss = {};
   for (const attention of ['additive', 'none']) {
     const model = await Seq2Seq.create({ ...config, embed: 16, hidden: 32, attentionSize: 32, attention });
-    const train = rng(2);
+    const train = createRandom(2).next;
     for (let s = 0; s < 1000; s++) model.trainStep(reverseBatch(train, 32, 30, 40, 10), { learningRate: 0.005, clipNorm: 5 });
     loss[attention] = model.loss(held);
     t.diagnostic(`${attention}: held-out loss ${loss[attention].toFixed(3)} nats/token after 1000 steps of 32`);
@@ -42,6 +43,6 @@ test('at lengths 30-40 attention beats no attention by a wide margin (same budge
 });
 
 function makeHeld() {
-  const held = rng(2000);
+  const held = createRandom(2000).next;
   return reverseBatch(held, 64, 30, 40, 10);
 }

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
+import { createRandom } from '../lib/random.js';
 import { trainAndHash } from './helpers/determinism.js';
 import { openPage, browserSkipReason } from './web-harness.js';
 
@@ -55,8 +56,7 @@ test('the same run twice in Node gives the same checksum, and another seed a dif
 });
 
 function batchOf(seed) {
-  let a = seed;
-  const r = () => ((a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const r = createRandom(seed).next;
   const B = 6, M = 7, N = 8;
   const src = new Int32Array(B * M), srcLengths = new Int32Array(B), tgtIn = new Int32Array(B * N), tgtOut = new Int32Array(B * N);
   for (let b = 0; b < B; b++) {

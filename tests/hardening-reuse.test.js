@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
+import { createRandom } from '../lib/random.js';
 
 function batchOf(seed, B, M, N) {
-  let a = seed;
-  const r = () => ((a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const r = createRandom(seed).next;
   const src = new Int32Array(B * M), srcLengths = new Int32Array(B), tgtIn = new Int32Array(B * N), tgtOut = new Int32Array(B * N);
   for (let b = 0; b < B; b++) {
     const m = 1 + Math.floor(r() * M), n = 1 + Math.floor(r() * (N - 1));

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Seq2Seq } from '../lib/core.js';
-import { rng } from './helpers/reverse.js';
+import { createRandom } from '../lib/random.js';
 
 const dir = new URL('../fuzz/corpus/load/', import.meta.url);
 const seeds = fs.readdirSync(dir).map((f) => new Uint8Array(fs.readFileSync(new URL(f, dir)))).filter((b) => b.length > 0);
@@ -58,7 +58,7 @@ function mutate(random, input) {
 }
 
 test(`Seq2Seq.load on mutated model files in wasm: refused cleanly or loaded intact (seed ${SEED})`, { timeout: BUDGET_MS + 60000 }, async () => {
-  const random = rng(SEED);
+  const random = createRandom(SEED).next;
   const started = Date.now();
   const outcomes = { loaded: 0, BAD_FILE: 0, LIMIT: 0 };
   let runs = 0;
@@ -91,7 +91,7 @@ test(`Seq2Seq.load on mutated model files in wasm: refused cleanly or loaded int
 });
 
 test(`translateTokens/traceTokens/loss with random tokens and options in wasm: a valid result or a clean Error (seed ${SEED})`, { timeout: BUDGET_MS + 60000 }, async () => {
-  const random = rng(SEED ^ 0x5bd1e995);
+  const random = createRandom(SEED ^ 0x5bd1e995).next;
   const pick = (n) => Math.floor(random() * n);
   const edge = (values) => values[pick(values.length)];
   const models = [];

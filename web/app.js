@@ -12,6 +12,7 @@ import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.j
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend } from './engine.js';
+import { createRandom } from '../lib/random.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -381,14 +382,7 @@ function nextTrainingSlice(count, seed) {
 }
 
 function shuffledIndices(n, seed) {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let x = (seed >>> 0) || 1;
-  for (let i = n - 1; i > 0; i--) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    const j = x % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
+  return createRandom(seed >>> 0).shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
 // Training runs as a series of short calls to the worker, CHUNK_STEPS steps each. Each call

@@ -1,6 +1,6 @@
 // determinism.js: one training run that can execute unchanged in Node and in a browser page
-// (page.evaluate serialises the function, so it is self-contained: its only import is the core,
-// by URL). It trains a small model for `steps` Adam steps on seeded reverse-task batches and
+// (page.evaluate serialises the function, so it is self-contained: its only imports are the core
+// and the seeded random numbers of lib/random.js, by URL). It trains a small model for `steps` Adam steps on seeded reverse-task batches and
 // returns the SHA-256 of model.save() (configuration + every weight, bit for bit), the losses
 // and the weights themselves.
 
@@ -10,14 +10,8 @@
  */
 export async function trainAndHash({ coreUrl, config, steps, backend, dataSeed }) {
   const { Seq2Seq } = await import(coreUrl);
-  let a = dataSeed >>> 0; // mulberry32
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { createRandom } = await import(new URL('random.js', coreUrl).href); // lib/random.js, beside core.js
+  const random = createRandom(dataSeed).next;
   const symbols = config.srcVocabSize - 4;
   const batch = (B) => {
     const pairs = [];

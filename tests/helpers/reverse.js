@@ -1,17 +1,6 @@
 // reverse.js: seeded toy data for the core tests: batches of the reverse task as the low-level
 // contract wants them (Int32Array, row-major, PAD = 0, BOS = 1, EOS = 2, symbols from 4 up).
-
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// `random` is a function returning floats in [0, 1): createRandom(seed).next from lib/random.js.
 
 /** A random sequence of symbol ids 4..4+symbols-1 with length in [minLen, maxLen]. */
 export function randomSequence(random, minLen, maxLen, symbols) {
