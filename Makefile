@@ -7,7 +7,7 @@ EMCC ?= emcc
 # Debian's emcc needs acorn from /usr/share/nodejs to optimise JS (TOOLCHAIN.md)
 export NODE_PATH := /usr/share/nodejs
 
-SRC := c_src/kernels.c c_src/cell.c c_src/model.c c_src/train.c c_src/decode.c c_src/modelfile.c
+SRC := c_src/kernels.c c_src/cell.c c_src/model.c c_src/layers.c c_src/train.c c_src/decode.c c_src/modelfile.c
 HDR := $(wildcard c_src/*.h)
 # -ffp-contract=off: no fused multiply-add, so every build rounds the same way (determinism)
 COMMON := -std=c11 -Wall -Wextra -Wno-unused-parameter -ffp-contract=off

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "kernels.h"
-#include "model.h"
+#include "layers.h"
 
 /* Per-call buffers for R decoder rows. */
 typedef struct {
@@ -36,17 +36,15 @@ static int step_buffers_alloc(const s2s_model *m, step_buffers *sb, int R, int M
 
 /* One step for R rows from sb->s/c with previous tokens; log-probabilities into sb->logp. */
 static void step(s2s_model *m, step_buffers *sb, const int32_t *lens, int R, const int32_t *tokens) {
-  int Vt = m->Vt, Dout = m->Dout;
+  const s2s_workspace *enc = &m->enc_ws;
   int lstm = m->cell == S2S_CELL_LSTM;
-  s2s_decoder_step(m, &m->enc_ws, 1, lens, R, tokens, sb->s, lstm ? sb->c : NULL, sb->q, sb->scores,
-                   sb->alpha, NULL, sb->ctx, sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new,
-                   lstm ? sb->c_new : NULL, sb->oi);
-  for (int r = 0; r < R; r++) memcpy(sb->logp + (size_t)r * Vt, m->w.out_b, sizeof(real) * Vt);
-  S2S_KERNEL(gemm_nt)(sb->logp, sb->oi, m->w.out_w, R, Vt, Dout);
-  for (int r = 0; r < R; r++) {
-    real *row = sb->logp + (size_t)r * Vt;
-    log_softmax_row(row, Vt);
-  }
+  if (m->attn)
+    s2s_attention_forward(sb->q, sb->scores, sb->alpha, NULL, sb->ctx, sb->s, enc->keys,
+                          enc->h_enc + (size_t)enc->B * m->H, lens, 1, m, R, enc->M, enc->B);
+  s2s_decoder_forward(sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new, lstm ? sb->c_new : NULL, sb->oi,
+                      tokens, sb->ctx, sb->s, lstm ? sb->c : NULL, m, R);
+  s2s_output_forward(sb->logp, sb->oi, m, R);
+  for (int r = 0; r < R; r++) log_softmax_row(sb->logp + (size_t)r * m->Vt, m->Vt);
 }
 
 static int hyp_reserve(s2s_hyp *h, int len, int M) {
@@ -295,7 +293,8 @@ int s2s_decode(s2s_model *m, const int32_t *src, int M, int beam, int n_best, re
   int rc = s2s_workspace_ensure(m, &m->enc_ws, 1, M, 0, 0);
   if (rc) return rc;
   int32_t len = M;
-  s2s_encoder_forward(m, &m->enc_ws, src, &len, 1, M);
+  s2s_encoder_forward(&m->enc_ws, src, &len, m, 1, M);
+  if (m->attn) s2s_attention_keys_forward(m->enc_ws.keys, m->enc_ws.h_enc + m->H, m, M);
   for (int i = 0; i < m->nresults; i++) hyp_free(&m->results[i]);
   m->nresults = 0;
   m->trace_len = 0;

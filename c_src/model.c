@@ -1,6 +1,5 @@
 /* model.c: configuration checks, the parameter block and its names, seeded initialisation,
- * workspaces, error messages, and the two forward building blocks shared by training and
- * decoding (the encoder over a batch, one decoder step). Backward and Adam are in train.c.
+ * workspaces and error messages. The layers are in layers.c, training in train.c.
  */
 #include "model.h"
 
@@ -11,7 +10,6 @@
 #include <string.h>
 
 #include "cell.h"
-#include "kernels.h"
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
@@ -325,81 +323,4 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
     p += (plan[i].count + 3) & ~(uint64_t)3;
   }
   return S2S_OK;
-}
-
-/* ---- forward building blocks --------------------------------------------------------------- */
-
-void s2s_encoder_forward(const s2s_model *m, s2s_workspace *ws, const int32_t *src,
-                         const int32_t *src_len, int B, int M) {
-  int E = m->E, H = m->H, GH = m->G * m->H;
-  const s2s_weights *w = &m->w;
-  for (int t = 0; t < M; t++)
-    for (int b = 0; b < B; b++)
-      memcpy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E,
-             sizeof(real) * E);
-  for (size_t r = 0; r < (size_t)M * B; r++) memcpy(ws->gi_enc + r * GH, w->enc_bih, sizeof(real) * GH);
-  S2S_KERNEL(gemm_nt)(ws->gi_enc, ws->x_enc, w->enc_wih, M * B, GH, E); /* (M*B,GH) */
-  memset(ws->h_enc, 0, sizeof(real) * B * H);
-  if (ws->c_enc) memset(ws->c_enc, 0, sizeof(real) * B * H);
-  for (int t = 0; t < M; t++) {
-    size_t o = (size_t)t * B;
-    cell_forward(m->cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
-                 ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH, ws->gates_enc + o * GH,
-                 ws->h_enc + (o + B) * H, ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
-  }
-  if (m->attn) {
-    memset(ws->keys, 0, sizeof(real) * (size_t)M * B * m->A);
-    const real *wk = m->attn == S2S_ATTN_ADDITIVE ? w->attn_wh : w->attn_wk;
-    S2S_KERNEL(gemm_nt)(ws->keys, ws->h_enc + (size_t)B * H, wk, M * B, m->A, H); /* once per sequence */
-  }
-  for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
-    size_t at = ((size_t)src_len[b] * B + b) * H;
-    memcpy(ws->s + (size_t)b * H, ws->h_enc + at, sizeof(real) * H);
-    if (ws->cs) memcpy(ws->cs + (size_t)b * H, ws->c_enc + at, sizeof(real) * H);
-  }
-}
-
-void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, const int32_t *lens,
-                      int R, const int32_t *tokens, const real *s_prev, const real *c_prev, real *q,
-                      real *scores, real *alpha, real *attn_t, real *ctx, real *xd, real *gi,
-                      real *gh, real *gates, real *s_new, real *c_new, real *oi) {
-  int E = m->E, H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
-  int M = enc->M, EB = enc->B;
-  const s2s_weights *w = &m->w;
-  if (m->attn) {
-    int ldk = EB * A, ldh = EB * H;
-    for (int r = 0; r < R; r++) {
-      real *qr = q + (size_t)r * A;
-      if (m->attn == S2S_ATTN_ADDITIVE) memcpy(qr, w->attn_b, sizeof(real) * A);
-      else memset(qr, 0, sizeof(real) * A);
-    }
-    S2S_KERNEL(gemm_nt)(q, s_prev, m->attn == S2S_ATTN_ADDITIVE ? w->attn_ws : w->attn_wq, R, A, H);
-    for (int r = 0; r < R; r++) {
-      int seq = shared ? 0 : r, len = lens[r];
-      const real *keys = enc->keys + (size_t)seq * A, *hs = enc->h_enc + ((size_t)EB + seq) * H;
-      real *sc = scores + (size_t)r * M, *al = alpha + (size_t)r * M;
-      if (m->attn == S2S_ATTN_ADDITIVE)
-        S2S_KERNEL(scores_additive)(sc, keys, ldk, q + (size_t)r * A, w->attn_v, len, A,
-                                    attn_t ? attn_t + (size_t)r * M * A : NULL);
-      else
-        S2S_KERNEL(scores_dot)(sc, keys, ldk, q + (size_t)r * A,
-                               m->scale ? 1 / (real)sqrt((double)A) : 1, len, A);
-      for (int j = len; j < M; j++) sc[j] = -INFINITY;
-      S2S_KERNEL(softmax_masked)(al, sc, M, len);
-      S2S_KERNEL(weighted_sum)(ctx + (size_t)r * H, al, hs, ldh, len, H);
-    }
-  }
-  for (int r = 0; r < R; r++) {
-    real *x = xd + (size_t)r * Din;
-    memcpy(x, w->dec_embed + (size_t)tokens[r] * E, sizeof(real) * E);
-    if (m->attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
-    memcpy(gi + (size_t)r * GH, w->dec_bih, sizeof(real) * GH);
-  }
-  S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
-  cell_forward(m->cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
-  for (int r = 0; r < R; r++) {
-    real *o = oi + (size_t)r * Dout;
-    memcpy(o, s_new + (size_t)r * H, sizeof(real) * H);
-    if (m->attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
-  }
 }

@@ -1,6 +1,7 @@
 /* model.h: the model's internal structure, shared by model.c, train.c, decode.c and modelfile.c.
  * All parameters live in one flat block; gradients and Adam's two moments mirror it, so a tensor
  * is the same offset into each block. Activations live in workspaces sized once per batch shape.
+ * The layers that run on them are in layers.h.
  */
 #ifndef S2S_MODEL_H
 #define S2S_MODEL_H
@@ -112,18 +113,5 @@ int s2s_alloc_arrays(s2s_model *m);
 /* Workspace for (B, M, N); keeps the old one when large enough. */
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad);
 void s2s_workspace_free(s2s_workspace *ws);
-
-/* Encoder over a batch: fills x_enc..keys of ws and s[0] (and cs[0]) from the last real position. */
-void s2s_encoder_forward(const s2s_model *m, s2s_workspace *ws, const int32_t *src,
-                         const int32_t *src_len, int B, int M);
-
-/* One decoder step for R rows (attention, cell, output-layer input). Row r attends over the
- * encoder states of sequence seq_of_row(r) = (shared ? 0 : r) of `enc`, over its len[r] positions.
- * Inputs: tokens[R], s_prev/c_prev (R,H). Outputs: q (R,A), scores and alpha (R,M), ctx (R,H),
- * xd (R,Din), gi/gh/gates (R,GH), s_new/c_new (R,H), oi (R,Dout); attn_t (R,M,A) when not NULL. */
-void s2s_decoder_step(const s2s_model *m, const s2s_workspace *enc, int shared, const int32_t *lens,
-                      int R, const int32_t *tokens, const real *s_prev, const real *c_prev, real *q,
-                      real *scores, real *alpha, real *attn_t, real *ctx, real *xd, real *gi,
-                      real *gh, real *gates, real *s_new, real *c_new, real *oi);
 
 #endif

@@ -1,12 +1,11 @@
-/* train.c: the teacher-forced batch: forward and loss, the full backward pass (decoder, attention,
- * encoder) into the gradient block, global-norm clipping and Adam.
+/* train.c: the teacher-forced batch: the layers (layers.c) run forward over the whole batch with
+ * the loss, then backward into the gradient block; global-norm clipping and Adam.
  */
 #include <math.h>
 #include <string.h>
 
-#include "cell.h"
 #include "kernels.h"
-#include "model.h"
+#include "layers.h"
 
 static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *src_len,
                        const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N) {
@@ -48,57 +47,29 @@ static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *sr
   return count;
 }
 
-/* Forward over the batch; leaves log-probabilities in ws->logits; returns the mean loss. */
-static real forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
-                    const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
-  int H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
-  s2s_encoder_forward(m, ws, src, src_len, B, M);
-  int32_t tokens[S2S_MAX_BATCH];
-  for (int i = 0; i < N; i++) {
-    for (int b = 0; b < B; b++) tokens[b] = tgt_in[(size_t)b * N + i];
-    size_t rb = (size_t)i * B;
-    int at = m->attn != 0;
-    s2s_decoder_step(m, ws, 0, src_len, B, tokens, ws->s + rb * H, ws->cs ? ws->cs + rb * H : NULL,
-                     at ? ws->q + rb * A : NULL, at ? ws->scores + rb * M : NULL,
-                     at ? ws->alpha + rb * M : NULL, ws->attn_t ? ws->attn_t + rb * M * A : NULL,
-                     at ? ws->ctx + rb * H : NULL, ws->xd + rb * Din,
-                     ws->gi_dec + rb * GH, ws->gh_dec + rb * GH, ws->gates_dec + rb * GH,
-                     ws->s + (rb + B) * H, ws->cs ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout);
-  }
-  size_t rows = (size_t)N * B;
-  for (size_t r = 0; r < rows; r++) memcpy(ws->logits + r * Vt, m->w.out_b, sizeof(real) * Vt);
-  S2S_KERNEL(gemm_nt)(ws->logits, ws->oi, m->w.out_w, (int)rows, Vt, Dout); /* all steps at once */
+/* Mean cross-entropy over the non-PAD targets: each row of logits (N,B,Vt) whose target in
+ * tgt_out (B,N) is not PAD becomes log-probabilities (log-softmax in place); PAD rows are left. */
+static real crossentropy_forward(real *logits, const int32_t *tgt_out, int B, int N, int Vt, int count) {
   double loss = 0;
   for (int i = 0; i < N; i++)
     for (int b = 0; b < B; b++) {
       int y = tgt_out[(size_t)b * N + i];
       if (y == S2S_PAD) continue;
-      real *row = ws->logits + ((size_t)i * B + b) * Vt;
+      real *row = logits + ((size_t)i * B + b) * Vt;
       log_softmax_row(row, Vt);
       loss -= row[y];
     }
   return (real)(loss / count);
 }
 
-static void col_sum_add(real *dst, const real *x, size_t rows, int cols) {
-  for (size_t r = 0; r < rows; r++) S2S_KERNEL(axpy)(dst, 1, x + r * cols, cols);
-}
-
-/* Backward of forward(); adds into the (zeroed) gradient block. */
-static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
-                     const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
-  int E = m->E, H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
-  const s2s_weights *w = &m->w;
-  s2s_weights *g = &m->g;
-  size_t rows = (size_t)N * B;
-  int lstm = m->cell == S2S_CELL_LSTM;
-
-  /* output layer: dlogits = (p - onehot) / count on non-PAD rows, 0 elsewhere */
+/* Its backward: dlogits (N,B,Vt) = (softmax - onehot(y)) / count on non-PAD rows, 0 on PAD rows;
+ * written over the log-probabilities crossentropy_forward left in the same array. */
+static void crossentropy_backward(real *dlogits, const int32_t *tgt_out, int B, int N, int Vt, int count) {
   real inv = (real)1 / count;
   for (int i = 0; i < N; i++)
     for (int b = 0; b < B; b++) {
       int y = tgt_out[(size_t)b * N + i];
-      real *row = ws->logits + ((size_t)i * B + b) * Vt;
+      real *row = dlogits + ((size_t)i * B + b) * Vt;
       if (y == S2S_PAD) {
         memset(row, 0, sizeof(real) * Vt);
         continue;
@@ -106,123 +77,84 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
       for (int v = 0; v < Vt; v++) row[v] = s2s_exp(row[v]) * inv;
       row[y] -= inv;
     }
-  S2S_KERNEL(gemm_tn)(g->out_w, ws->logits, ws->oi, (int)rows, Vt, Dout);
-  col_sum_add(g->out_b, ws->logits, rows, Vt);
-  memset(ws->d_oi, 0, sizeof(real) * rows * Dout);
-  S2S_KERNEL(gemm_nn)(ws->d_oi, ws->logits, w->out_w, (int)rows, Vt, Dout);
+}
 
-  /* decoder, last step first */
+/* tokens (B) = step i of tgt_in (B,N) */
+static void tokens_at(int32_t *tokens, const int32_t *tgt_in, int B, int N, int i) {
+  for (int b = 0; b < B; b++) tokens[b] = tgt_in[(size_t)b * N + i];
+}
+
+/* Forward over the batch: encoder, attention keys, N decoder steps (attention, then the cell),
+ * output layer, loss. Leaves log-probabilities in ws->logits; returns the mean loss. */
+static real forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
+                    const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
+  int H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  int lstm = m->cell == S2S_CELL_LSTM;
+  s2s_encoder_forward(ws, src, src_len, m, B, M);
+  if (m->attn) s2s_attention_keys_forward(ws->keys, ws->h_enc + (size_t)B * H, m, M * B);
+  int32_t tokens[S2S_MAX_BATCH];
+  for (int i = 0; i < N; i++) {
+    size_t rb = (size_t)i * B; /* first row of step i */
+    real *s_prev = ws->s + rb * H, *c_prev = lstm ? ws->cs + rb * H : NULL;
+    if (m->attn)
+      s2s_attention_forward(ws->q + rb * A, ws->scores + rb * M, ws->alpha + rb * M,
+                            ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->ctx + rb * H, s_prev,
+                            ws->keys, ws->h_enc + (size_t)B * H, src_len, 0, m, B, M, B);
+    tokens_at(tokens, tgt_in, B, N, i);
+    s2s_decoder_forward(ws->xd + rb * Din, ws->gi_dec + rb * GH, ws->gh_dec + rb * GH,
+                        ws->gates_dec + rb * GH, ws->s + (rb + B) * H,
+                        lstm ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout, tokens,
+                        m->attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
+  }
+  int rows = N * B;
+  s2s_output_forward(ws->logits, ws->oi, m, rows); /* all steps at once */
+  return crossentropy_forward(ws->logits, tgt_out, B, N, m->Vt, count);
+}
+
+/* Backward of forward(), in reverse: loss, output layer, decoder steps from the last (the cell,
+ * then attention), the decoder's and the query's weights over all steps, the attention keys,
+ * the encoder. Adds into the (zeroed) gradient block m->g. */
+static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
+                     const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
+  int H = m->H, A = m->A, GH = m->G * m->H, Dout = m->Dout;
+  s2s_weights *g = &m->g;
+  int rows = N * B, lstm = m->cell == S2S_CELL_LSTM;
+
+  crossentropy_backward(ws->logits, tgt_out, B, N, m->Vt, count);
+  s2s_output_backward(ws->d_oi, g, ws->logits, ws->oi, m, rows);
+
   memset(ws->d_h_enc, 0, sizeof(real) * (size_t)(M + 1) * B * H);
   if (m->attn) {
     memset(ws->d_keys, 0, sizeof(real) * (size_t)M * B * A);
-    memset(ws->d_q, 0, sizeof(real) * rows * A);
+    memset(ws->d_q, 0, sizeof(real) * (size_t)rows * A);
   }
+  /* ds, dcs: the gradient on the step's new state (B,H); ds_prev, dcs_prev: on the one before */
   memset(ws->ds, 0, sizeof(real) * B * H);
   memset(ws->dcs, 0, sizeof(real) * B * H);
-  real scale = m->scale ? 1 / (real)sqrt((double)A) : 1;
+  int32_t tokens[S2S_MAX_BATCH];
   for (int i = N - 1; i >= 0; i--) {
     size_t rb = (size_t)i * B;
-    for (int b = 0; b < B; b++) { /* ds += the output layer's share */
-      const real *d = ws->d_oi + (rb + b) * Dout;
-      S2S_KERNEL(axpy)(ws->ds + (size_t)b * H, 1, d, H);
-      if (m->attn) memcpy(ws->dctx + (size_t)b * H, d + H, sizeof(real) * H);
-    }
-    real *dgi = ws->d_gi_dec + rb * GH, *dgh = ws->d_gh_dec + rb * GH;
-    cell_backward(m->cell, B, H, ws->gh_dec + rb * GH, ws->gates_dec + rb * GH, ws->s + rb * H,
-                  lstm ? ws->cs + rb * H : NULL, lstm ? ws->cs + (rb + B) * H : NULL, ws->ds,
-                  lstm ? ws->dcs : NULL, dgi, dgh, ws->ds_prev, lstm ? ws->dcs_prev : NULL);
-    S2S_KERNEL(gemm_nn)(ws->ds_prev, dgh, w->dec_whh, B, GH, H);
-    memset(ws->d_xd, 0, sizeof(real) * B * Din);
-    S2S_KERNEL(gemm_nn)(ws->d_xd, dgi, w->dec_wih, B, GH, Din);
-    for (int b = 0; b < B; b++) {
-      const real *dx = ws->d_xd + (size_t)b * Din;
-      S2S_KERNEL(axpy)(g->dec_embed + (size_t)tgt_in[(size_t)b * N + i] * E, 1, dx, E);
-      if (m->attn) S2S_KERNEL(axpy)(ws->dctx + (size_t)b * H, 1, dx + E, H);
-    }
-    if (m->attn) {
-      for (int b = 0; b < B; b++) {
-        int len = src_len[b];
-        const real *al = ws->alpha + (rb + b) * M, *dc = ws->dctx + (size_t)b * H;
-        const real *hs = ws->h_enc + ((size_t)B + b) * H;
-        real *dhs = ws->d_h_enc + ((size_t)B + b) * H, *da = ws->dalpha;
-        /* context: dalpha_j = dc . h_j, dh_j += alpha_j dc */
-        S2S_KERNEL(scores_dot)(da, hs, B * H, dc, 1, len, H);
-        real sum = 0;
-        for (int j = 0; j < len; j++) {
-          S2S_KERNEL(axpy)(dhs + (size_t)j * B * H, al[j], dc, H);
-          sum += al[j] * da[j];
-        }
-        for (int j = 0; j < len; j++) da[j] = al[j] * (da[j] - sum); /* softmax backward */
-        const real *keys = ws->keys + (size_t)b * A, *q = ws->q + (rb + b) * A;
-        real *dkeys = ws->d_keys + (size_t)b * A, *dq = ws->d_q + (rb + b) * A;
-        if (m->attn == S2S_ATTN_ADDITIVE) {
-          S2S_KERNEL(scores_additive_backward)(dkeys, B * A, dq, g->attn_v,
-                                               ws->attn_t + (rb + b) * M * A, w->attn_v, da, len, A);
-        } else {
-          for (int j = 0; j < len; j++) {
-            S2S_KERNEL(axpy)(dq, scale * da[j], keys + (size_t)j * B * A, A);
-            S2S_KERNEL(axpy)(dkeys + (size_t)j * B * A, scale * da[j], q, A);
-          }
-        }
-      }
-      S2S_KERNEL(gemm_nn)(ws->ds_prev, ws->d_q + rb * A,
-                          m->attn == S2S_ATTN_ADDITIVE ? w->attn_ws : w->attn_wq, B, A, H);
-    }
+    tokens_at(tokens, tgt_in, B, N, i);
+    s2s_decoder_backward(ws->d_gi_dec + rb * GH, ws->d_gh_dec + rb * GH, ws->ds_prev,
+                         lstm ? ws->dcs_prev : NULL, ws->dctx, ws->d_xd, g, ws->ds,
+                         lstm ? ws->dcs : NULL, ws->d_oi + rb * Dout, ws->gh_dec + rb * GH,
+                         ws->gates_dec + rb * GH, ws->s + rb * H, lstm ? ws->cs + rb * H : NULL,
+                         lstm ? ws->cs + (rb + B) * H : NULL, tokens, m, B);
+    if (m->attn)
+      s2s_attention_backward(ws->ds_prev, ws->d_q + rb * A, ws->d_keys, ws->d_h_enc + (size_t)B * H,
+                             g, ws->dalpha, ws->dctx, ws->alpha + rb * M,
+                             ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->q + rb * A, ws->keys,
+                             ws->h_enc + (size_t)B * H, src_len, m, B, M);
     memcpy(ws->ds, ws->ds_prev, sizeof(real) * B * H);
     if (lstm) memcpy(ws->dcs, ws->dcs_prev, sizeof(real) * B * H);
   }
-  /* decoder weights, all steps at once */
-  S2S_KERNEL(gemm_tn)(g->dec_wih, ws->d_gi_dec, ws->xd, (int)rows, GH, Din);
-  col_sum_add(g->dec_bih, ws->d_gi_dec, rows, GH);
-  S2S_KERNEL(gemm_tn)(g->dec_whh, ws->d_gh_dec, ws->s, (int)rows, GH, H);
-  col_sum_add(g->dec_bhh, ws->d_gh_dec, rows, GH);
+  s2s_decoder_weights_backward(g, ws->d_gi_dec, ws->d_gh_dec, ws->xd, ws->s, m, rows);
   if (m->attn) {
-    real *gw = m->attn == S2S_ATTN_ADDITIVE ? g->attn_ws : g->attn_wq;
-    S2S_KERNEL(gemm_tn)(gw, ws->d_q, ws->s, (int)rows, A, H);
-    if (m->attn == S2S_ATTN_ADDITIVE) col_sum_add(g->attn_b, ws->d_q, rows, A);
-    /* keys: computed once per sequence, so their gradient is folded once */
-    const real *wk = m->attn == S2S_ATTN_ADDITIVE ? w->attn_wh : w->attn_wk;
-    real *gk = m->attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
-    S2S_KERNEL(gemm_tn)(gk, ws->d_keys, ws->h_enc + (size_t)B * H, M * B, A, H);
-    S2S_KERNEL(gemm_nn)(ws->d_h_enc + (size_t)B * H, ws->d_keys, wk, M * B, A, H);
+    s2s_attention_weights_backward(g, ws->d_q, ws->s, m, rows);
+    s2s_attention_keys_backward(ws->d_h_enc + (size_t)B * H, g, ws->d_keys,
+                                ws->h_enc + (size_t)B * H, m, M * B);
   }
-  /* s_0 came from each sequence's last real position */
-  for (int b = 0; b < B; b++)
-    S2S_KERNEL(axpy)(ws->d_h_enc + ((size_t)src_len[b] * B + b) * H, 1, ws->ds + (size_t)b * H, H);
-
-  /* encoder, last position first; ws->ds / dcs now carry the running dh / dc */
-  memset(ws->ds, 0, sizeof(real) * B * H);
-  real *dc_run = ws->dcs_prev; /* dc injected from s_0 at each sequence's last position */
-  if (lstm) memcpy(dc_run, ws->dcs, sizeof(real) * B * H);
-  for (int t = M - 1; t >= 0; t--) {
-    size_t o = (size_t)t * B;
-    for (int b = 0; b < B; b++) {
-      real *dh = ws->ds + (size_t)b * H;
-      S2S_KERNEL(axpy)(dh, 1, ws->d_h_enc + (o + B + b) * H, H);
-      if (lstm) {
-        real *dc = ws->dctx + (size_t)b * H; /* reused as this step's dc */
-        if (t == M - 1) memset(dc, 0, sizeof(real) * H);
-        if (src_len[b] == t + 1) S2S_KERNEL(axpy)(dc, 1, dc_run + (size_t)b * H, H);
-      }
-    }
-    real *dgi = ws->d_gi_enc + o * GH, *dgh = ws->d_gh_enc + o * GH;
-    cell_backward(m->cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
-                  lstm ? ws->c_enc + o * H : NULL, lstm ? ws->c_enc + (o + B) * H : NULL, ws->ds,
-                  lstm ? ws->dctx : NULL, dgi, dgh, ws->ds_prev, lstm ? ws->dcs : NULL);
-    S2S_KERNEL(gemm_nn)(ws->ds_prev, dgh, w->enc_whh, B, GH, H);
-    memcpy(ws->ds, ws->ds_prev, sizeof(real) * B * H);
-    if (lstm) memcpy(ws->dctx, ws->dcs, sizeof(real) * B * H);
-  }
-  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E);
-  col_sum_add(g->enc_bih, ws->d_gi_enc, (size_t)M * B, GH);
-  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H);
-  col_sum_add(g->enc_bhh, ws->d_gh_enc, (size_t)M * B, GH);
-  memset(ws->d_x_enc, 0, sizeof(real) * (size_t)M * B * E);
-  S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E);
-  for (int t = 0; t < M; t++)
-    for (int b = 0; b < B; b++)
-      S2S_KERNEL(axpy)(g->enc_embed + (size_t)src[(size_t)b * M + t] * E, 1,
-                       ws->d_x_enc + ((size_t)t * B + b) * E, E);
+  s2s_encoder_backward(g, ws, ws->ds, lstm ? ws->dcs : NULL, src, src_len, m, B, M);
 }
 
 static int run_batch(s2s_model *m, const int32_t *src, const int32_t *src_len, const int32_t *tgt_in,

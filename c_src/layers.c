@@ -1,0 +1,243 @@
+/* layers.c: the model's layers, each forward beside its backward (shapes and conventions in
+ * layers.h). train.c runs them over a batch, decode.c runs the forwards one step at a time.
+ */
+#include "layers.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cell.h"
+#include "kernels.h"
+
+/* dst[:cols] += each of the rows of x (rows,cols): a bias gradient. */
+static void col_sum_add(real *dst, const real *x, size_t rows, int cols) {
+  for (size_t r = 0; r < rows; r++) S2S_KERNEL(axpy)(dst, 1, x + r * cols, cols);
+}
+
+/* ---- encoder ------------------------------------------------------------------------------- */
+
+void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
+                         const s2s_model *m, int B, int M) {
+  int E = m->E, H = m->H, GH = m->G * m->H;
+  const s2s_weights *w = &m->w;
+  for (int t = 0; t < M; t++)
+    for (int b = 0; b < B; b++)
+      memcpy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E,
+             sizeof(real) * E);
+  for (size_t r = 0; r < (size_t)M * B; r++) memcpy(ws->gi_enc + r * GH, w->enc_bih, sizeof(real) * GH);
+  S2S_KERNEL(gemm_nt)(ws->gi_enc, ws->x_enc, w->enc_wih, M * B, GH, E); /* (M*B,GH) */
+  memset(ws->h_enc, 0, sizeof(real) * B * H);
+  if (ws->c_enc) memset(ws->c_enc, 0, sizeof(real) * B * H);
+  for (int t = 0; t < M; t++) {
+    size_t o = (size_t)t * B;
+    cell_forward(m->cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
+                 ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH, ws->gates_enc + o * GH,
+                 ws->h_enc + (o + B) * H, ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
+  }
+  for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
+    size_t at = ((size_t)src_len[b] * B + b) * H;
+    memcpy(ws->s + (size_t)b * H, ws->h_enc + at, sizeof(real) * H);
+    if (ws->cs) memcpy(ws->cs + (size_t)b * H, ws->c_enc + at, sizeof(real) * H);
+  }
+}
+
+void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, const real *dc0,
+                          const int32_t *src, const int32_t *src_len, const s2s_model *m, int B,
+                          int M) {
+  int E = m->E, H = m->H, GH = m->G * m->H;
+  const s2s_weights *w = &m->w;
+  int lstm = m->cell == S2S_CELL_LSTM;
+  /* s_0 came from each sequence's last real position */
+  for (int b = 0; b < B; b++)
+    S2S_KERNEL(axpy)(ws->d_h_enc + ((size_t)src_len[b] * B + b) * H, 1, ds0 + (size_t)b * H, H);
+  /* last position first; dh is the running gradient on h, dc on c (LSTM) */
+  real *dh = ws->ds, *dh_prev = ws->ds_prev, *dc = ws->dctx, *dc_prev = ws->dcs;
+  real *dc_run = ws->dcs_prev; /* dc injected from c_0 at each sequence's last position */
+  if (lstm) memmove(dc_run, dc0, sizeof(real) * B * H);
+  memset(dh, 0, sizeof(real) * B * H);
+  for (int t = M - 1; t >= 0; t--) {
+    size_t o = (size_t)t * B;
+    for (int b = 0; b < B; b++) {
+      S2S_KERNEL(axpy)(dh + (size_t)b * H, 1, ws->d_h_enc + (o + B + b) * H, H);
+      if (lstm) {
+        real *dcb = dc + (size_t)b * H;
+        if (t == M - 1) memset(dcb, 0, sizeof(real) * H);
+        if (src_len[b] == t + 1) S2S_KERNEL(axpy)(dcb, 1, dc_run + (size_t)b * H, H);
+      }
+    }
+    real *dgi = ws->d_gi_enc + o * GH, *dgh = ws->d_gh_enc + o * GH;
+    cell_backward(m->cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
+                  lstm ? ws->c_enc + o * H : NULL, lstm ? ws->c_enc + (o + B) * H : NULL, dh,
+                  lstm ? dc : NULL, dgi, dgh, dh_prev, lstm ? dc_prev : NULL);
+    S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H);
+    memcpy(dh, dh_prev, sizeof(real) * B * H);
+    if (lstm) memcpy(dc, dc_prev, sizeof(real) * B * H);
+  }
+  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E);
+  col_sum_add(g->enc_bih, ws->d_gi_enc, (size_t)M * B, GH);
+  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H);
+  col_sum_add(g->enc_bhh, ws->d_gh_enc, (size_t)M * B, GH);
+  memset(ws->d_x_enc, 0, sizeof(real) * (size_t)M * B * E);
+  S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E);
+  for (int t = 0; t < M; t++)
+    for (int b = 0; b < B; b++)
+      S2S_KERNEL(axpy)(g->enc_embed + (size_t)src[(size_t)b * M + t] * E, 1,
+                       ws->d_x_enc + ((size_t)t * B + b) * E, E);
+}
+
+/* ---- attention keys ------------------------------------------------------------------------ */
+
+void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows) {
+  memset(keys, 0, sizeof(real) * (size_t)rows * m->A);
+  const real *wk = m->attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
+  S2S_KERNEL(gemm_nt)(keys, hs, wk, rows, m->A, m->H);
+}
+
+void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys, const real *hs,
+                                 const s2s_model *m, int rows) {
+  const real *wk = m->attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
+  real *gk = m->attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
+  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->A, m->H);
+  S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->A, m->H);
+}
+
+/* ---- attention ----------------------------------------------------------------------------- */
+
+/* 1/sqrt(A) for scaled dot attention, else 1 */
+static real dot_scale(const s2s_model *m) { return m->scale ? 1 / (real)sqrt((double)m->A) : 1; }
+
+void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, real *ctx,
+                           const real *s_prev, const real *keys, const real *hs,
+                           const int32_t *lens, int shared, const s2s_model *m, int R, int M, int ld) {
+  int H = m->H, A = m->A, additive = m->attn == S2S_ATTN_ADDITIVE;
+  const s2s_weights *w = &m->w;
+  for (int r = 0; r < R; r++) {
+    real *qr = q + (size_t)r * A;
+    if (additive) memcpy(qr, w->attn_b, sizeof(real) * A);
+    else memset(qr, 0, sizeof(real) * A);
+  }
+  S2S_KERNEL(gemm_nt)(q, s_prev, additive ? w->attn_ws : w->attn_wq, R, A, H);
+  for (int r = 0; r < R; r++) {
+    int seq = shared ? 0 : r, len = lens[r];
+    const real *kr = keys + (size_t)seq * A, *hr = hs + (size_t)seq * H;
+    real *sc = scores + (size_t)r * M, *al = alpha + (size_t)r * M;
+    if (additive)
+      S2S_KERNEL(scores_additive)(sc, kr, ld * A, q + (size_t)r * A, w->attn_v, len, A,
+                                  attn_t ? attn_t + (size_t)r * M * A : NULL);
+    else
+      S2S_KERNEL(scores_dot)(sc, kr, ld * A, q + (size_t)r * A, dot_scale(m), len, A);
+    for (int j = len; j < M; j++) sc[j] = -INFINITY;
+    S2S_KERNEL(softmax_masked)(al, sc, M, len);
+    S2S_KERNEL(weighted_sum)(ctx + (size_t)r * H, al, hr, ld * H, len, H);
+  }
+}
+
+void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s2s_weights *g,
+                            real *dalpha, const real *dctx, const real *alpha, const real *attn_t,
+                            const real *q, const real *keys, const real *hs, const int32_t *lens,
+                            const s2s_model *m, int R, int M) {
+  int H = m->H, A = m->A, additive = m->attn == S2S_ATTN_ADDITIVE;
+  real scale = dot_scale(m), *da = dalpha;
+  for (int r = 0; r < R; r++) {
+    int len = lens[r];
+    const real *al = alpha + (size_t)r * M, *dc = dctx + (size_t)r * H, *hr = hs + (size_t)r * H;
+    real *dhr = d_hs + (size_t)r * H;
+    /* context: dalpha_j = dc . h_j, dh_j += alpha_j dc */
+    S2S_KERNEL(scores_dot)(da, hr, R * H, dc, 1, len, H);
+    real sum = 0;
+    for (int j = 0; j < len; j++) {
+      S2S_KERNEL(axpy)(dhr + (size_t)j * R * H, al[j], dc, H);
+      sum += al[j] * da[j];
+    }
+    for (int j = 0; j < len; j++) da[j] = al[j] * (da[j] - sum); /* softmax backward */
+    const real *kr = keys + (size_t)r * A, *qr = q + (size_t)r * A;
+    real *dkr = d_keys + (size_t)r * A, *dqr = dq + (size_t)r * A;
+    if (additive) {
+      S2S_KERNEL(scores_additive_backward)(dkr, R * A, dqr, g->attn_v, attn_t + (size_t)r * M * A,
+                                           m->w.attn_v, da, len, A);
+    } else {
+      for (int j = 0; j < len; j++) {
+        S2S_KERNEL(axpy)(dqr, scale * da[j], kr + (size_t)j * R * A, A);
+        S2S_KERNEL(axpy)(dkr + (size_t)j * R * A, scale * da[j], qr, A);
+      }
+    }
+  }
+  S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H);
+}
+
+void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *s_prev,
+                                    const s2s_model *m, int rows) {
+  int additive = m->attn == S2S_ATTN_ADDITIVE;
+  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->A, m->H);
+  if (additive) col_sum_add(g->attn_b, dq, (size_t)rows, m->A);
+}
+
+/* ---- decoder ------------------------------------------------------------------------------- */
+
+void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new, real *c_new,
+                         real *oi, const int32_t *tokens, const real *ctx, const real *s_prev,
+                         const real *c_prev, const s2s_model *m, int R) {
+  int E = m->E, H = m->H, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  const s2s_weights *w = &m->w;
+  for (int r = 0; r < R; r++) {
+    real *x = xd + (size_t)r * Din;
+    memcpy(x, w->dec_embed + (size_t)tokens[r] * E, sizeof(real) * E);
+    if (m->attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
+    memcpy(gi + (size_t)r * GH, w->dec_bih, sizeof(real) * GH);
+  }
+  S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
+  cell_forward(m->cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
+  for (int r = 0; r < R; r++) {
+    real *o = oi + (size_t)r * Dout;
+    memcpy(o, s_new + (size_t)r * H, sizeof(real) * H);
+    if (m->attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
+  }
+}
+
+void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, real *dctx,
+                          real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
+                          const real *gh, const real *gates, const real *s_prev, const real *c_prev,
+                          const real *c_new, const int32_t *tokens, const s2s_model *m, int R) {
+  int E = m->E, H = m->H, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  const s2s_weights *w = &m->w;
+  for (int r = 0; r < R; r++) { /* oi = [s_new ; ctx] */
+    const real *d = d_oi + (size_t)r * Dout;
+    S2S_KERNEL(axpy)(ds + (size_t)r * H, 1, d, H);
+    if (m->attn) memcpy(dctx + (size_t)r * H, d + H, sizeof(real) * H);
+  }
+  cell_backward(m->cell, R, H, gh, gates, s_prev, c_prev, c_new, ds, dc, dgi, dgh, ds_prev, dc_prev);
+  S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H);
+  memset(d_xd, 0, sizeof(real) * R * Din);
+  S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din);
+  for (int r = 0; r < R; r++) { /* xd = [embed(token) ; ctx] */
+    const real *dx = d_xd + (size_t)r * Din;
+    S2S_KERNEL(axpy)(g->dec_embed + (size_t)tokens[r] * E, 1, dx, E);
+    if (m->attn) S2S_KERNEL(axpy)(dctx + (size_t)r * H, 1, dx + E, H);
+  }
+}
+
+void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *dgh, const real *xd,
+                                  const real *s_prev, const s2s_model *m, int rows) {
+  int GH = m->G * m->H;
+  S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din);
+  col_sum_add(g->dec_bih, dgi, (size_t)rows, GH);
+  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->H);
+  col_sum_add(g->dec_bhh, dgh, (size_t)rows, GH);
+}
+
+/* ---- output layer -------------------------------------------------------------------------- */
+
+void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R) {
+  int Vt = m->Vt;
+  for (int r = 0; r < R; r++) memcpy(logits + (size_t)r * Vt, m->w.out_b, sizeof(real) * Vt);
+  S2S_KERNEL(gemm_nt)(logits, oi, m->w.out_w, R, Vt, m->Dout);
+}
+
+void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const real *oi,
+                         const s2s_model *m, int R) {
+  int Vt = m->Vt, Dout = m->Dout;
+  S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout);
+  col_sum_add(g->out_b, dlogits, (size_t)R, Vt);
+  memset(d_oi, 0, sizeof(real) * (size_t)R * Dout);
+  S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout);
+}
