@@ -1,7 +1,10 @@
 // wasm.js: finds, compiles and instantiates the core's WebAssembly builds (build/wasm/*.wasm).
 // Works in Node (reads the file), in browser pages and in Web Workers (fetches it). Each model
 // gets its own instance, so disposing a model returns all of its memory; compiled modules are
-// cached per backend.
+// cached per backend. The bytes are read through '#platform' (lib/node/platform.js in Node,
+// lib/browser/platform.js elsewhere), so browser bundles never see a Node built-in.
+
+import { readBytes } from '#platform';
 
 const WASM_URLS = {
   simd: new URL('../build/wasm/s2s-simd.wasm', import.meta.url),
@@ -34,20 +37,6 @@ export function resolveBackend(backend = 'auto') {
   }
   if (backend === 'scalar') return 'scalar';
   throw new Error(`unknown backend ${JSON.stringify(backend)}: use 'auto', 'simd' or 'scalar'`);
-}
-
-async function readBytes(url) {
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return await readFile(url);
-    } catch (e) {
-      throw new Error(`cannot read ${url.pathname}: ${e.message}. Build it with \`make wasm\` (or \`npm run build\`).`);
-    }
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 const modules = new Map();

@@ -1,42 +1,9 @@
 // worker-client.js: TranslatorWorker, the Translator API made async and run in a worker
 // (lib/worker.js). In a browser it starts a module Web Worker; in Node a worker thread.
 // train's onProgress is forwarded from the worker; stop() (or train's signal) aborts training.
+// The worker is started through '#platform' (lib/browser/platform.js, lib/node/platform.js).
 
-// A browser module worker. The default is written as `new Worker(new URL('./worker.js',
-// import.meta.url), ...)` on purpose: bundlers (Vite, webpack 5) recognise exactly that form and
-// bundle the worker with its imports.
-function startWebWorker(workerUrl) {
-  if (workerUrl === undefined) return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  return new Worker(workerUrl, { type: 'module' });
-}
-
-async function spawn(workerUrl) {
-  if (typeof globalThis.Worker === 'function') {
-    const worker = startWebWorker(workerUrl);
-    return {
-      post: (message, transfer) => worker.postMessage(message, transfer ?? []),
-      listen(onMessage, onFailure) {
-        worker.addEventListener('message', (event) => onMessage(event.data));
-        worker.addEventListener('error', (event) => {
-          event.preventDefault?.();
-          onFailure(new Error(`the worker failed: ${event.message ?? 'see the console'} (is workerUrl right?)`));
-        });
-      },
-      terminate: () => worker.terminate(),
-    };
-  }
-  const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url));
-  return {
-    post: (message, transfer) => worker.postMessage(message, transfer ?? []),
-    listen(onMessage, onFailure) {
-      worker.on('message', onMessage);
-      worker.on('error', (error) => onFailure(new Error(`the worker failed: ${error.message}`)));
-      worker.on('exit', (code) => onFailure(new Error(`the worker stopped (exit code ${code})`)));
-    },
-    terminate: () => worker.terminate(),
-  };
-}
+import { startWorker } from '#platform';
 
 function rebuildError(error) {
   const e = new Error(error.message);
@@ -64,7 +31,7 @@ export class TranslatorWorker {
     if (workerOptions === null || typeof workerOptions !== 'object') {
       throw new TypeError('the second argument must be an object like { workerUrl }');
     }
-    return new TranslatorWorker(await spawn(workerOptions.workerUrl));
+    return new TranslatorWorker(startWorker(workerOptions.workerUrl));
   }
 
   /**

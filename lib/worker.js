@@ -7,6 +7,7 @@
 // once and aborts the running train after its current step; every other call runs in order.
 
 import { Translator } from './translator.js';
+import { parentPort } from '#platform';
 
 const PROGRESS_EVERY_MS = 50;
 
@@ -100,12 +101,7 @@ function onMessage(data, post) {
   });
 }
 
-if (typeof WorkerGlobalScope !== 'undefined' && typeof self !== 'undefined') {
-  // Browser (dedicated) worker.
-  self.onmessage = (event) => onMessage(event.data, (message, transfer) => self.postMessage(message, transfer ?? []));
-} else {
-  // Node worker thread (lets the same wrapper run, and be tested, in Node).
-  const { parentPort } = await import('node:worker_threads');
-  if (!parentPort) throw new Error('lib/worker.js runs inside a worker; on the page use TranslatorWorker from lib/worker-client.js');
-  parentPort.on('message', (data) => onMessage(data, (message, transfer) => parentPort.postMessage(message, transfer ?? [])));
-}
+// A Web Worker or a Node worker thread: '#platform' gives the port either way, with no top-level
+// await (Vite bundles workers as IIFE files, which cannot have it).
+const port = parentPort();
+port.listen((data) => onMessage(data, port.post));
