@@ -3,7 +3,7 @@
 // Chromium, and measures on the way how long the page takes to train the dates task to >= 99 %
 // held-out exact match (it prints that as one JSON line).
 //
-//   node scripts/screenshots.js             (needs build/wasm: run make wasm first)
+//   node scripts/screenshots.js             (needs build/wasm: run make wasm first; builds the site)
 //   MAX_TRAIN_SECONDS=900 EXPERIMENT_SECONDS=30 OUT_DIR=docs/img node scripts/screenshots.js
 //
 // It drives the page as a newcomer would: default settings, press Train, wait until the page
@@ -13,9 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from '../web/serve.js';
 import { tasks } from '../lib/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, byTestId, translateInPage, waitReady } from '../tests/web-harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, byTestId, translateInPage, waitReady, serveSite } from '../tests/web-harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.resolve(root, process.env.OUT_DIR || 'docs/img');
@@ -24,7 +23,7 @@ const EXPERIMENT_SECONDS = String(process.env.EXPERIMENT_SECONDS || 30);
 const log = (...a) => console.error('[screenshots]', ...a);
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
-const server = await startServer({ port: 0 });
+const server = await serveSite();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 const result = { task: 'dates', settings: null, reached: false };
 try {

@@ -5,7 +5,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startServer } from '../web/serve.js';
+import { buildSite } from '../scripts/build-site.js';
 import { CHROMIUM, CHROMIUM_ARGS, browserSkipReason } from './web-harness.js';
 import { Translator, tasks } from '../lib/index.js';
 
@@ -14,7 +18,7 @@ const MODEL = { embed: 8, hidden: 16, attentionSize: 16, seed: 7 };
 
 // Runs in the page: trains the same tiny model as in Node and reports what it saw.
 async function inPage({ setup, model }) {
-  const lib = await import('/lib/index.js');
+  const lib = await import(new URL('./lib/index.js', location.href).href);
   const data = lib.tasks.reverse(setup);
   const out = {};
   const m = await lib.Translator.create({ pairs: data.train, ...model });
@@ -63,13 +67,17 @@ async function inPage({ setup, model }) {
 }
 
 test('the library runs in a browser page and in a Web Worker, and matches Node', { skip: browserSkipReason(), timeout: 120000 }, async () => {
-  const server = await startServer({ port: 0 });
+  // The site build with the package entry added: lib/ as a browser gets it (no Node files,
+  // '#platform' resolved to lib/browser/platform.js), served under a sub-path.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-lib-site-'));
+  buildSite({ out, entries: ['lib/index.js'] });
+  const server = await startServer({ port: 0, root: out, prefix: '/pkg/' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(new URL('/package.json', server.url).href);
+    await page.goto(new URL('./manifest.webmanifest', server.url).href);
     const out = await page.evaluate(inPage, { setup: SETUP, model: MODEL });
     assert.deepEqual(errors, []);
     assert.equal(out.backend, 'simd', 'Chromium has WebAssembly SIMD, so auto picks it');
@@ -97,5 +105,6 @@ test('the library runs in a browser page and in a Web Worker, and matches Node',
   } finally {
     await browser.close();
     await server.close();
+    fs.rmSync(out, { recursive: true, force: true });
   }
 });

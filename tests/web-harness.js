@@ -1,11 +1,34 @@
-// web-harness.js: what the browser tests share (not a test itself). Starts web/serve.js on a
-// free port, launches Debian's Chromium through playwright-core with the flags TOOLCHAIN.md
+// web-harness.js: what the browser tests share (not a test itself). Builds the site
+// (scripts/build-site.js, into a temporary folder, once per test process), serves it with
+// web/serve.js under a sub-path (as on GitHub Pages) on a free port, launches Debian's Chromium through playwright-core with the flags TOOLCHAIN.md
 // gives, and opens the page while recording console errors, page errors, every request that
 // would leave localhost, and the main thread's long tasks (PerformanceObserver 'longtask').
 
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../web/serve.js';
+import { buildSite } from '../scripts/build-site.js';
+
+/** The sub-path the tests serve the site at: every URL in the site must be relative. */
+export const SITE_PREFIX = '/seq2seq-attention/demo/';
+
+let site = null;
+/** Builds the site once per test process into a temporary folder; -> { out, files, version }. */
+export function builtSite() {
+  if (!site) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-site-'));
+    site = buildSite({ out });
+    process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+  }
+  return site;
+}
+
+/** Serves the built site under SITE_PREFIX on a free port; -> startServer's { url, port, close }. */
+export function serveSite() {
+  return startServer({ port: 0, root: builtSite().out, prefix: SITE_PREFIX });
+}
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -43,7 +66,7 @@ function installLongTaskObserver() {
  */
 export async function openPage({ viewport = { width: 1280, height: 900 } } = {}) {
   requireBrowser();
-  const server = await startServer({ port: 0 });
+  const server = await serveSite();
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // serve.js: a dependency-free static file server for the page.
 //
-// It serves the repository root, so web/index.html can import ../lib/*.js and fetch
-// ../build/wasm/*.wasm exactly as any static host would serve them. "/" redirects to /web/.
-// Port from PORT (default 8080; 0 picks a free one). It prints the URL when it listens.
-// Only GET and HEAD; nothing outside the root is ever served. No cross-origin-isolation headers
-// are sent on purpose: the page must work on hosts that cannot send them.
+// It serves the built site (build/site/, written by scripts/build-site.js: `npm run build`),
+// and nothing else of the repository, as any static host would. Port from PORT (default 8080;
+// 0 picks a free one); BASE_PATH mounts the site under a sub-path (default /), as on GitHub
+// Pages. It prints the URL when it listens. Only GET and HEAD; nothing outside the folder is
+// ever served. No cross-origin-isolation headers are sent on purpose: the page must work on hosts
+// that cannot send them.
 //
 // Also usable from tests: `import { startServer } from './serve.js'`.
 
@@ -16,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..');
+/** The folder `npm start` serves: the built site. */
+export const SITE_ROOT = path.join(REPO_ROOT, 'build', 'site');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -23,6 +26,7 @@ const MIME = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
@@ -44,7 +48,7 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
-function handler(root) {
+function handler(root, prefix) {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
@@ -57,12 +61,16 @@ function handler(root) {
       send(res, 400, 'Bad request\n');
       return;
     }
-    if (pathname === '/' || pathname === '/web') {
-      res.writeHead(302, { Location: '/web/' });
+    if (pathname === prefix.slice(0, -1) && prefix !== '/') {
+      res.writeHead(301, { Location: prefix });
       res.end();
       return;
     }
-    const file = path.resolve(root, '.' + pathname);
+    if (!pathname.startsWith(prefix)) {
+      send(res, 404, `Not found: ${pathname} (the site is at ${prefix})\n`);
+      return;
+    }
+    const file = path.resolve(root, '.' + pathname.slice(prefix.length - 1));
     if (file !== root && !file.startsWith(root + path.sep)) {
       send(res, 403, 'Forbidden\n');
       return;
@@ -105,11 +113,12 @@ function serveFile(req, res, file, st) {
   });
 }
 
-/** Start serving `root` (default: the repository root) on `port` (0: a free port).
- *  Resolves to { server, port, url, close() }. */
-export function startServer({ port = 8080, root = REPO_ROOT, host = '127.0.0.1' } = {}) {
+/** Start serving `root` (default: the built site) at `prefix` (a path ending in '/') on `port`
+ *  (0: a free port). Resolves to { server, port, url, close() }. */
+export function startServer({ port = 8080, root = SITE_ROOT, host = '127.0.0.1', prefix = '/' } = {}) {
   const absRoot = path.resolve(root);
-  const server = http.createServer(handler(absRoot));
+  if (!/^\/([^?#]*\/)?$/.test(prefix)) throw new Error(`prefix must start and end with "/", got ${JSON.stringify(prefix)}`);
+  const server = http.createServer(handler(absRoot, prefix));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -117,7 +126,7 @@ export function startServer({ port = 8080, root = REPO_ROOT, host = '127.0.0.1' 
       resolve({
         server,
         port: actual,
-        url: `http://localhost:${actual}/web/`,
+        url: `http://localhost:${actual}${prefix}`,
         close: () => new Promise((done) => {
           server.closeAllConnections?.();
           server.close(() => done());
@@ -133,11 +142,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`PORT must be an integer from 0 to 65535, got "${process.env.PORT}"`);
     process.exit(1);
   }
-  const wasm = path.join(REPO_ROOT, 'build', 'wasm', 's2s-simd.wasm');
-  if (!fs.existsSync(wasm)) {
-    console.warn(`warning: ${path.relative(process.cwd(), wasm)} is missing; run "make wasm" first (npm start does).`);
+  const prefix = process.env.BASE_PATH || '/';
+  if (!fs.existsSync(path.join(SITE_ROOT, 'index.html'))) {
+    console.error(`${path.relative(process.cwd(), SITE_ROOT)}/index.html is missing: run "npm run build" first (npm start does).`);
+    process.exit(1);
   }
-  startServer({ port }).then(
+  let started;
+  try {
+    started = startServer({ port, prefix });
+  } catch (err) {
+    console.error(`BASE_PATH: ${err.message}`);
+    process.exit(1);
+  }
+  started.then(
     ({ url }) => console.log(`seq2seq-attention page: ${url}  (Ctrl+C stops)`),
     (err) => {
       console.error(err.code === 'EADDRINUSE'
