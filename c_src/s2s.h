@@ -95,6 +95,19 @@ int s2s_train_step(s2s_model *m, const int32_t *src, const int32_t *src_len,
                    const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N,
                    real learning_rate, real clip_norm, real *loss_out);
 
+/* Data-parallel training. grad_sum: like loss_and_grad, but the gradient block holds the SUMS
+ * over the batch's non-PAD target tokens (no division), *loss_sum_out the summed -log p and
+ * *count_out the number of those tokens. apply_grad: divides the given gradient sums `grad`
+ * (s2s_total_params values in the gradient block's layout; may be the gradient block itself)
+ * by count, clips their global norm and takes one Adam step, with train_step's divergence
+ * guard (loss_sum / count or a gradient not finite, or a new weight not finite: DIVERGED and
+ * nothing changes). train_step is exactly grad_sum followed by apply_grad. */
+int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const int32_t *tgt_in,
+                 const int32_t *tgt_out, int B, int M, int N, double *loss_sum_out,
+                 int *count_out);
+int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
+                   real learning_rate, real clip_norm);
+
 /* Decoding one source sequence src[M] (no PAD). beam <= 1: greedy, otherwise beam search of
  * that width keeping n_best finished hypotheses, ranked by logprob / len^length_penalty.
  * trace (greedy only): also keep every step's scores, context, state and output distribution.

@@ -47,9 +47,9 @@ static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *sr
   return count;
 }
 
-/* Mean cross-entropy over the non-PAD targets: each row of logits (N,B,Vt) whose target in
+/* Summed cross-entropy over the non-PAD targets: each row of logits (N,B,Vt) whose target in
  * tgt_out (B,N) is not PAD becomes log-probabilities (log-softmax in place); PAD rows are left. */
-static real crossentropy_forward(real *logits, const int32_t *tgt_out, int B, int N, int Vt, int count) {
+static double crossentropy_forward(real *logits, const int32_t *tgt_out, int B, int N, int Vt) {
   double loss = 0;
   for (int i = 0; i < N; i++)
     for (int b = 0; b < B; b++) {
@@ -59,10 +59,11 @@ static real crossentropy_forward(real *logits, const int32_t *tgt_out, int B, in
       log_softmax_row(row, Vt);
       loss -= row[y];
     }
-  return (real)(loss / count);
+  return loss;
 }
 
-/* Its backward: dlogits (N,B,Vt) = (softmax - onehot(y)) / count on non-PAD rows, 0 on PAD rows;
+/* The backward of the loss / count: dlogits (N,B,Vt) = (softmax - onehot(y)) / count on non-PAD rows
+ * (count 1: of the summed loss), 0 on PAD rows;
  * written over the log-probabilities crossentropy_forward left in the same array. */
 static void crossentropy_backward(real *dlogits, const int32_t *tgt_out, int B, int N, int Vt, int count) {
   real inv = (real)1 / count;
@@ -85,8 +86,8 @@ static void tokens_at(int32_t *tokens, const int32_t *tgt_in, int B, int N, int 
 }
 
 /* Forward over the batch: encoder, attention keys, N decoder steps (attention, then the cell),
- * output layer, loss. Leaves log-probabilities in ws->logits; returns the mean loss. */
-static real forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
+ * output layer, loss. Leaves log-probabilities in ws->logits; returns the summed loss. */
+static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
                     const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
   int H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
   int lstm = m->cell == S2S_CELL_LSTM;
@@ -108,7 +109,7 @@ static real forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const i
   }
   int rows = N * B;
   s2s_output_forward(ws->logits, ws->oi, m, rows); /* all steps at once */
-  return crossentropy_forward(ws->logits, tgt_out, B, N, m->Vt, count);
+  return crossentropy_forward(ws->logits, tgt_out, B, N, m->Vt);
 }
 
 /* Backward of forward(), in reverse: loss, output layer, decoder steps from the last (the cell,
@@ -164,7 +165,7 @@ static int run_batch(s2s_model *m, const int32_t *src, const int32_t *src_len, c
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, with_grad);
   if (rc) return rc;
-  real loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count);
+  real loss = (real)(forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count) / count);
   if (with_grad) {
     memset(m->grads, 0, sizeof(real) * m->total);
     backward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count);
@@ -207,18 +208,61 @@ int s2s_train_step(s2s_model *m, const int32_t *src, const int32_t *src_len,
   if (!(clip_norm >= 0) || !isfinite(clip_norm))
     return s2s_fail(S2S_ERR_BAD_ARGUMENT, "clip norm must be a finite number >= 0 (0 = off), got %g",
                     (double)clip_norm);
-  real loss;
-  int rc = run_batch(m, src, src_len, tgt_in, tgt_out, B, M, N, 1, &loss);
+  /* the same path as data-parallel training: gradient sums, then apply them */
+  double loss_sum;
+  int count;
+  int rc = s2s_grad_sum(m, src, src_len, tgt_in, tgt_out, B, M, N, &loss_sum, &count);
   if (rc) return rc;
-  if (loss_out) *loss_out = loss;
+  if (loss_out) *loss_out = (real)(loss_sum / count);
+  return s2s_apply_grad(m, m->grads, count, loss_sum, learning_rate, clip_norm);
+}
+
+/* ---- gradient sums and applying a given gradient (data-parallel training) --------------- */
+
+int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const int32_t *tgt_in,
+                 const int32_t *tgt_out, int B, int M, int N, double *loss_sum_out,
+                 int *count_out) {
+  s2s_clear_error();
+  int count = check_batch(m, src, src_len, tgt_in, tgt_out, B, M, N);
+  if (count < 0) return count;
+  int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, 1);
+  if (rc) return rc;
+  double loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count);
+  memset(m->grads, 0, sizeof(real) * m->total);
+  backward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, 1); /* 1: sums, not means */
+  if (loss_sum_out) *loss_sum_out = loss;
+  if (count_out) *count_out = count;
+  return S2S_OK;
+}
+
+int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
+                   real learning_rate, real clip_norm) {
+  s2s_clear_error();
+  if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
+  if (!grad) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no gradient given");
+  if (count < 1)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT,
+                    "token count %d: the gradient sums must come from at least one target token",
+                    count);
+  if (!(learning_rate > 0) || !isfinite(learning_rate))
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "learning rate must be a finite number > 0, got %g",
+                    (double)learning_rate);
+  if (!(clip_norm >= 0) || !isfinite(clip_norm))
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "clip norm must be a finite number >= 0 (0 = off), got %g",
+                    (double)clip_norm);
+  double loss = loss_sum / count;
+  real c = (real)count;
   double sq = 0;
-  for (size_t i = 0; i < m->total; i++) sq += (double)m->grads[i] * m->grads[i];
+  for (size_t i = 0; i < m->total; i++) {
+    real gi = grad[i] / c;
+    sq += (double)gi * gi;
+  }
   double norm = sqrt(sq);
   if (!isfinite(loss) || !isfinite(norm))
     return s2s_fail(S2S_ERR_DIVERGED,
                     "training diverged at step %d: the loss or a gradient is not finite (loss %g); "
                     "the weights are those before this step: lower the learning rate",
-                    m->steps + 1, (double)loss);
+                    m->steps + 1, loss);
   real gscale = clip_norm > 0 && norm > clip_norm ? (real)(clip_norm / (norm + 1e-6)) : 1;
   double b1p = m->beta1_pow * m->beta1, b2p = m->beta2_pow * m->beta2;
   real step_size = (real)(learning_rate / (1 - b1p));
@@ -227,7 +271,7 @@ int s2s_train_step(s2s_model *m, const int32_t *src, const int32_t *src_len,
   /* two passes: the update is applied only if every new weight is finite */
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < m->total; i++) {
-      real gr = m->grads[i] * gscale;
+      real gr = grad[i] / c * gscale;
       real mm = b1 * m->adam_m[i] + (1 - b1) * gr;
       real vv = b2 * m->adam_v[i] + (1 - b2) * gr * gr;
       real p = m->params[i] - step_size * mm / ((real)sqrt(vv) / bc2_sqrt + eps);

@@ -199,7 +199,7 @@ export class Seq2Seq {
       return a;
     });
     const total = arrays.reduce((s, a) => s + a.length, 0);
-    const buf = e.malloc(4 * total + 8);
+    const buf = e.malloc(4 * total + 24); // + room for 8-aligned outputs (a double and an int)
     if (!buf) throw fail('not enough memory for the batch', 'NO_MEMORY');
     try {
       const ptrs = [];
@@ -209,7 +209,7 @@ export class Seq2Seq {
         ptrs.push(at);
         at += 4 * a.length;
       }
-      return fn(e, ptrs, B, M, N, at);
+      return fn(e, ptrs, B, M, N, (at + 7) & ~7);
     } finally {
       e.free(buf);
     }
@@ -247,6 +247,81 @@ export class Seq2Seq {
       this.#check(e.s2s_train_step(this.#ptr, src, len, tin, tout, B, M, N, lr, clip, lossPtr), { step });
       return { loss: this.#f32(lossPtr, 1)[0] };
     });
+  }
+
+  /** Number of float32 values in all parameters together (the length of a flat gradient or weight buffer). */
+  get parameterCount() { return this.#alive().s2s_total_params(this.#ptr); }
+
+  #flat(out, what) {
+    const n = this.parameterCount;
+    if (out === undefined) return new Float32Array(n);
+    if (!(out instanceof Float32Array)) throw fail(`${what} must be a Float32Array, got ${out === null ? 'null' : typeof out}`);
+    if (out.length !== n) throw fail(`${what} has ${out.length} values; this model has ${n} parameters`);
+    return out;
+  }
+
+  /**
+   * Gradient SUMS of a batch (not means): the summed -log p over the batch's non-PAD target
+   * tokens, their count, and the summed gradient of every parameter as one flat Float32Array in
+   * canonical order (parameterNames(), each tensor row-major). The weights are not changed.
+   * Sums of several batches added in a fixed order and given to applyGradientSums train like
+   * one batch holding them all.
+   * @param {object} batch as lossAndGradients
+   * @param {{into?: Float32Array}} [options] write the sums into this array (parameterCount long)
+   * @returns {{ lossSum: number, count: number, gradients: Float32Array }}
+   */
+  gradientSums(batch, options) {
+    const o = checkOptions(options, ['into'], 'gradientSums');
+    const into = this.#flat(o.into, 'gradientSums: into');
+    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, outPtr) => {
+      this.#check(e.s2s_grad_sum(this.#ptr, src, len, tin, tout, B, M, N, outPtr, outPtr + 8));
+      const lossSum = new Float64Array(this.#wasm.memory.buffer, outPtr, 1)[0];
+      const count = this.#i32(outPtr + 8, 1)[0];
+      into.set(this.#f32(e.s2s_grad_data(this.#ptr, 0), into.length));
+      return { lossSum, count, gradients: into };
+    });
+  }
+
+  /**
+   * One optimiser step from gradient sums computed elsewhere (gradientSums, possibly by other
+   * replicas, added together): divides them by `count`, clips their global norm to clipNorm,
+   * takes one Adam step. The same divergence guard as trainStep (DIVERGED, weights unchanged).
+   * trainStep(batch) is exactly gradientSums(batch) followed by this.
+   * @param {Float32Array} sums parameterCount values, the layout of gradientSums
+   * @param {{ count: number, lossSum: number, learningRate?: number, clipNorm?: number }} options
+   * @returns {{ loss: number }} lossSum / count
+   */
+  applyGradientSums(sums, options) {
+    const e = this.#alive();
+    const o = checkOptions(options, ['count', 'lossSum', 'learningRate', 'clipNorm'], 'applyGradientSums');
+    const grad = this.#flat(sums, 'applyGradientSums: sums');
+    const count = integer(o.count, 'count', 1, MAX_INT);
+    if (typeof o.lossSum !== 'number') throw fail(`lossSum must be a number, got ${typeof o.lossSum}`);
+    const lr = o.learningRate ?? 1e-3;
+    if (typeof lr !== 'number' || !(lr > 0) || lr > 1e30) throw fail(`learningRate must be a number > 0 (and at most 1e30), got ${lr}`);
+    const clip = finiteNumber(o.clipNorm ?? 5, 'clipNorm', 0, 1e30);
+    const ptr = e.s2s_grad_data(this.#ptr, 0);
+    this.#f32(ptr, grad.length).set(grad);
+    const step = e.s2s_step_count(this.#ptr) + 1;
+    this.#check(e.s2s_apply_grad(this.#ptr, ptr, count, o.lossSum, lr, clip), { step });
+    return { loss: Math.fround(o.lossSum / count) };
+  }
+
+  /** All weights as one flat Float32Array (parameterCount values, canonical order); into: reuse an array. */
+  readWeights(into) {
+    const e = this.#alive();
+    const out = this.#flat(into, 'readWeights: into');
+    out.set(this.#f32(e.s2s_param_data(this.#ptr, 0), out.length));
+    return out;
+  }
+
+  /** Overwrites all weights from a flat array laid out as readWeights returns it (Adam's state is kept). */
+  writeWeights(weights) {
+    const e = this.#alive();
+    const w = this.#flat(weights, 'writeWeights: weights');
+    for (let k = 0; k < w.length; k++)
+      if (!Number.isFinite(w[k])) throw fail(`writeWeights: value ${k} is not a finite number (${w[k]})`);
+    this.#f32(e.s2s_param_data(this.#ptr, 0), w.length).set(w);
   }
 
   /** Adam's beta1, beta2 and epsilon (defaults 0.9, 0.999, 1e-8). */
