@@ -24,6 +24,10 @@ export function createRandom(seed) {
   return {
     /** A float in [0, 1). */
     next,
+    /** The generator's state (a uint32): createRandom(state) goes on with the same numbers. */
+    state() {
+      return state;
+    },
     /** An integer in [0, n). */
     int(n) {
       return Math.floor(next() * n);

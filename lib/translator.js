@@ -7,21 +7,18 @@
 
 import { Seq2Seq } from './core.js';
 import {
-  BOS, EOS, MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
+  MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
 } from './text.js';
-import { createRandom } from './random.js';
 import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
+import { TrainingSession, checkPairs } from './session.js';
+import { createStepper } from './pool.js';
 
 const METADATA_FORMAT = 'seq2seq-attention/translator';
 const METADATA_VERSION = 1;
-const MAX_BATCH_SIZE = 4096; // S2S_MAX_BATCH
 const MAX_BEAM = 64; // S2S_MAX_BEAM
-const YIELD_EVERY_MS = 25; // how often training lets other events (stop messages, UI) run
 
 const CREATE_OPTIONS = ['pairs', 'tokenizer', 'cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize',
   'seed', 'backend', 'maxVocabularySize', 'minCount', 'info'];
-const TRAIN_OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'clipNorm', 'shuffleSeed', 'bucket',
-  'evaluate', 'onProgress', 'signal'];
 const TRANSLATE_OPTIONS = ['beam', 'nBest', 'maxLength', 'lengthPenalty'];
 
 function fail(message, code = 'BAD_ARGUMENT') {
@@ -53,49 +50,10 @@ function positiveNumber(value, name, { allowZero = false } = {}) {
   return value;
 }
 
-/** Checks [[source, target], ...] and returns it. */
-function checkPairs(pairs, what) {
-  if (!Array.isArray(pairs)) throw fail(`${what} must be an array of [source, target] string pairs`);
-  if (pairs.length === 0) throw fail(`${what} is empty: give at least one [source, target] pair`);
-  for (let i = 0; i < pairs.length; i++) {
-    const p = pairs[i];
-    if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') {
-      throw fail(`${what}[${i}] must be a [source, target] pair of strings, got ${JSON.stringify(p)?.slice(0, 80)}`);
-    }
-  }
-  return pairs;
-}
-
 function topSymbols(probs, vocabulary, k) {
   const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, k);
   return order.map((id) => ({ symbol: vocabulary.symbol(id), p: probs[id] }));
 }
-
-function learningRateAt(schedule, baseRate, step, total) {
-  if (schedule === 'constant') return baseRate;
-  if (schedule === 'cosine') return baseRate * 0.5 * (1 + Math.cos((Math.PI * step) / total));
-  const rate = schedule(step, total);
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
-    throw fail(`schedule(${step}, ${total}) returned ${rate}; it must return a finite learning rate >= 0`);
-  }
-  return rate;
-}
-
-// Lets queued events (a worker's 'stop' message, the page's input) run between training steps.
-// Browsers clamp chained setTimeout(0) to 4 ms, so there a MessageChannel message is the yield.
-const yieldToEventLoop = (() => {
-  if (typeof setImmediate === 'function') return () => new Promise((resolve) => setImmediate(resolve));
-  if (typeof MessageChannel === 'function') {
-    const channel = new MessageChannel();
-    const waiting = [];
-    channel.port1.onmessage = () => waiting.shift()?.();
-    return () => new Promise((resolve) => {
-      waiting.push(resolve);
-      channel.port2.postMessage(null);
-    });
-  }
-  return () => new Promise((resolve) => setTimeout(resolve, 0));
-})();
 
 /** A sequence-to-sequence model on strings. Make one with Translator.create or Translator.load. */
 export class Translator {
@@ -109,7 +67,7 @@ export class Translator {
     this._target = metadata.targetVocabulary;
     this._info = metadata.info;
     this._disposed = false;
-    this._training = false;
+    this._training = null; // the TrainingSession of a running train
   }
 
   /**
@@ -255,118 +213,33 @@ export class Translator {
   }
 
   /**
+   * A resumable training run on string pairs (lib/session.js): run(), pause(), state(), close().
+   * Options as train's; `resume: state` goes on from a saved session state.
+   * @returns {TrainingSession}
+   */
+  session(pairs, options = {}) {
+    this._alive();
+    return new TrainingSession(this, pairs, options, (core, o) => createStepper(core, o));
+  }
+
+  /**
    * Trains on string pairs. See docs/api.md for the options; returns a report.
-   * @returns {Promise<{steps: number, epochs: number, loss: number, elapsedMs: number, stopped: boolean, history: object[]}>}
+   * `workers` (default 'auto': this machine's cores) spreads each batch over worker threads;
+   * the trained model is byte-identical for any number of workers.
+   * @returns {Promise<{steps: number, epochs: number, loss: number, elapsedMs: number, stopped: boolean, history: object[], workers: number, transport: string}>}
    */
   async train(pairs, options = {}) {
     this._alive();
-    checkKnown(options, TRAIN_OPTIONS, 'train');
     if (this._training) throw fail('train is already running on this model: wait for it to finish or stop it with its signal');
-    checkPairs(pairs, 'pairs');
-    const {
-      epochs, steps, batchSize = 64, learningRate = 3e-3, schedule = 'constant', clipNorm = 5,
-      shuffleSeed = 1, bucket = true, evaluate = null, onProgress = null, signal = null,
-    } = options;
-    if (epochs !== undefined && steps !== undefined) throw fail('train: give epochs or steps, not both');
-    integer(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
-    positiveNumber(learningRate, 'learningRate');
-    positiveNumber(clipNorm, 'clipNorm', { allowZero: true });
-    integer(shuffleSeed, 'shuffleSeed', 0, 0xffffffff);
-    if (!(schedule === 'constant' || schedule === 'cosine' || typeof schedule === 'function')) {
-      throw fail("schedule must be 'constant', 'cosine' or a function (step, totalSteps) => learningRate");
-    }
-    if (onProgress !== null && typeof onProgress !== 'function') throw fail('onProgress must be a function');
-    if (typeof bucket !== 'boolean') throw fail('bucket must be true or false');
-    if (signal !== null && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
-      throw fail('signal must be an AbortSignal (from new AbortController().signal)');
-    }
-    let evaluation = null;
-    if (evaluate !== null) {
-      checkKnown(evaluate, ['pairs', 'every', 'beam', 'maxLength'], 'train: evaluate');
-      checkPairs(evaluate.pairs, 'evaluate.pairs');
-      evaluation = {
-        pairs: evaluate.pairs,
-        every: integer(evaluate.every ?? 200, 'evaluate.every', 1, 1e9),
-        beam: integer(evaluate.beam ?? 1, 'evaluate.beam', 1, MAX_BEAM),
-        maxLength: evaluate.maxLength === undefined ? undefined : integer(evaluate.maxLength, 'evaluate.maxLength', 1, MAX_SEQUENCE_LENGTH),
-      };
-    }
-
-    const examples = pairs.map((p, i) => ({
-      src: this.encodeSource(p[0], `pairs[${i}][0]`).ids,
-      tgt: this._encodeTarget(p[1], `pairs[${i}][1]`),
-    }));
-    const batchesPerEpoch = Math.ceil(examples.length / batchSize);
-    const totalSteps = steps !== undefined ? integer(steps, 'steps', 1, 1e9) : integer(epochs ?? 10, 'epochs', 1, 1e6) * batchesPerEpoch;
-    const rng = createRandom(shuffleSeed);
-    const history = [];
-    const started = performance.now();
-    let lastYield = started;
-    let step = 0;
-    let loss = NaN;
-    let seenExamples = 0;
-    let seenTokens = 0;
-    let stopped = false;
-    let epoch = 0;
-    const report = () => ({ steps: step, epochs: step / batchesPerEpoch, loss, elapsedMs: performance.now() - started, stopped, history });
-
-    this._training = true;
+    const session = this.session(pairs, options);
+    this._training = session;
     try {
-      while (step < totalSteps && !stopped) {
-        epoch++;
-        for (const batch of this._epochBatches(examples, batchSize, bucket, rng)) {
-          if (step >= totalSteps) break;
-          if (signal?.aborted) {
-            stopped = true;
-            break;
-          }
-          const rate = learningRateAt(schedule, learningRate, step, totalSteps);
-          try {
-            loss = this._core.trainStep(batch.batch, { learningRate: rate, clipNorm }).loss;
-          } catch (error) {
-            if (error?.code !== 'DIVERGED') throw error;
-            const diverged = fail(`training diverged at step ${step + 1} (the loss or a gradient became NaN/Inf); the weights are those from before that step: lower learningRate (it was ${rate}) or set clipNorm`, 'DIVERGED');
-            diverged.step = step + 1;
-            diverged.report = report();
-            diverged.cause = error;
-            throw diverged;
-          }
-          step++;
-          seenExamples += batch.batch.batchSize;
-          seenTokens += batch.tokens;
-          const entry = { step, loss };
-          if (evaluation && (step % evaluation.every === 0 || step === totalSteps)) {
-            entry.eval = this.evaluate(evaluation.pairs, { beam: evaluation.beam, maxLength: evaluation.maxLength });
-          }
-          history.push(entry);
-          const now = performance.now();
-          const seconds = Math.max((now - started) / 1000, 1e-9);
-          onProgress?.({
-            step, totalSteps, epoch, loss, learningRate: rate,
-            examplesPerSecond: seenExamples / seconds, tokensPerSecond: seenTokens / seconds,
-            elapsedMs: now - started, eval: entry.eval,
-          });
-          if (now - lastYield > YIELD_EVERY_MS) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-            this._alive();
-          }
-        }
-      }
+      const { done, ...report } = await session.run();
+      return report;
     } finally {
-      this._training = false;
+      this._training = null;
+      await session.close();
     }
-    return report();
-  }
-
-  /** One epoch's batches: shuffled; with bucketing, sorted by length first so little is padding. */
-  * _epochBatches(examples, batchSize, bucket, rng) {
-    const order = rng.shuffle(Array.from(examples.keys()));
-    if (bucket) order.sort((a, b) => examples[a].src.length - examples[b].src.length || examples[a].tgt.length - examples[b].tgt.length);
-    const groups = [];
-    for (let i = 0; i < order.length; i += batchSize) groups.push(order.slice(i, i + batchSize));
-    if (bucket) rng.shuffle(groups);
-    for (const group of groups) yield makeBatch(group.map((i) => examples[i]));
   }
 
   /**
@@ -497,35 +370,9 @@ export class Translator {
   dispose() {
     if (this._disposed) return;
     this._disposed = true;
+    this._training?.close(); // ends the workers of a running train; it then rejects
     this._core.dispose();
   }
-}
-
-/** Pads a group of encoded examples into the core's batch layout. */
-function makeBatch(examples) {
-  const batchSize = examples.length;
-  let srcLength = 1;
-  let tgtLength = 1;
-  for (const e of examples) {
-    srcLength = Math.max(srcLength, e.src.length);
-    tgtLength = Math.max(tgtLength, e.tgt.length + 1);
-  }
-  const src = new Int32Array(batchSize * srcLength); // PAD = 0
-  const srcLengths = new Int32Array(batchSize);
-  const tgtIn = new Int32Array(batchSize * tgtLength);
-  const tgtOut = new Int32Array(batchSize * tgtLength);
-  let tokens = 0;
-  examples.forEach((e, b) => {
-    src.set(e.src, b * srcLength);
-    srcLengths[b] = e.src.length;
-    tgtIn[b * tgtLength] = BOS;
-    tgtIn.set(e.tgt, b * tgtLength + 1);
-    tgtOut.set(e.tgt, b * tgtLength);
-    tgtOut[b * tgtLength + e.tgt.length] = EOS;
-    tokens += e.src.length + e.tgt.length + 1;
-  });
-  // Row b: tgtIn = BOS y_1 .. y_T, tgtOut = y_1 .. y_T EOS (DESIGN.md's teacher forcing), PAD after.
-  return { batch: { src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength }, tokens };
 }
 
 function encodeMetadata({ tokenizer, sourceVocabulary, targetVocabulary, info }) {

@@ -1,30 +1,19 @@
 // worker-client.js: TranslatorWorker, the Translator API made async and run in a worker
-// (lib/worker.js). In a browser it starts a module Web Worker; in Node a worker thread.
-// train's onProgress is forwarded from the worker; stop() (or train's signal) aborts training.
-// The worker is started through '#platform' (lib/browser/platform.js, lib/node/platform.js).
+// (lib/worker.js), over lib/rpc.js. In a browser it starts a module Web Worker; in Node a worker
+// thread ('#platform': lib/browser/platform.js, lib/node/platform.js). train's onProgress is
+// forwarded from the worker; stop() (or train's signal) pauses training after its current step.
+// startSession / runSession / sessionState / closeSession drive one resumable TrainingSession in
+// the worker (lib/session.js), so a page can train in slices without sending the data again.
 
 import { startWorker } from '#platform';
-
-function rebuildError(error) {
-  const e = new Error(error.message);
-  if (error.code !== undefined) e.code = error.code;
-  if (error.step !== undefined) e.step = error.step;
-  return e;
-}
+import { RpcClient } from './rpc.js';
 
 /** A Translator that lives in a worker; every method returns a Promise. */
 export class TranslatorWorker {
   /** @private use TranslatorWorker.create or TranslatorWorker.load */
-  constructor(channel) {
-    this._channel = channel;
-    this._nextId = 1;
-    this._pending = new Map();
-    this._failure = null;
+  constructor(port) {
+    this._rpc = new RpcClient(port, { name: 'the worker' });
     this._state = null;
-    channel.listen(
-      (message) => this._onMessage(message),
-      (error) => this._fail(error),
-    );
   }
 
   static async _start(workerOptions = {}) {
@@ -32,6 +21,10 @@ export class TranslatorWorker {
       throw new TypeError('the second argument must be an object like { workerUrl }');
     }
     return new TranslatorWorker(startWorker(workerOptions.workerUrl));
+  }
+
+  _call(method, args, onEvent) {
+    return this._rpc.call(method, args, { onEvent });
   }
 
   /**
@@ -60,34 +53,6 @@ export class TranslatorWorker {
       throw error;
     }
     return remote;
-  }
-
-  _onMessage(message) {
-    const pending = this._pending.get(message?.id);
-    if (!pending) return;
-    if ('progress' in message) {
-      pending.onProgress?.(message.progress);
-      return;
-    }
-    this._pending.delete(message.id);
-    if (message.error) pending.reject(rebuildError(message.error));
-    else pending.resolve(message.result);
-  }
-
-  _fail(error) {
-    if (this._failure) return;
-    this._failure = error;
-    for (const pending of this._pending.values()) pending.reject(error);
-    this._pending.clear();
-  }
-
-  _call(method, args, onProgress) {
-    if (this._failure) return Promise.reject(this._failure);
-    const id = this._nextId++;
-    return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject, onProgress });
-      this._channel.post({ id, method, args });
-    });
   }
 
   _known(name) {
@@ -131,10 +96,43 @@ export class TranslatorWorker {
     }
   }
 
-  /** Stops a running train after its current step (its promise then resolves with stopped: true). */
+  /** Stops a running train (or runSession) after its current step (it then resolves with stopped: true). */
   stop() {
     return this._call('stop', []);
   }
+
+  /**
+   * Starts a resumable training session in the worker (Translator#session): the pairs are sent
+   * once. options as train's, without onProgress and signal. -> the session's state().
+   */
+  startSession(pairs, options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('startSession: options must be an object');
+    return this._call('sessionStart', [pairs, options]);
+  }
+
+  /**
+   * Runs the session until it is done, stop() is called, or a limit: { maxSteps, maxMs }.
+   * onProgress gets the progress events. -> the run's report, with the session's state.
+   */
+  async runSession(limits = {}, { onProgress, signal } = {}) {
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('onProgress must be a function');
+    const onAbort = () => this.stop();
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+    try {
+      const promise = this._call('sessionRun', [limits], onProgress);
+      if (signal?.aborted) this.stop();
+      const { report, stepCount, state } = await promise;
+      this._state.stepCount = stepCount;
+      return { ...report, state };
+    } finally {
+      signal?.removeEventListener?.('abort', onAbort);
+    }
+  }
+
+  /** The session's state() (what a checkpoint stores). */
+  sessionState() { return this._call('sessionState', []); }
+  /** Ends the session and its worker threads. */
+  closeSession() { return this._call('sessionClose', []); }
 
   translate(text, options) { return this._call('translate', [text, options]); }
   translateBatch(texts, options) { return this._call('translateBatch', [texts, options]); }
@@ -156,7 +154,7 @@ export class TranslatorWorker {
 
   /** Ends the worker at once (pending calls reject). */
   terminate() {
-    this._fail(new Error('the worker was terminated'));
-    this._channel.terminate();
+    this._state = null;
+    return this._rpc.terminate('it was terminated');
   }
 }

@@ -1,19 +1,23 @@
-// worker.js: runs inside a Web Worker (or a Node worker thread) and serves one Translator to
-// lib/worker-client.js over messages, so a page can train without freezing.
-//
-// Protocol: the client posts { id, method, args }; the worker answers { id, result } or
-// { id, error: { message, code, step } }, and during train posts { id, progress } (at most every
-// 50 ms, plus every step that carries an evaluation and the last step). 'stop' is answered at
-// once and aborts the running train after its current step; every other call runs in order.
+// worker.js: runs inside a Web Worker (or a Node worker thread). It serves, over lib/rpc.js:
+//  - one Translator for lib/worker-client.js (TranslatorWorker), so a page can train without
+//    freezing: create, load, train (progress events), a resumable session (sessionStart,
+//    sessionRun, sessionState, sessionClose), stop, translate, translateBatch, explain, evaluate,
+//    save, dispose;
+//  - one model replica for the data-parallel pool (lib/pool.js): replicaStart, replicaStep.
+// 'stop' runs as soon as it arrives (it pauses the running training after its current step);
+// every other call runs in order. Progress events come at most every 50 ms, plus every step that
+// carries an evaluation and the last one.
 
 import { Translator } from './translator.js';
+import { Seq2Seq } from './core.js';
+import { serve, transfer } from './rpc.js';
 import { parentPort } from '#platform';
 
 const PROGRESS_EVERY_MS = 50;
 
 let model = null;
-let controller = null;
-let queue = Promise.resolve();
+let session = null; // the TrainingSession that train or sessionStart made
+let replica = null; // { core, weights: Float32Array over the pool's SharedArrayBuffer or null, slots }
 
 function describe() {
   return {
@@ -36,72 +40,123 @@ function needModel() {
   return model;
 }
 
-const methods = {
-  async create(options) {
-    model?.dispose();
-    model = null;
-    model = await Translator.create(options);
-    return describe();
-  },
-  async load(bytes, options) {
-    model?.dispose();
-    model = null;
-    model = await Translator.load(bytes, options);
-    return describe();
-  },
-  async train(post, id, pairs, options = {}) {
+function needSession() {
+  if (!session) throw Object.assign(new Error('no training session in this worker: call startSession first'), { code: 'BAD_ARGUMENT' });
+  return session;
+}
+
+function progressSender(context) {
+  let last = 0;
+  return (progress) => {
+    const now = performance.now();
+    if (now - last >= PROGRESS_EVERY_MS || progress.eval || progress.step === progress.totalSteps) {
+      last = now;
+      context.emit(progress);
+    }
+  };
+}
+
+async function replace(next) {
+  await session?.close();
+  session = null;
+  model?.dispose();
+  model = null;
+  model = await next();
+  return describe();
+}
+
+serve(parentPort(), {
+  create: (context, options) => replace(() => Translator.create(options)),
+  load: (context, bytes, options) => replace(() => Translator.load(bytes, options)),
+
+  async train(context, pairs, options = {}) {
     const m = needModel();
-    controller = new AbortController();
-    let last = 0;
+    await session?.close();
+    session = m.session(pairs, { ...options, onProgress: progressSender(context) });
     try {
-      const report = await m.train(pairs, {
-        ...options,
-        signal: controller.signal,
-        onProgress(progress) {
-          const now = performance.now();
-          if (now - last >= PROGRESS_EVERY_MS || progress.eval || progress.step === progress.totalSteps) {
-            last = now;
-            post({ id, progress });
-          }
-        },
-      });
+      const report = await session.run();
       return { report, stepCount: m.stepCount };
     } finally {
-      controller = null;
+      await session?.close();
     }
   },
-  translate: (text, options) => needModel().translate(text, options),
-  translateBatch: (texts, options) => needModel().translateBatch(texts, options),
-  explain: (text, options) => needModel().explain(text, options),
-  evaluate: (pairs, options) => needModel().evaluate(pairs, options),
-  save: () => needModel().save(),
-  dispose() {
+  async sessionStart(context, pairs, options = {}) {
+    const m = needModel();
+    await session?.close();
+    session = null;
+    session = m.session(pairs, options);
+    return session.state();
+  },
+  async sessionRun(context, limits = {}) {
+    const s = needSession();
+    const report = await s.run({ ...limits, onProgress: progressSender(context) });
+    return { report, stepCount: needModel().stepCount, state: s.state() };
+  },
+  sessionState: () => needSession().state(),
+  async sessionClose() {
+    await session?.close();
+    session = null;
+    return null;
+  },
+  stop() {
+    session?.pause();
+    return null;
+  },
+  translate: (context, text, options) => needModel().translate(text, options),
+  translateBatch: (context, texts, options) => needModel().translateBatch(texts, options),
+  explain: (context, text, options) => needModel().explain(text, options),
+  evaluate: (context, pairs, options) => needModel().evaluate(pairs, options),
+  save() {
+    const bytes = needModel().save();
+    return transfer(bytes, [bytes.buffer]);
+  },
+  async dispose() {
+    await session?.close();
+    session = null;
     model?.dispose();
     model = null;
     return null;
   },
-};
 
-function onMessage(data, post) {
-  const { id, method, args = [] } = data ?? {};
-  if (method === 'stop') {
-    controller?.abort();
-    post({ id, result: null });
-    return;
-  }
-  queue = queue.then(async () => {
-    try {
-      if (!Object.hasOwn(methods, method)) throw new Error(`unknown worker method ${JSON.stringify(method)}`);
-      const result = method === 'train' ? await methods.train(post, id, ...args) : await methods[method](...args);
-      if (result instanceof Uint8Array) post({ id, result }, [result.buffer]);
-      else post({ id, result });
-    } catch (error) {
-      post({ id, error: { message: String(error?.message ?? error), code: error?.code, step: error?.step } });
+  // ---- a replica of the pool (lib/pool.js) ----
+  async replicaStart(context, bytes, backend, weights) {
+    replica?.core.dispose();
+    replica = null;
+    const core = await Seq2Seq.load(bytes, { backend });
+    replica = { core, weights: weights ? new Float32Array(weights) : null, slots: null };
+    if (replica.weights && replica.weights.length !== core.parameterCount) {
+      throw new Error(`the pool's weight buffer holds ${replica.weights.length} values; the model has ${core.parameterCount}`);
     }
-  });
-}
-
-// A Web Worker or a Node worker thread: '#platform' gives the port either way, with no top-level
-// await (Vite bundles workers as IIFE files, which cannot have it).
-const port = parentPort();
-port.listen((data) => onMessage(data, port.post));
+    return core.parameterCount;
+  },
+  replicaStep(context, job) {
+    if (!replica) throw new Error('replicaStep before replicaStart');
+    const { core } = replica;
+    const P = core.parameterCount;
+    if (job?.slots) replica.slots = job.slots;
+    if (job?.weights) core.writeWeights(job.weights);
+    else if (job?.weightsChanged) core.writeWeights(replica.weights);
+    if (!Array.isArray(job?.shards)) throw new Error('replicaStep: job.shards must be an array');
+    const out = [];
+    const list = [];
+    for (const { slot, batch } of job.shards) {
+      let into;
+      if (replica.weights) {
+        if (!replica.slots || !Number.isInteger(slot) || slot < 0 || 4 * P * (slot + 1) > replica.slots.byteLength) {
+          throw new Error(`replicaStep: shard slot ${slot} is outside the pool's gradient buffer`);
+        }
+        into = new Float32Array(replica.slots, 4 * P * slot, P);
+      } else {
+        into = new Float32Array(P);
+      }
+      const r = core.gradientSums(batch, { into });
+      const entry = { slot, lossSum: r.lossSum, count: r.count };
+      if (!replica.weights) {
+        entry.gradients = into.buffer;
+        list.push(into.buffer);
+      }
+      out.push(entry);
+    }
+    return transfer(out, list);
+  },
+}, { immediate: ['stop'] });

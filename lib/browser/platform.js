@@ -68,3 +68,8 @@ export function parentPort() {
     },
   };
 }
+
+/** How many threads can usefully run at once here (navigator.hardwareConcurrency; 1 if unknown). */
+export function availableCores() {
+  return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
+}

@@ -3,6 +3,7 @@
 // and says why). The only file of the library besides bin/ that imports Node built-ins.
 
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { Worker, parentPort as threadPort } from 'node:worker_threads';
 
 /** Which platform this file serves: 'node' (here) or 'browser'. */
@@ -57,4 +58,9 @@ export function parentPort() {
       threadPort.on('message', onMessage);
     },
   };
+}
+
+/** How many threads can usefully run at once here (os.availableParallelism, Node >= 18.14). */
+export function availableCores() {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }

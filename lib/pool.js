@@ -1,0 +1,227 @@
+// pool.js: data-parallel training over worker replicas (Node worker_threads, Web Workers). The
+// calling thread and workers - 1 worker threads each hold a replica of the model. For every
+// batch the session (session.js) hands over its fixed shards; shard k is computed by participant
+// k mod workers, and each shard's gradient SUMS land in slot k. When all are in, this thread adds
+// the slots in shard order (the same additions LocalStepper makes), takes one clipped Adam step
+// on its own model, and the replicas copy the new weights before their next shards. So the
+// weights are byte-identical whatever the number of workers, and the caller's model is always
+// the one of the last completed step.
+//
+// Gradients and weights move through SharedArrayBuffers where they exist (Node; pages that are
+// crossOriginIsolated): nothing is copied through messages. Elsewhere they move as transferred
+// ArrayBuffers. The messages are lib/rpc.js calls to the replica methods of lib/worker.js.
+
+import { startWorker, availableCores } from '#platform';
+import { RpcClient } from './rpc.js';
+import { LocalStepper, addInto, resolveWorkers } from './session.js';
+
+/** At most this many threads for workers: 'auto' (a batch has few shards; more would idle). */
+export const AUTO_WORKERS_CAP = 8;
+
+function fail(message, code = 'BAD_ARGUMENT') {
+  const error = new Error(message);
+  error.code = code;
+  return error;
+}
+
+/** True when gradients can move through shared memory here. */
+export function sharedMemoryAvailable() {
+  return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
+}
+
+/**
+ * The stepper a session trains with: LocalStepper for one worker, a ReplicaPool for more.
+ * @param {import('./core.js').Seq2Seq} core
+ * @param {{ workers?: number|'auto', transport?: 'auto'|'shared'|'transfer', workerUrl?: string|URL, shardsPerBatch?: number }} options
+ */
+export async function createStepper(core, { workers = 'auto', transport = 'auto', workerUrl, shardsPerBatch = Infinity } = {}) {
+  let n = resolveWorkers(workers, availableCores(), AUTO_WORKERS_CAP);
+  if (workers === 'auto') n = Math.max(1, Math.min(n, shardsPerBatch));
+  if (n === 1) return new LocalStepper(core);
+  return ReplicaPool.start(core, { workers: n, transport, workerUrl });
+}
+
+export class ReplicaPool {
+  #core;
+  #clients;
+  #ports = [];
+  #shared;
+  #P;
+  #weights = null; // SharedArrayBuffer of the weights (shared transport)
+  #slots = null; // SharedArrayBuffer of slotCount gradient slots (shared transport)
+  #slotCount = 0;
+  #version = 0; // bumped by every applied step; replicas copy weights when theirs is older
+  #sentVersion = [];
+  #total;
+  #closed = false;
+  /** Milliseconds and bytes spent moving data, summed over steps (for the benchmarks). */
+  stats = { steps: 0, commMs: 0, computeMs: 0, reduceMs: 0, bytes: 0 };
+
+  constructor(core, clients, shared) {
+    this.#core = core;
+    this.#clients = clients;
+    this.#shared = shared;
+    this.#P = core.parameterCount;
+    this.#total = new Float32Array(this.#P);
+    this.#sentVersion = clients.map(() => 0);
+  }
+
+  /**
+   * Starts workers - 1 worker threads, each loading a replica of `core` (its model file).
+   * @returns {Promise<ReplicaPool>}
+   */
+  static async start(core, { workers, transport = 'auto', workerUrl }) {
+    if (!Number.isInteger(workers) || workers < 2) throw fail(`a pool needs at least 2 workers, got ${workers}`);
+    const canShare = sharedMemoryAvailable();
+    if (transport === 'shared' && !canShare) {
+      throw fail("transport 'shared' needs SharedArrayBuffer, which this page does not have (it is not crossOriginIsolated): use 'auto' or 'transfer'");
+    }
+    const shared = transport === 'shared' || (transport === 'auto' && canShare);
+    const bytes = core.save();
+    const clients = [];
+    const ports = [];
+    try {
+      for (let w = 1; w < workers; w++) {
+        const port = startWorker(workerUrl);
+        ports.push(port);
+        clients.push(new RpcClient(port, { name: `worker ${w + 1} of ${workers}` }));
+      }
+      const pool = new ReplicaPool(core, clients, shared);
+      pool.#ports = ports;
+      if (shared) pool.#weights = new SharedArrayBuffer(4 * pool.#P);
+      await Promise.all(clients.map((c) => c.call('replicaStart', [bytes, core.backend, pool.#weights])));
+      return pool;
+    } catch (error) {
+      await Promise.all(clients.map((c) => c.terminate('the pool could not start')));
+      throw error;
+    }
+  }
+
+  /** Threads computing gradients, this one included. */
+  get workers() { return this.#clients.length + 1; }
+  /** 'shared' (SharedArrayBuffer) or 'transfer' (transferred ArrayBuffers). */
+  get transport() { return this.#shared ? 'shared' : 'transfer'; }
+
+  #slotView(k) {
+    return new Float32Array(this.#slots, 4 * this.#P * k, this.#P);
+  }
+
+  /**
+   * One step: every shard's gradient sums (spread over the workers), added in shard order, one
+   * clipped Adam step on the calling thread's model. Rejects, with the model unchanged, when a
+   * worker fails; the pool is then closed.
+   */
+  async step(shards, { learningRate, clipNorm }) {
+    if (this.#closed) throw fail('the worker pool was closed', 'DISPOSED');
+    const N = this.workers;
+    const P = this.#P;
+    const t0 = performance.now();
+    let newSlots = null;
+    if (this.#shared && shards.length > this.#slotCount) {
+      this.#slotCount = shards.length;
+      this.#slots = new SharedArrayBuffer(4 * P * this.#slotCount);
+      newSlots = this.#slots;
+    }
+    // the workers' shards go out first, so they compute while this thread computes its own
+    const calls = this.#clients.map((client, i) => {
+      const w = i + 1;
+      const job = { shards: [] };
+      for (let k = w; k < shards.length; k += N) job.shards.push({ slot: k, batch: shards[k] });
+      const list = [];
+      if (this.#sentVersion[i] !== this.#version) {
+        if (this.#shared) {
+          job.weightsChanged = true;
+        } else {
+          const weights = this.#core.readWeights();
+          job.weights = weights;
+          list.push(weights.buffer);
+          this.stats.bytes += weights.byteLength;
+        }
+        this.#sentVersion[i] = this.#version;
+      }
+      if (newSlots) job.slots = newSlots;
+      return client.call('replicaStep', [job], { transfer: list });
+    });
+    const sentMs = performance.now() - t0;
+    let failure = null;
+    const settled = Promise.allSettled(calls).then((results) => {
+      for (const r of results) if (r.status === 'rejected' && !failure) failure = r.reason;
+      return results;
+    });
+    // this thread's shards
+    const own = [];
+    const c0 = performance.now();
+    const mine = [];
+    try {
+      for (let k = 0; k < shards.length; k += N) {
+        const into = this.#shared ? this.#slotView(k) : new Float32Array(P);
+        const r = this.#core.gradientSums(shards[k], { into });
+        own.push({ slot: k, lossSum: r.lossSum, count: r.count });
+        mine[k] = into;
+      }
+    } catch (error) {
+      await settled;
+      throw error;
+    }
+    const computeMs = performance.now() - c0;
+    const w0 = performance.now();
+    const results = await settled;
+    const waitMs = performance.now() - w0;
+    if (failure) {
+      await this.close();
+      const error = new Error(`data-parallel training stopped at this step (the model keeps the weights of the step before): ${failure.message}`);
+      error.code = failure.code === 'DIVERGED' ? 'DIVERGED' : 'WORKER_FAILED';
+      error.cause = failure;
+      throw error;
+    }
+    // add the slots in shard order
+    const r0 = performance.now();
+    const sums = new Array(shards.length);
+    for (const r of own) sums[r.slot] = r;
+    for (const r of results) {
+      for (const s of r.value) {
+        if (!Number.isInteger(s?.slot) || s.slot < 0 || s.slot >= shards.length || sums[s.slot]) {
+          throw fail(`a worker answered for shard ${s?.slot}, which it was not given`, 'WORKER_FAILED');
+        }
+        sums[s.slot] = s;
+        if (!this.#shared) {
+          mine[s.slot] = new Float32Array(s.gradients);
+          this.stats.bytes += s.gradients.byteLength;
+        }
+      }
+    }
+    let lossSum = 0;
+    let count = 0;
+    for (let k = 0; k < shards.length; k++) {
+      if (!sums[k]) throw fail(`no worker answered for shard ${k}`, 'WORKER_FAILED');
+      const slot = this.#shared ? this.#slotView(k) : mine[k];
+      if (slot.length !== P) throw fail(`shard ${k}'s gradient has ${slot.length} values, not ${P}`, 'WORKER_FAILED');
+      if (k === 0) this.#total.set(slot);
+      else addInto(this.#total, slot);
+      lossSum += sums[k].lossSum;
+      count += sums[k].count;
+    }
+    if (this.#shared) this.stats.bytes += 4 * P * shards.length;
+    const result = this.#core.applyGradientSums(this.#total, { count, lossSum, learningRate, clipNorm });
+    if (this.#shared) this.#core.readWeights(new Float32Array(this.#weights));
+    this.#version++;
+    const reduceMs = performance.now() - r0;
+    this.stats.steps++;
+    this.stats.computeMs += computeMs;
+    this.stats.reduceMs += reduceMs;
+    this.stats.commMs += sentMs + waitMs;
+    return result;
+  }
+
+  /** Test hook: ends worker `w` (2..workers) as a crash would, without telling the pool. */
+  _crash(w) {
+    return this.#ports[w - 2]?.terminate();
+  }
+
+  /** Ends every worker; safe to call twice. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#clients.map((c) => c.terminate('the pool was closed')));
+  }
+}
