@@ -39,6 +39,8 @@ train options:
   --eval-every N       evaluate on 200 held-out pairs every N steps
   --eval-size N        held-out pairs scored at the end (default 500)
   --backend B          auto | simd | scalar (default auto)
+  --workers N          threads training data-parallel: N or auto (default auto: the machine's
+                       cores, at most 8); the model file is the same for every N
 
 translate options:
   TEXT ...             texts to translate; without any, one text per line from stdin
@@ -63,7 +65,7 @@ const OPTIONS = {
   'clip-norm': { type: 'string' }, cell: { type: 'string' }, attention: { type: 'string' },
   embed: { type: 'string' }, hidden: { type: 'string' }, 'attention-size': { type: 'string' },
   seed: { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
-  'eval-every': { type: 'string' }, 'eval-size': { type: 'string' }, backend: { type: 'string' },
+  'eval-every': { type: 'string' }, 'eval-size': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
   model: { type: 'string' }, beam: { type: 'string' }, 'n-best': { type: 'string' }, 'max-length': { type: 'string' },
   'length-penalty': { type: 'string' }, 'show-attention': { type: 'boolean' }, json: { type: 'boolean' },
   split: { type: 'string' }, columns: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
@@ -154,7 +156,8 @@ function progressPrinter(stream) {
       const fraction = p.step / p.totalSteps;
       const eta = fraction > 0 ? (p.elapsedMs / fraction) * (1 - fraction) : 0;
       const evalText = p.eval ? ` exact ${(100 * p.eval.exactMatch).toFixed(1)}%` : '';
-      const stats = `step ${p.step}/${p.totalSteps} epoch ${p.epoch} loss ${p.loss.toFixed(4)} ${Math.round(p.examplesPerSecond)} ex/s`;
+      const threads = p.workers > 1 ? ` on ${p.workers} workers` : ' on 1 worker';
+      const stats = `step ${p.step}/${p.totalSteps} epoch ${p.epoch} loss ${p.loss.toFixed(4)} ${Math.round(p.examplesPerSecond)} ex/s${threads}`;
       if (tty) {
         const now = Date.now();
         if (now - lastDraw < 100 && p.step !== p.totalSteps && !p.eval) return;
@@ -185,10 +188,20 @@ function formatMetrics(m) {
   return `exact match ${(100 * m.exactMatch).toFixed(2)}%  token accuracy ${(100 * m.tokenAccuracy).toFixed(2)}%  BLEU ${m.bleu.toFixed(2)}  chrF ${m.chrf.toFixed(2)}  (${m.count} pairs)`;
 }
 
+/** --workers: 'auto' or a positive integer. */
+function workersOption(values) {
+  const text = values.workers;
+  if (text === undefined || text === 'auto') return 'auto';
+  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > 256) {
+    throw new UsageError(`--workers must be auto or a whole number from 1 to 256 (1: no extra thread), got "${text}"`);
+  }
+  return Number(text);
+}
+
 async function train(values) {
   allow(values, 'train', ['task', 'data', 'test-fraction', 'columns', 'tokenizer', 'out', 'epochs', 'steps', 'batch-size',
     'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
-    'train-size', 'test-size', 'eval-every', 'eval-size', 'backend']);
+    'train-size', 'test-size', 'eval-every', 'eval-size', 'backend', 'workers']);
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('train needs --task NAME or --data PAIRS.tsv (one of them)');
   if (values.epochs !== undefined && values.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
   const seed = int(values, 'seed', 1, 0);
@@ -213,6 +226,7 @@ async function train(values) {
     info = { data: values.data };
   }
   const out = values.out ?? `${task.name}.s2s`;
+  const workers = workersOption(values);
   const started = Date.now();
   const model = await Translator.create({
     pairs: task.train,
@@ -243,6 +257,7 @@ async function train(values) {
       schedule: values.schedule ?? 'constant',
       clipNorm: num(values, 'clip-norm', 5),
       shuffleSeed: seed,
+      workers,
       ...(values['eval-every'] !== undefined && heldOut.length > 0
         ? { evaluate: { pairs: heldOut.slice(0, 200), every: int(values, 'eval-every') } } : {}),
       onProgress: (p) => printer.update(p),

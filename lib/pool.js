@@ -41,6 +41,7 @@ export async function createStepper(core, { workers = 'auto', transport = 'auto'
   return ReplicaPool.start(core, { workers: n, transport, workerUrl });
 }
 
+/** The calling thread and workers - 1 worker threads computing a batch's shards together (see the top of this file). */
 export class ReplicaPool {
   #core;
   #clients;

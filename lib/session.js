@@ -14,7 +14,9 @@
 import { BOS, EOS, MAX_SEQUENCE_LENGTH } from './text.js';
 import { createRandom } from './random.js';
 
+/** What state().format says: a session state, resumable by this library. */
 export const SESSION_FORMAT = 'seq2seq-attention/session';
+/** The version of state()'s layout. */
 export const SESSION_VERSION = 1;
 /** Examples per shard when the options do not say: the unit of work a worker takes. */
 export const DEFAULT_SHARD_SIZE = 16;
@@ -84,6 +86,7 @@ function learningRateAt(schedule, baseRate, step, total) {
 
 // Lets queued events (a worker's 'stop' message, the page's input) run between training steps.
 // Browsers clamp chained setTimeout(0) to 4 ms, so there a MessageChannel message is the yield.
+/** Resolves after other queued events (a stop message, a page's input) had their turn. */
 export const yieldToEventLoop = (() => {
   if (typeof setImmediate === 'function') return () => new Promise((resolve) => setImmediate(resolve));
   if (typeof MessageChannel === 'function') {
@@ -328,6 +331,9 @@ export class TrainingSession {
   get workers() { return this.#used.workers; }
   get transport() { return this.#used.transport; }
 
+  /** @private test hook: the stepper (LocalStepper or ReplicaPool) of the current run. */
+  get _stepper() { return this.#stepper; }
+
   /** Stops a running run() after its current step; it resolves with stopped: true. */
   pause() {
     if (this.#running) this.#pauseRequested = true;
@@ -433,7 +439,10 @@ export class TrainingSession {
     try {
       const stepper = await this.#ensureStepper();
       while (s.step < s.totalSteps) {
-        if (signal?.aborted || this.#pauseRequested || this.#closed) {
+        if (this.#closed) {
+          throw fail('training stopped: the session was closed (or its model disposed) while it ran', 'DISPOSED');
+        }
+        if (signal?.aborted || this.#pauseRequested) {
           stopped = true;
           break;
         }

@@ -6,7 +6,9 @@
 //    the scalar build) the loss agrees to 1e-5 relative and every gradient tensor to 1e-5 of its
 //    norm. Over 200 Adam steps the two trajectories drift further apart (Adam divides by sqrt(v),
 //    so rounding differences in near-zero gradients become lr-sized steps), so after 200 steps
-//    the losses and weights are held to 1e-4.
+//    the losses are held to 1e-4 and the weights to 1e-3: over data seeds 5-10 the gru+additive
+//    weights drifted 5e-6 to 2.5e-4 before issue 9 and 9e-6 to 3.2e-4 after it (gradient sums
+//    divided once instead of means), so 1e-4 was one unlucky seed from failing either way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seq2Seq } from '../lib/core.js';
@@ -72,7 +74,7 @@ function batchOf(seed) {
 }
 
 for (const [cell, attention] of PAIRS) {
-  test(`${cell}+${attention}: SIMD and scalar builds agree to 1e-5 on the same weights, to 1e-4 after ${STEPS} steps`, async () => {
+  test(`${cell}+${attention}: SIMD and scalar builds agree to 1e-5 on the same weights, to 1e-4 (losses) and 1e-3 (weights) after ${STEPS} steps`, async () => {
     const simd = await nodeRun(cell, attention, 'simd');
     const scalar = await nodeRun(cell, attention, 'scalar');
     assert.equal(scalar.backend, 'scalar');
@@ -82,7 +84,7 @@ for (const [cell, attention] of PAIRS) {
     for (let i = 0; i < simd.weights.length; i++) worstWeight = Math.max(worstWeight, Math.abs(simd.weights[i] - scalar.weights[i]) / (1 + Math.abs(scalar.weights[i])));
     console.log(`# ${cell}+${attention}: after ${STEPS} steps SIMD vs scalar: losses within ${worstLoss.toExponential(2)} relative, weights within ${worstWeight.toExponential(2)}`);
     assert.ok(worstLoss < 1e-4, `losses differ by ${worstLoss}`);
-    assert.ok(worstWeight < 1e-4, `weights differ by ${worstWeight}`);
+    assert.ok(worstWeight < 1e-3, `weights differ by ${worstWeight}`);
 
     // the trained SIMD weights, evaluated by both builds on fresh batches
     const config = configOf(cell, attention);
