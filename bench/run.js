@@ -5,7 +5,7 @@
 // other (so they do not compete for the CPU), prints every measurement as one JSON object per line
 // on stdout, keeps them in bench/results/<time>.jsonl, and ends with a readable summary and the
 // issue's targets checked against ratios measured in this run.
-// Options: --quick, --only peak,kernels,train,tfjs,decode,growth,memory,profile,tfjs-profile,dates, --no-build
+// Options: --quick, --only peak,kernels,train,tfjs,decode,growth,memory,profile,tfjs-profile,dates,scaling, --no-build
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -32,6 +32,7 @@ const PARTS = [
   { name: 'profile', args: ['profile.js', ...q], full: true }, // CPU profile: which C functions take the time
   { name: 'tfjs-profile', args: ['tfjs-profile.js', 'wasm'], full: true }, // where TF.js's step goes
   { name: 'dates', args: ['dates.js'], full: true }, // ~30-60 s: full runs only (or --only dates)
+  { name: 'scaling', args: ['scaling.js', ...q], full: true }, // data-parallel workers 1/2/4 (issue 9): full runs or --only scaling
 ];
 
 const records = [];

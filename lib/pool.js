@@ -56,7 +56,10 @@ export class ReplicaPool {
   #total;
   #closed = false;
   /** Milliseconds and bytes spent moving data, summed over steps (for the benchmarks). */
-  stats = { steps: 0, commMs: 0, computeMs: 0, reduceMs: 0, bytes: 0 };
+  // per step, summed: computeMs (this thread's shards), workerComputeMs (the slowest worker's
+  // shards and weight copy), waitMs (after this thread's shards, until every worker answered),
+  // reduceMs (adding the slots, Adam, publishing the weights), stepMs (all of it), bytes moved
+  stats = { steps: 0, stepMs: 0, computeMs: 0, workerComputeMs: 0, waitMs: 0, reduceMs: 0, sendMs: 0, bytes: 0 };
 
   constructor(core, clients, shared) {
     this.#core = core;
@@ -132,6 +135,7 @@ export class ReplicaPool {
       if (this.#sentVersion[i] !== this.#version) {
         if (this.#shared) {
           job.weightsChanged = true;
+          this.stats.bytes += 4 * P; // the replica copies the shared weights
         } else {
           const weights = this.#core.readWeights();
           job.weights = weights;
@@ -179,8 +183,11 @@ export class ReplicaPool {
     const r0 = performance.now();
     const sums = new Array(shards.length);
     for (const r of own) sums[r.slot] = r;
+    let workerMs = 0;
     for (const r of results) {
-      for (const s of r.value) {
+      if (!Array.isArray(r.value?.shards)) throw fail('a worker answered a step with something that is not its shards', 'WORKER_FAILED');
+      workerMs = Math.max(workerMs, Number(r.value.ms) || 0);
+      for (const s of r.value.shards) {
         if (!Number.isInteger(s?.slot) || s.slot < 0 || s.slot >= shards.length || sums[s.slot]) {
           throw fail(`a worker answered for shard ${s?.slot}, which it was not given`, 'WORKER_FAILED');
         }
@@ -202,15 +209,18 @@ export class ReplicaPool {
       lossSum += sums[k].lossSum;
       count += sums[k].count;
     }
-    if (this.#shared) this.stats.bytes += 4 * P * shards.length;
+    if (this.#shared) this.stats.bytes += 4 * P * (shards.length - own.length); // slots the workers wrote
     const result = this.#core.applyGradientSums(this.#total, { count, lossSum, learningRate, clipNorm });
     if (this.#shared) this.#core.readWeights(new Float32Array(this.#weights));
     this.#version++;
     const reduceMs = performance.now() - r0;
     this.stats.steps++;
+    this.stats.stepMs += performance.now() - t0;
     this.stats.computeMs += computeMs;
+    this.stats.workerComputeMs += workerMs;
+    this.stats.waitMs += waitMs;
+    this.stats.sendMs += sentMs;
     this.stats.reduceMs += reduceMs;
-    this.stats.commMs += sentMs + waitMs;
     return result;
   }
 

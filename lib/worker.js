@@ -133,6 +133,7 @@ serve(parentPort(), {
     if (!replica) throw new Error('replicaStep before replicaStart');
     const { core } = replica;
     const P = core.parameterCount;
+    const started = performance.now();
     if (job?.slots) replica.slots = job.slots;
     if (job?.weights) core.writeWeights(job.weights);
     else if (job?.weightsChanged) core.writeWeights(replica.weights);
@@ -157,6 +158,6 @@ serve(parentPort(), {
       }
       out.push(entry);
     }
-    return transfer(out, list);
+    return transfer({ shards: out, ms: performance.now() - started }, list);
   },
 }, { immediate: ['stop'] });

@@ -5,8 +5,10 @@
 // and nothing else of the repository, as any static host would. Port from PORT (default 8080;
 // 0 picks a free one); BASE_PATH mounts the site under a sub-path (default /), as on GitHub
 // Pages. It prints the URL when it listens. Only GET and HEAD; nothing outside the folder is
-// ever served. No cross-origin-isolation headers are sent on purpose: the page must work on hosts
-// that cannot send them.
+// ever served. `npm start` sends the cross-origin-isolation headers (COOP same-origin, COEP
+// require-corp), so the page's training workers share gradients through SharedArrayBuffer; the
+// page works without them too (gradients then travel as transferred ArrayBuffers), as on hosts
+// that cannot send them: ISOLATE=0 npm start serves it that way (startServer's default).
 //
 // Also usable from tests: `import { startServer } from './serve.js'`.
 
@@ -48,7 +50,14 @@ function send(res, status, body, headers = {}) {
   res.end(body);
 }
 
-function handler(root, prefix) {
+// Cross-origin isolation: makes SharedArrayBuffer available to the page and its workers.
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function handler(root, prefix, isolated) {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
@@ -86,15 +95,15 @@ function handler(root, prefix) {
           res.end();
           return;
         }
-        serveFile(req, res, path.join(file, 'index.html'));
+        serveFile(req, res, path.join(file, 'index.html'), isolated);
         return;
       }
-      serveFile(req, res, file, st);
+      serveFile(req, res, file, isolated);
     });
   };
 }
 
-function serveFile(req, res, file, st) {
+function serveFile(req, res, file, isolated) {
   fs.stat(file, (err, stat) => {
     if (err || !stat.isFile()) {
       send(res, 404, 'Not found\n');
@@ -104,6 +113,7 @@ function serveFile(req, res, file, st) {
       'Content-Type': contentType(file),
       'Content-Length': stat.size,
       'Cache-Control': 'no-cache',
+      ...(isolated ? ISOLATION_HEADERS : {}),
     });
     if (req.method === 'HEAD') {
       res.end();
@@ -114,11 +124,12 @@ function serveFile(req, res, file, st) {
 }
 
 /** Start serving `root` (default: the built site) at `prefix` (a path ending in '/') on `port`
- *  (0: a free port). Resolves to { server, port, url, close() }. */
-export function startServer({ port = 8080, root = SITE_ROOT, host = '127.0.0.1', prefix = '/' } = {}) {
+ *  (0: a free port), with the cross-origin-isolation headers when `isolated` (npm start's default).
+ *  Resolves to { server, port, url, close() }. */
+export function startServer({ port = 8080, root = SITE_ROOT, host = '127.0.0.1', prefix = '/', isolated = false } = {}) {
   const absRoot = path.resolve(root);
   if (!/^\/([^?#]*\/)?$/.test(prefix)) throw new Error(`prefix must start and end with "/", got ${JSON.stringify(prefix)}`);
-  const server = http.createServer(handler(absRoot, prefix));
+  const server = http.createServer(handler(absRoot, prefix, isolated));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -149,7 +160,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   }
   let started;
   try {
-    started = startServer({ port, prefix });
+    started = startServer({ port, prefix, isolated: process.env.ISOLATE !== '0' });
   } catch (err) {
     console.error(`BASE_PATH: ${err.message}`);
     process.exit(1);

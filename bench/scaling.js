@@ -1,0 +1,168 @@
+// Data-parallel scaling (issue 9): examples/s of training with 1, 2 and 4 workers (4 is
+// oversubscribed on a 2-core machine: it must not collapse) on models A, B and C (synthetic
+// batches, as bench/train.js) and on the dates task (Translator#train), as paired rounds in one
+// run: each round times every worker count back to back, so they share the machine's load, and
+// the speed-ups are medians of per-round ratios. Also, per step: this thread's compute, the
+// slowest worker's compute, waiting, adding + Adam + publishing the weights, and bytes moved; and
+// the shard size's cost on one thread (narrower GEMMs): time per batch with shards of 8, 16, 32
+// and the whole batch.
+// Usage: node bench/scaling.js [--quick] [--models A,B,C,dates] [--rounds N]
+import os from 'node:os';
+import { MODELS, args, emit, median, note, syntheticBatch } from './common.js';
+import { loadSeq2Seq, modelOptions } from './core-loader.js';
+import { LocalStepper } from '../lib/session.js';
+import { ReplicaPool } from '../lib/pool.js';
+import { Translator, tasks } from '../lib/index.js';
+
+const { quick, list } = args();
+const pick = (flag, fallback) => {
+  const i = list.indexOf(flag);
+  return i >= 0 ? list[i + 1] : fallback;
+};
+const models = pick('--models', 'A,B,C,dates').split(',');
+const rounds = Number(pick('--rounds', quick ? 3 : 5));
+const WORKERS = [1, 2, 4];
+const SHARD = 16; // the library's default (lib/session.js DEFAULT_SHARD_SIZE)
+
+/** Cuts a batch (the low-level layout) into shards of `size` rows. */
+function shardsOf(batch, size) {
+  const { batchSize: B, srcLength: M, tgtLength: N } = batch;
+  const out = [];
+  for (let b = 0; b < B; b += size) {
+    const n = Math.min(size, B - b);
+    out.push({
+      src: batch.src.slice(b * M, (b + n) * M), srcLengths: batch.srcLengths.slice(b, b + n),
+      tgtIn: batch.tgtIn.slice(b * N, (b + n) * N), tgtOut: batch.tgtOut.slice(b * N, (b + n) * N),
+      batchSize: n, srcLength: M, tgtLength: N,
+    });
+  }
+  return out;
+}
+
+async function stepperFor(core, workers, transport = 'auto') {
+  return workers === 1 ? new LocalStepper(core) : ReplicaPool.start(core, { workers, transport });
+}
+
+// steps timed per measurement, after warm-up
+function stepsFor(name) {
+  if (name === 'C') return quick ? 3 : 5;
+  return quick ? 10 : 20;
+}
+
+async function syntheticRounds(Seq2Seq, name) {
+  const cfg = MODELS[name];
+  const batches = [1, 2, 3].map((seed) => syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed }));
+  const shards = batches.map((b) => shardsOf(b, SHARD));
+  const runs = [];
+  for (const workers of WORKERS) {
+    const core = await Seq2Seq.create(modelOptions(cfg, 'simd'));
+    const stepper = await stepperFor(core, workers);
+    for (let i = 0; i < 2; i++) await stepper.step(shards[i % 3], { learningRate: 1e-3, clipNorm: 5 }); // warm up
+    runs.push({ workers, core, stepper, perRound: [], stats: [] });
+  }
+  const steps = stepsFor(name);
+  for (let r = 0; r < rounds; r++) {
+    for (const run of runs) {
+      const before = run.stepper.stats ? { ...run.stepper.stats } : null;
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await run.stepper.step(shards[i % 3], { learningRate: 1e-3, clipNorm: 5 });
+      const ms = (performance.now() - t0) / steps;
+      run.perRound.push(ms);
+      if (before) {
+        const s = run.stepper.stats;
+        const d = {};
+        for (const key of Object.keys(s)) d[key] = (s[key] - before[key]) / (s.steps - before.steps);
+        run.stats.push(d);
+      }
+    }
+  }
+  const base = runs[0].perRound;
+  for (const run of runs) {
+    const ratios = run.perRound.map((ms, r) => base[r] / ms);
+    const rec = {
+      bench: 'scaling', model: name, workers: run.workers, transport: run.stepper.transport, shardSize: SHARD,
+      shards: shards[0].length, batch: cfg.B, rounds,
+      msPerStep: +median(run.perRound).toFixed(2),
+      examplesPerSec: +(cfg.B / median(run.perRound) * 1e3).toFixed(1),
+      speedup: +median(ratios).toFixed(3), speedupMin: +Math.min(...ratios).toFixed(3), speedupMax: +Math.max(...ratios).toFixed(3),
+    };
+    if (run.stats.length) {
+      const m = (key) => +median(run.stats.map((d) => d[key])).toFixed(3);
+      Object.assign(rec, {
+        ownComputeMs: m('computeMs'), workerComputeMs: m('workerComputeMs'), waitMs: m('waitMs'),
+        reduceMs: m('reduceMs'), sendMs: m('sendMs'), bytesPerStep: Math.round(m('bytes')),
+        parameters: run.core.parameterCount,
+      });
+    }
+    emit(rec);
+    await run.stepper.close();
+    run.core.dispose();
+  }
+}
+
+// the shard size's cost on one thread: the same batch as 1 shard, and as shards of 32, 16 and 8
+async function shardCost(Seq2Seq, name) {
+  const cfg = MODELS[name];
+  const core = await Seq2Seq.create(modelOptions(cfg, 'simd'));
+  const batch = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed: 1 });
+  const sizes = [cfg.B, 32, 16, 8].filter((s, i, a) => s <= cfg.B && a.indexOf(s) === i);
+  const stepper = new LocalStepper(core);
+  const sets = sizes.map((s) => shardsOf(batch, s));
+  for (const set of sets) await stepper.step(set, { learningRate: 1e-3, clipNorm: 5 });
+  const times = sizes.map(() => []);
+  const steps = name === 'C' ? 2 : 8;
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < sizes.length; k++) {
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await stepper.step(sets[k], { learningRate: 1e-3, clipNorm: 5 });
+      times[k].push((performance.now() - t0) / steps);
+    }
+  }
+  for (let k = 0; k < sizes.length; k++) {
+    const ratios = times[k].map((t, r) => t / times[0][r]);
+    emit({
+      bench: 'shard-cost', model: name, batch: cfg.B, shardSize: sizes[k], shards: sets[k].length, rounds,
+      msPerBatch: +median(times[k]).toFixed(2), relativeToOneShard: +median(ratios).toFixed(3),
+    });
+  }
+  core.dispose();
+}
+
+async function datesRounds() {
+  const data = tasks.dates({ seed: 1, trainSize: quick ? 1280 : 2560, testSize: 10 });
+  const steps = quick ? 10 : 20;
+  const perRound = new Map(WORKERS.map((w) => [w, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const workers of WORKERS) {
+      const model = await Translator.create({ pairs: data.train });
+      await model.train(data.train.slice(0, 256), { steps: 2, workers: 1 }); // warm up the compiled code
+      const t0 = performance.now();
+      const report = await model.train(data.train, { steps, workers });
+      const ms = performance.now() - t0;
+      perRound.get(workers).push({ ms, exps: (steps * 64) / (ms / 1000), transport: report.transport });
+      model.dispose();
+    }
+  }
+  const base = perRound.get(1);
+  for (const workers of WORKERS) {
+    const runs = perRound.get(workers);
+    const ratios = runs.map((x, r) => x.exps / base[r].exps);
+    emit({
+      bench: 'scaling', model: 'dates', workers, transport: runs[0].transport, shardSize: SHARD, batch: 64, rounds,
+      examplesPerSec: +median(runs.map((x) => x.exps)).toFixed(1),
+      speedup: +median(ratios).toFixed(3), speedupMin: +Math.min(...ratios).toFixed(3), speedupMax: +Math.max(...ratios).toFixed(3),
+      note: 'Translator#train with a pool started per call (its start-up counted)',
+    });
+  }
+}
+
+const Seq2Seq = await loadSeq2Seq();
+emit({ bench: 'scaling-machine', cores: os.cpus().length, availableParallelism: os.availableParallelism?.() ?? null, load: os.loadavg().map((x) => +x.toFixed(2)) });
+for (const name of models) {
+  note(`scaling: ${name}`);
+  if (name === 'dates') await datesRounds();
+  else {
+    await syntheticRounds(Seq2Seq, name);
+    await shardCost(Seq2Seq, name);
+  }
+}
