@@ -75,13 +75,14 @@ pageRow('P10', 'pairs file: too large (over 64 MB)', /^Could not use “big\.tsv
 
 test('after every bad file the page still loads a good model', { skip, timeout: 60000 }, async () => {
   // a Translator's file, made by the library in the page itself
-  const bytes = await session.page.evaluate(async () => {
-    const { Translator } = await import('/lib/index.js');
+  // (the built site holds the modules the page imports, under its sub-path: translator.js, not index.js)
+  const bytes = await session.page.evaluate(async (url) => {
+    const { Translator } = await import(url);
     const t = await Translator.create({ pairs: [['ab', 'ba'], ['abc', 'cba']], embed: 4, hidden: 4, attentionSize: 4 });
     const out = Array.from(t.save());
     t.dispose();
     return out;
-  });
+  }, new URL('lib/translator.js', session.url).href);
   await pick('model-input', 'good.s2s', Buffer.from(bytes));
   await session.page.waitForFunction((sel) => /^Loaded good\.s2s/.test(document.querySelector(sel).textContent), byTestId('model-status'), { timeout: 20000 });
   assert.equal(await session.page.isHidden(byTestId('model-error')), true);

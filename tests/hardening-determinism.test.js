@@ -31,7 +31,7 @@ async function nodeRun(cell, attention, backend) {
 test('200 steps give bitwise-identical weights in Node and in headless Chromium (SHA-256 of save())', { skip: browserSkipReason(), timeout: 180000 }, async () => {
   const session = await openPage();
   try {
-    const pageCore = new URL('/lib/core.js', session.url).href;
+    const pageCore = new URL('lib/core.js', session.url).href; // the built site, under its sub-path
     for (const [cell, attention] of PAIRS) {
       const inNode = await nodeRun(cell, attention, 'simd');
       const inPage = await session.page.evaluate(trainAndHash, { coreUrl: pageCore, config: configOf(cell, attention), steps: STEPS, backend: 'simd', dataSeed: 5 });
