@@ -1,0 +1,11 @@
+"""The one error class of the package: the same `code`s as the JavaScript library's Errors."""
+
+CODES = ("BAD_ARGUMENT", "LIMIT", "NO_MEMORY", "BAD_FILE", "DIVERGED", "DISPOSED")
+
+
+class S2SError(Exception):
+    """An error with a `code` (BAD_ARGUMENT, LIMIT, BAD_FILE, DIVERGED, ...) and a message that says what to do."""
+
+    def __init__(self, message, code="BAD_ARGUMENT"):
+        super().__init__(message)
+        self.code = code
