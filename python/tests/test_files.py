@@ -1,0 +1,81 @@
+"""Model files both ways: a model made here from the same pairs, options and seed is the file
+Node writes, byte for byte; a Node-trained model loads, translates 200 held-out inputs as in
+Node and is written back unchanged; damaged files get the error codes JS gives; a model trained
+here (same split, batches and steps as Node's) is written for Node to check; --init continues."""
+
+import json
+
+import pytest
+
+from conftest import load_json
+from seq2seq_attention import Translator, read_model, write_model
+from seq2seq_attention.errors import S2SError
+from seq2seq_attention.train import main as train_main
+
+
+def test_fresh_models_are_byte_identical_to_nodes(fixtures):
+    fresh = load_json(fixtures / "fresh.json")
+    pairs = [tuple(p) for p in fresh["pairs"]]
+    for i, o in enumerate(fresh["options"]):
+        t = Translator.create(pairs, tokenizer=o["tokenizer"], cell=o["cell"], attention=o["attention"], scale=o["scale"],
+                              embed=o["embed"], hidden=o["hidden"], attention_size=o["attentionSize"], seed=o["seed"],
+                              max_vocabulary_size=o.get("maxVocabularySize", 65536), min_count=o.get("minCount", 1),
+                              info=o.get("info"))
+        node = (fixtures / f"fresh-{i}.s2s").read_bytes()
+        mine = t.save()
+        assert len(mine) == len(node) and mine == node, f"fresh model {i} ({o['cell']}/{o['attention']}) differs"
+
+
+def test_node_trained_model_translates_as_in_node_and_round_trips(fixtures):
+    data = (fixtures / "node-trained.s2s").read_bytes()
+    expected = load_json(fixtures / "node-trained.json")
+    t = Translator.load(data)
+    assert t.save() == data
+    cfg, tensors, meta = read_model(data)
+    assert write_model(cfg, t.model.state_dict(), meta) == data
+    assert list(t.model.state_dict()) == [n for n in tensors]
+    greedy = [t.translate(s)["text"] for s in expected["heldOut"]]
+    beam = [t.translate(s, beam=3)["text"] for s in expected["heldOut"]]
+    assert len(greedy) == 200
+    assert greedy == expected["greedy"]
+    assert beam == expected["beam"]
+
+
+def test_damaged_files_get_the_error_codes_js_gives(fixtures):
+    for e in load_json(fixtures / "damaged.json"):
+        with pytest.raises(S2SError) as err:
+            Translator.load((fixtures / e["file"]).read_bytes())
+        assert err.value.code == e["code"], f"{e['name']}: Python says {err.value.code} {err.value}, JS {e['code']} {e['message']}"
+
+
+def _translations(t, held_out):
+    return {"heldOut": held_out, "greedy": [t.translate(s)["text"] for s in held_out],
+            "beam": [t.translate(s, beam=3)["text"] for s in held_out]}
+
+
+def test_train_in_python_for_node(fixtures, out_dir, capsys):
+    cfg = load_json(fixtures / "node-trained.json")["train"]
+    out = out_dir / "py-trained.s2s"
+    rc = train_main(["--data", str(fixtures / "dates.tsv"), "--out", str(out), "--steps", str(cfg["steps"]),
+                     "--batch-size", str(cfg["batchSize"]), "--embed", str(cfg["embed"]), "--hidden", str(cfg["hidden"]),
+                     "--attention-size", str(cfg["attentionSize"]), "--seed", str(cfg["seed"]), "--eval-size", "0", "--threads", "1"])
+    assert rc == 0
+    t = Translator.load(str(out))
+    assert t.info == {"data": str(fixtures / "dates.tsv")}
+    held_out = load_json(fixtures / "node-trained.json")["heldOut"]  # the same split from the same seed
+    (out_dir / "py-trained.json").write_text(json.dumps(_translations(t, held_out)))
+
+
+def test_init_continues_training_from_a_node_model(fixtures, tmp_path):
+    out = tmp_path / "continued.s2s"
+    start = Translator.load(str(fixtures / "node-trained.s2s"))
+    rc = train_main(["--data", str(fixtures / "dates.tsv"), "--out", str(out), "--steps", "3", "--batch-size", "16",
+                     "--init", str(fixtures / "node-trained.s2s"), "--eval-size", "0", "--seed", "3"])
+    assert rc == 0
+    t = Translator.load(str(out))
+    assert t.config == start.config and t.source_vocabulary.symbols == start.source_vocabulary.symbols
+    assert t.target_vocabulary.symbols == start.target_vocabulary.symbols and t.tokenizer == start.tokenizer
+    a, b = start.model.state_dict(), t.model.state_dict()
+    assert all(not bool((a[k] == b[k]).all()) for k in ("enc.weight_ih", "out.weight")), "the weights moved"
+    with pytest.raises(SystemExit):
+        train_main(["--data", str(fixtures / "dates.tsv"), "--init", str(fixtures / "node-trained.s2s"), "--hidden", "8"])

@@ -1,0 +1,333 @@
+// python-bridge.test.js: the PyTorch bridge (python/seq2seq_attention) against this library.
+//
+// Node writes fixtures (models, padded batches with the wasm core's loss, gradients and decodes,
+// a Unicode-heavy TSV file with the JS text pipeline's splits, vocabularies and ids, a model
+// trained here, damaged files with the errors JS gives), then ONE pytest run checks the Python
+// side against them and writes its own results (a model trained in Python, one trained with
+// torchrun on 2 processes, their translations), which Node then loads and translates here and
+// in the page. Python is the one that has torch: $PYTHON, else python3, else /usr/bin/python3.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Seq2Seq, Translator, Vocabulary, getTokenizer, generateTask, tasks } from '../lib/index.js';
+import { createRandom } from '../lib/random.js';
+import { rng, randomSequence, makeBatch } from './helpers/reverse.js';
+import { openPage, browserSkipReason, byTestId, translateInPage, waitReady } from './web-harness.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 's2s-pybridge-'));
+const FIX = join(dir, 'fixtures');
+const OUT = join(dir, 'python-out');
+mkdirSync(FIX);
+mkdirSync(OUT);
+// S2S_KEEP_FIXTURES=1 keeps them (the path is printed) for running pytest on them by hand
+test.after(() => (process.env.S2S_KEEP_FIXTURES ? console.log(`# fixtures kept in ${dir}`) : rmSync(dir, { recursive: true, force: true })));
+
+function pickPython() {
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+  const tried = [];
+  for (const cmd of candidates) {
+    const r = spawnSync(cmd, ['-c', 'import sys, torch, pytest; print(sys.executable, torch.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) return { cmd, info: r.stdout.trim() };
+    tried.push(`${cmd}: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`);
+  }
+  throw new Error(`no Python with torch and pytest (tried ${tried.join('; ')}): run scripts/setup.sh --test (Debian's python3-torch, python3-pytest) or set PYTHON`);
+}
+
+const writeJSON = (name, value) => writeFileSync(join(FIX, name), JSON.stringify(value));
+
+function crc32(bytes) {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+function withCrc(bytes) {
+  const out = Uint8Array.from(bytes);
+  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+// ---- 1. equivalence: every cell x attention, a padded batch, loss, gradients, decodes --------
+async function equivalenceFixtures() {
+  const cases = [];
+  const attentions = [['additive', true], ['dot', true], ['dot', false], ['none', true]];
+  let seed = 1;
+  for (const cell of ['rnn', 'gru', 'lstm']) {
+    for (const [attention, scale] of attentions) {
+      const name = `${cell}-${attention}${attention === 'dot' ? (scale ? '-scaled' : '-unscaled') : ''}`;
+      const model = await Seq2Seq.create({ cell, attention, scale, embed: 6, hidden: 10, attentionSize: 7, srcVocabSize: 13, tgtVocabSize: 11, seed: seed++ });
+      // weights a little away from the initial draw, so the check is not only of fresh weights
+      const random = rng(seed * 7);
+      for (let s = 0; s < 3; s++) {
+        const pairs = Array.from({ length: 6 }, () => [randomSequence(random, 1, 7, 9), randomSequence(random, 1, 6, 7)]);
+        model.trainStep(makeBatch(pairs), { learningRate: 0.05, clipNorm: 5 });
+      }
+      const pairs = Array.from({ length: 5 }, (_, b) => [randomSequence(random, b === 0 ? 8 : 1, 8, 9), randomSequence(random, 1, 7, 7)]);
+      const batch = makeBatch(pairs);
+      const { loss, gradients } = model.lossAndGradients(batch);
+      const decodes = [];
+      for (let k = 0; k < 4; k++) {
+        const src = randomSequence(random, 1, 8, 9);
+        for (const options of [{ beam: 1, maxLength: 15 }, { beam: 3, nBest: 3, maxLength: 15 }, { beam: 4, nBest: 2, maxLength: 12, lengthPenalty: 1 }]) {
+          const r = model.translateTokens(new Int32Array(src), options);
+          decodes.push({ src, options, hyps: r.hypotheses.map((h) => ({ tokens: Array.from(h.tokens), logProb: h.logProb, score: h.score, attention: Array.from(h.attention) })) });
+        }
+      }
+      writeFileSync(join(FIX, `equiv-${name}.s2s`), model.save());
+      cases.push({
+        name, file: `equiv-${name}.s2s`,
+        batch: Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v)])),
+        loss, gradients: Object.fromEntries(Object.entries(gradients).map(([k, v]) => [k, Array.from(v)])), decodes,
+      });
+      model.dispose();
+    }
+  }
+  writeJSON('equivalence.json', cases);
+  return cases.length;
+}
+
+// ---- 2. the text pipeline on Unicode-heavy pairs ---------------------------------------------
+const PIECES = ['hello', 'Wörld', 'naïve', 'café', 'Ελληνικά', 'русский', '中文字符', '日本語の', '한국어', 'العربية', 'हिन्दी',
+  'e\u0301t\u00e9', '🙂', '👍🏽', '👨‍👩‍👧', '🇫🇷', '١٢٣', '½', 'x²', '…', '—', '«', '»', "l'arbre", '’', '-', '/', '$5', '%',
+  '¿', '¡', '(', ')', '.', ',', '!', '?', 'ǅemal', 'ⅷ', '\u0300', '\u200b', '\u180e', '\u0085', 'A\u00a0B', 'x\u3000y', 'ß', 'İ',
+  'ﬁ', '𝔘𝔫𝔦', '\u2028', 'Ωmega', '42', '3.14', 'tab\u000bvt'];
+const SEPARATORS = [' ', ' ', '', '  ', '\u00a0', '\u2009', '\ufeff'];
+
+function unicodeTsv(seed, lines, columns4 = false) {
+  const r = createRandom(seed);
+  const phrase = () => {
+    let s = '';
+    for (let k = 0, n = r.range(1, 5); k < n; k++) s += (k ? r.pick(SEPARATORS) + r.pick(PIECES) : r.pick(PIECES.slice(0, 11)));
+    return s;
+  };
+  const out = [];
+  const made = [];
+  for (let i = 0; i < lines; i++) {
+    if (r.chance(0.04)) { out.push(r.chance(0.5) ? '' : '  \u00a0'); continue; }
+    if (made.length && r.chance(0.05)) { out.push(r.pick(made)); continue; }
+    const pad = () => (r.chance(0.15) ? r.pick([' ', '\u3000', '\u00a0 ']) : '');
+    const src = pad() + phrase() + pad();
+    const tgt = pad() + phrase() + pad();
+    let line = columns4 ? `${i}\t${src}\t${i + 1000}\t${tgt}` : `${src}\t${tgt}${r.chance(0.1) ? '\textra column' : ''}`;
+    if (r.chance(0.1)) line += '\r';
+    made.push(line);
+    out.push(line);
+  }
+  return '\ufeff' + out.join('\n') + '\n';
+}
+
+function textFixtures() {
+  const cases = [];
+  const variants = [
+    { file: 'unicode-a.tsv', text: unicodeTsv(11, 500), seed: 5, testFraction: 0.25, columns: [0, 1] },
+    { file: 'unicode-b.tsv', text: unicodeTsv(12, 300, true), seed: 9, testFraction: 0.1, columns: [1, 3] },
+  ];
+  for (const v of variants) {
+    writeFileSync(join(FIX, v.file), v.text);
+    const task = tasks.fromTSV(readFileSync(join(FIX, v.file)), { seed: v.seed, testFraction: v.testFraction, columns: v.columns });
+    const all = [...task.train, ...task.test];
+    const tokenizers = {};
+    for (const name of ['char', 'word']) {
+      const tok = getTokenizer(name);
+      const vocabs = {};
+      for (const [label, opts] of [['full', {}], ['limited', { maxSize: 40, minCount: 2 }]]) {
+        const sv = Vocabulary.fromTexts(task.train.map((p) => p[0]), tok, opts);
+        const tv = Vocabulary.fromTexts(task.train.map((p) => p[1]), tok, opts);
+        vocabs[label] = {
+          options: opts, source: sv.symbols, target: tv.symbols,
+          ids: all.map(([s, t]) => [Array.from(sv.encode(tok.tokenize(s)).ids), Array.from(tv.encode(tok.tokenize(t)).ids)]),
+        };
+      }
+      tokenizers[name] = { vocabs, detokenized: all.map(([s, t]) => [tok.detokenize(tok.tokenize(s)), tok.detokenize(tok.tokenize(t))]) };
+    }
+    cases.push({ file: v.file, seed: v.seed, testFraction: v.testFraction, columns: v.columns, train: task.train, test: task.test, tokenizers });
+  }
+  // files the JS reader refuses, and its message for each
+  const bad = [
+    ['bad-utf8.tsv', Buffer.concat([Buffer.from('abc\tdef\nx\t'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')])],
+    ['no-tab.tsv', Buffer.from('a\tb\nonly one column\n')],
+    ['empty-target.tsv', Buffer.from('a\tb\nc\t   \n')],
+    ['too-long.tsv', Buffer.from(`a\tb\n${'é'.repeat(1001)}\tx\n`)],
+    ['no-pairs.tsv', Buffer.from('\n  \n\r\n')],
+  ];
+  const errors = [];
+  for (const [file, bytes] of bad) {
+    writeFileSync(join(FIX, file), bytes);
+    let message = null;
+    try {
+      tasks.parseTSV(bytes);
+    } catch (e) {
+      message = e.message;
+    }
+    assert.ok(message, `${file} is refused by the JS reader`);
+    errors.push({ file, message });
+  }
+  writeJSON('text.json', { cases, errors });
+}
+
+// ---- 3. files: fresh models (byte identity), a model trained here, damaged copies ------------
+const TRAIN = { embed: 16, hidden: 32, attentionSize: 32, seed: 3, steps: 80, batchSize: 32 };
+
+async function fileFixtures() {
+  // fresh models from the same pairs, options and seed: Python must write the same bytes
+  const uni = JSON.parse(readFileSync(join(FIX, 'text.json'), 'utf8')).cases[0].train;
+  const fresh = [
+    { cell: 'lstm', attention: 'dot', scale: true, embed: 8, hidden: 16, attentionSize: 12, seed: 42, tokenizer: 'word' },
+    { cell: 'rnn', attention: 'none', scale: true, embed: 5, hidden: 7, attentionSize: 3, seed: 7, tokenizer: { source: 'word', target: 'char' } },
+    { cell: 'gru', attention: 'dot', scale: false, embed: 9, hidden: 11, attentionSize: 13, seed: 4294967295, tokenizer: 'char', maxVocabularySize: 30, minCount: 2, info: { note: 'ünïcode ✓', n: 3 } },
+  ];
+  for (let i = 0; i < fresh.length; i++) {
+    const t = await Translator.create({ pairs: uni, ...fresh[i] });
+    writeFileSync(join(FIX, `fresh-${i}.s2s`), t.save());
+    t.dispose();
+  }
+  writeJSON('fresh.json', { pairs: uni, options: fresh });
+
+  // a model trained here on a TSV file, as the Node CLI would (split and shuffle from the seed)
+  const dates = generateTask('dates', { seed: 1, trainSize: 3000, testSize: 300 });
+  const tsv = [...dates.train, ...dates.test].map((p) => p.join('\t')).join('\n') + '\n';
+  writeFileSync(join(FIX, 'dates.tsv'), tsv);
+  const task = tasks.fromTSV(Buffer.from(tsv), { seed: TRAIN.seed, testFraction: 0.1 });
+  const model = await Translator.create({ pairs: task.train, embed: TRAIN.embed, hidden: TRAIN.hidden, attentionSize: TRAIN.attentionSize, seed: TRAIN.seed, info: { data: 'dates.tsv' } });
+  await model.train(task.train, { steps: TRAIN.steps, batchSize: TRAIN.batchSize, shuffleSeed: TRAIN.seed });
+  const heldOut = task.test.slice(0, 200).map((p) => p[0]);
+  const bytes = model.save();
+  writeFileSync(join(FIX, 'node-trained.s2s'), bytes);
+  writeJSON('node-trained.json', {
+    train: TRAIN, heldOut,
+    greedy: heldOut.map((s) => model.translate(s).text),
+    beam: heldOut.map((s) => model.translate(s, { beam: 3 }).text),
+  });
+  model.dispose();
+
+  // damaged copies and the error each gets in JS
+  const b = Uint8Array.from(bytes);
+  const metaLen = new DataView(b.buffer).getUint32(44, true);
+  const set32 = (src, at, v) => { const o = Uint8Array.from(src); new DataView(o.buffer).setUint32(at, v, true); return o; };
+  const firstTensor = 48 + metaLen + 4; // name length, then the name
+  const damaged = {
+    empty: new Uint8Array(0),
+    'bad-magic': withCrc(Uint8Array.from(b, (x, i) => (i === 0 ? 0x41 : x))),
+    truncated: b.subarray(0, b.length - 10),
+    'extra-bytes': Uint8Array.from([...b, 0]),
+    'flipped-byte': Uint8Array.from(b, (x, i) => (i === b.length - 100 ? x ^ 0x40 : x)),
+    version: withCrc(set32(b, 8, 2)),
+    'unknown-cell': withCrc(set32(b, 12, 7)),
+    'hidden-too-large': withCrc(set32(b, 28, 5000)),
+    'meta-too-large': withCrc(set32(b, 44, 17 << 20)),
+    'nan-weight': withCrc(set32(b, b.length - 8, 0x7fc00000)),
+    'tensor-name': withCrc(Uint8Array.from(b, (x, i) => (i === firstTensor + 4 ? 0x58 : x))),
+    'meta-not-json': withCrc(Uint8Array.from(b, (x, i) => (i === 48 ? 0x7e : x))),
+  };
+  const errors = [];
+  for (const [name, bytesOf] of Object.entries(damaged)) {
+    writeFileSync(join(FIX, `damaged-${name}.s2s`), bytesOf);
+    let error = null;
+    try {
+      (await Translator.load(bytesOf)).dispose();
+    } catch (e) {
+      error = { code: e.code, message: e.message };
+    }
+    assert.ok(error, `the damaged file ${name} is refused in JS`);
+    errors.push({ name, file: `damaged-${name}.s2s`, ...error });
+  }
+  writeJSON('damaged.json', errors);
+}
+
+const python = (() => {
+  try {
+    return pickPython();
+  } catch (error) {
+    return { error };
+  }
+})();
+
+let pytestRan = false;
+
+test('Python side: pytest against the library\'s fixtures (equivalence, text pipeline, files, torchrun)', { timeout: 600000 }, async (t) => {
+  if (python.error) throw python.error;
+  t.diagnostic(`python: ${python.cmd} (${python.info})`);
+  const n = await equivalenceFixtures();
+  textFixtures();
+  await fileFixtures();
+  t.diagnostic(`${n} equivalence cases written`);
+  const r = spawnSync(python.cmd, ['-m', 'pytest', '-q', '-rs', '-p', 'no:cacheprovider', join(ROOT, 'python', 'tests')], {
+    cwd: ROOT, encoding: 'utf8', timeout: 540000,
+    env: { ...process.env, PYTHONPATH: join(ROOT, 'python'), S2S_FIXTURES: FIX, S2S_OUT: OUT, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  const output = `${r.stdout}\n${r.stderr}`;
+  for (const line of output.trim().split('\n').slice(-40)) t.diagnostic(line);
+  assert.equal(r.status, 0, `pytest failed (exit ${r.status}):\n${output.slice(-6000)}`);
+  assert.match(r.stdout, /\d+ passed/);
+  assert.doesNotMatch(r.stdout, /skipped|xfail/, 'no Python test may be skipped here: the fixtures are all present');
+  pytestRan = true;
+});
+
+async function loadFile(name) {
+  return Translator.load(new Uint8Array(readFileSync(join(OUT, name))));
+}
+
+test('a model trained in Python loads with Translator.load and translates 200 held-out inputs as in Python', async () => {
+  assert.ok(pytestRan, 'needs the pytest run');
+  const expected = JSON.parse(readFileSync(join(OUT, 'py-trained.json'), 'utf8'));
+  assert.equal(expected.heldOut.length, 200);
+  const model = await loadFile('py-trained.s2s');
+  try {
+    assert.deepEqual(expected.heldOut.map((s) => model.translate(s).text), expected.greedy);
+    assert.deepEqual(expected.heldOut.map((s) => model.translate(s, { beam: 3 }).text), expected.beam);
+    // the same steps on the same batches as the model trained here: the same weights
+    const node = await Translator.load(new Uint8Array(readFileSync(join(FIX, 'node-trained.s2s'))));
+    for (const name of node.core.parameterNames()) {
+      const a = node.core.getParameter(name).data;
+      const b = model.core.getParameter(name).data;
+      let diff = 0;
+      let scale = 0;
+      for (let i = 0; i < a.length; i++) {
+        diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        scale = Math.max(scale, Math.abs(a[i]));
+      }
+      assert.ok(diff <= 1e-4 * scale, `${name}: trained in Node and in Python for ${TRAIN.steps} steps, differ by ${diff} (largest entry ${scale})`);
+    }
+    node.dispose();
+  } finally {
+    model.dispose();
+  }
+});
+
+test('a model trained with torchrun (2 processes, gloo) translates in Node as in Python', async () => {
+  assert.ok(pytestRan, 'needs the pytest run');
+  const expected = JSON.parse(readFileSync(join(OUT, 'torchrun.json'), 'utf8'));
+  const model = await loadFile('torchrun.s2s');
+  try {
+    assert.deepEqual(expected.heldOut.map((s) => model.translate(s).text), expected.greedy);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('the torchrun model loads in the page (file picker) and translates held-out inputs as in Python',
+  { skip: browserSkipReason(), timeout: 120000 }, async () => {
+    assert.ok(pytestRan, 'needs the pytest run');
+    const expected = JSON.parse(readFileSync(join(OUT, 'torchrun.json'), 'utf8'));
+    const p = await openPage();
+    try {
+      const { page } = p;
+      await waitReady(page);
+      await page.setInputFiles(byTestId('model-input'), { name: 'torchrun.s2s', mimeType: 'application/octet-stream', buffer: readFileSync(join(OUT, 'torchrun.s2s')) });
+      await page.waitForFunction(() => /^Loaded/.test(document.querySelector('[data-testid="model-status"]').textContent), null, { timeout: 20000 });
+      const got = [];
+      for (const s of expected.heldOut.slice(0, 10)) got.push(await translateInPage(page, s));
+      assert.deepEqual(got, expected.greedy.slice(0, 10));
+      assert.deepEqual(p.pageErrors, []);
+    } finally {
+      await p.close();
+    }
+  });
