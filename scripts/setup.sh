@@ -3,7 +3,8 @@
 #   always        emscripten (emcc) for the wasm builds
 #   with --test   chromium for the browser tests; clang, libclang-rt-14-dev (libFuzzer) and
 #                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck), and the 32-bit
-#                 libc/libstdc++ files for the -m32 fuzzer
+#                 libc/libstdc++ files for the -m32 fuzzer; Debian's python3-torch and python3-pytest
+#                 for the PyTorch bridge's tests (python/; Debian's /usr/bin/python3 sees them)
 # Called by `make` (through `make setup`), `npm test` and .ci/run. Nothing else is downloaded.
 set -euo pipefail
 need=()
@@ -16,6 +17,8 @@ if [ "${1:-}" = "--test" ]; then
   # the 32-bit size-arithmetic fuzzer (fuzz/fuzz_shapes.c, clang -m32)
   [ -e /usr/lib32/Scrt1.o ] || need+=(libc6-dev-i386)
   ls /usr/lib/gcc/x86_64-linux-gnu/*/32/libstdc++.so >/dev/null 2>&1 || need+=(lib32gcc-12-dev lib32stdc++-12-dev)
+  /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+  /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || need+=(python3-pytest)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get"

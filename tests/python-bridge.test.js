@@ -269,6 +269,10 @@ test('Python side: pytest against the library\'s fixtures (equivalence, text pip
   assert.match(r.stdout, /\d+ passed/);
   assert.doesNotMatch(r.stdout, /skipped|xfail/, 'no Python test may be skipped here: the fixtures are all present');
   pytestRan = true;
+  for (const r of JSON.parse(readFileSync(join(OUT, 'equivalence-report.json'), 'utf8'))) {
+    t.diagnostic(`PyTorch vs wasm ${r.case}: loss ${r.lossRelative.toExponential(1)} relative, worst gradient ${r.worstGradientRelative.toExponential(1)} of its largest entry`);
+  }
+  t.diagnostic(`torchrun 2 processes vs 1, 20 steps: worst weight difference ${JSON.parse(readFileSync(join(OUT, 'torchrun.json'), 'utf8')).worstRelativeDifference.toExponential(1)} of the tensor's largest entry`);
 });
 
 async function loadFile(name) {

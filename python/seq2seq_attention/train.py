@@ -345,7 +345,8 @@ def _train(args, world, rank, device, lead, log):
         translator.save(out)
         model.eval()
         lines = [f"trained {step} steps ({step / per_epoch:.2f} epochs) in {format_duration(train_seconds)}"
-                 f"{' (stopped early)' if stopped else ''}, final loss {loss:.4f}, {seen_examples / max(train_seconds, 1e-9):.0f} examples/s; saved {out}"]
+                 f"{' (stopped early)' if stopped else ''}, final loss {loss:.4f}, {seen_examples / max(train_seconds, 1e-9):.0f} examples/s"
+                 f"{f' on {world} processes' if world > 1 else ''}; saved {out}"]
         metrics = translator.evaluate(held_out) if held_out else None
         if metrics:
             lines.append(f"held-out {format_metrics(metrics)}")
