@@ -3,9 +3,9 @@ greedy and beam decoding.
 
 `Seq2SeqModel.state_dict()` has exactly the names and shapes of parameterNames() in the JS
 library (docs/model-format.md), in the same order, so weights go between the two by name. The
-encoder runs PyTorch's fused RNN/GRU/LSTM over a packed batch (the state at each sequence's
-last real position is what packing returns); the decoder steps with PyTorch's cell functions,
-whose equations and gate orders are the ones the C core follows.
+encoder runs PyTorch's fused RNN/GRU over the padded batch (the LSTM steps with its cell
+function, see `encode`); the decoder steps with PyTorch's cell functions, whose equations and
+gate orders are the ones the C core follows.
 """
 
 import math
@@ -14,7 +14,6 @@ import struct
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .errors import S2SError
 from .modelfile import CONFIG_KEYS, MAX_BEAM, MAX_LENGTH, check_config, parameter_layout
@@ -141,30 +140,40 @@ class Seq2SeqModel(nn.Module):
         return [part.weight_ih, part.weight_hh, part.bias_ih, part.bias_hh]
 
     def encode(self, src, src_len):
-        """src [B, M] (PAD after each sequence), src_len [B] -> (h_enc [B, M', H], keys, mask [B, M'], s0)
-        where M' = max(src_len) and s0 is the state at each sequence's last real position."""
+        """src [B, M] (PAD after each sequence), src_len [B] -> (h_enc [B, M, H], keys, mask [B, M], s0)
+        where s0 is the state at each sequence's last real position (DESIGN.md's s_0 = h_m).
+
+        RNN and GRU run PyTorch's fused op over the padded batch (a unidirectional RNN's state at a
+        real position does not depend on the PAD after it; attention masks the PAD positions) and
+        take each sequence's state at its last real position. An LSTM's s0 also needs the cell at
+        that position, which the fused op does not return, so the LSTM steps with torch.lstm_cell
+        and holds each sequence's state once it has ended. (Packed sequences would give both, but
+        their backward on the CPU costs O(M^2) copies: twice slower here.)"""
         cell = self.cfg["cell"]
-        B = src.shape[0]
+        B, M = src.shape
         H = self.cfg["hidden"]
         x = F.embedding(src, self.enc.embed)
-        packed = pack_padded_sequence(x, src_len.to("cpu", torch.int64), batch_first=True, enforce_sorted=False)
-        h0 = x.new_zeros(1, B, H)
-        flat = self._flat(self.enc)
+        lens = src_len.to(src.device)
+        mask = torch.arange(M, device=src.device)[None, :] < lens[:, None]
+        e = self.enc
         if cell == "lstm":
-            out, hn, cn = _VF.lstm(packed.data, packed.batch_sizes, (h0, h0), flat, True, 1, 0.0, self.training, False)
-        elif cell == "gru":
-            out, hn = _VF.gru(packed.data, packed.batch_sizes, h0, flat, True, 1, 0.0, self.training, False)
+            h = c = x.new_zeros(B, H)
+            hs = []
+            for xt, mt in zip(x.unbind(1), mask.unbind(1)):
+                hn, cn = torch.lstm_cell(xt, (h, c), e.weight_ih, e.weight_hh, e.bias_ih, e.bias_hh)
+                keep = mt[:, None]
+                h, c = torch.where(keep, hn, h), torch.where(keep, cn, c)
+                hs.append(h)
+            h_enc = torch.stack(hs, dim=1)
+            s0 = (h, c)
         else:
-            out, hn = _VF.rnn_tanh(packed.data, packed.batch_sizes, h0, flat, True, 1, 0.0, self.training, False)
-        order = packed.unsorted_indices
-        h_last = hn[0].index_select(0, order)
-        s0 = (h_last, cn[0].index_select(0, order)) if cell == "lstm" else h_last
+            fn = _VF.gru if cell == "gru" else _VF.rnn_tanh
+            h_enc, _ = fn(x, x.new_zeros(1, B, H), self._flat(e), True, 1, 0.0, self.training, False, True)
+            s0 = h_enc[torch.arange(B, device=src.device), lens - 1]
         attn = self.cfg["attention"]
         if attn == "none":
             return None, None, None, s0
-        h_enc, _ = pad_packed_sequence(type(packed)(out, packed.batch_sizes, packed.sorted_indices, order), batch_first=True)
         keys = h_enc @ (self.attn.W_h if attn == "additive" else self.attn.W_K).t()
-        mask = torch.arange(h_enc.shape[1], device=src.device)[None, :] < src_len.to(src.device)[:, None]
         return h_enc, keys, mask, s0
 
     def attend(self, h_enc, keys, mask, s):
@@ -205,10 +214,10 @@ class Seq2SeqModel(nn.Module):
             res = fn(emb, hx, flat, True, 1, 0.0, self.training, False, True)
             return self.out(res[0])
         outs = []
-        for i in range(tgt_in.shape[1]):
+        for x in emb.unbind(1):  # unbind, not emb[:, i]: one backward for all steps, not one per step
             s = state[0] if cell == "lstm" else state
             _, ctx = self.attend(h_enc, keys, mask, s)
-            state = self.cell_step(torch.cat([emb[:, i], ctx], dim=1), state)
+            state = self.cell_step(torch.cat([x, ctx], dim=1), state)
             s = state[0] if cell == "lstm" else state
             outs.append(torch.cat([s, ctx], dim=1))
         return self.out(torch.stack(outs, dim=1))
