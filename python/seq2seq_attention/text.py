@@ -110,26 +110,35 @@ class WordTokenizer:
 char_tokenizer = CharTokenizer()
 word_tokenizer = WordTokenizer()
 TOKENIZERS = {"char": char_tokenizer, "word": word_tokenizer}
+# 'bpe' is learned from texts (bpe.py, docs/tokenizers.md); char and word are fixed
+TOKENIZER_NAMES = ("char", "word", "bpe")
+
+
+def _check_name(name):
+    if not isinstance(name, str) or name not in TOKENIZER_NAMES:
+        raise S2SError(f"unknown tokenizer {name!r}: use 'char', 'word' or 'bpe'")
 
 
 def get_tokenizer(name):
-    if not isinstance(name, str) or name not in TOKENIZERS:
-        raise S2SError(f"unknown tokenizer {name!r}: use {' or '.join(repr(k) for k in TOKENIZERS)}")
+    """The fixed tokenizer with this name ('bpe' is learned: BpeTokenizer.learn)."""
+    _check_name(name)
+    if name not in TOKENIZERS:
+        raise S2SError(f"the {name} tokenizer is learned from texts: make one with BpeTokenizer.learn(texts, vocab_size)")
     return TOKENIZERS[name]
 
 
 def resolve_tokenizer_names(option="char"):
-    """'char' | 'word' | {'source':..., 'target':...} -> {'source': name, 'target': name}."""
+    """'char' | 'word' | 'bpe' | {'source':..., 'target':...} -> {'source': name, 'target': name}."""
     if isinstance(option, str):
-        get_tokenizer(option)
+        _check_name(option)
         return {"source": option, "target": option}
     if isinstance(option, dict):
         source = option.get("source", "char")
         target = option.get("target", "char")
-        get_tokenizer(source)
-        get_tokenizer(target)
+        _check_name(source)
+        _check_name(target)
         return {"source": source, "target": target}
-    raise S2SError("tokenizer must be 'char', 'word' or { source: 'char'|'word', target: 'char'|'word' }")
+    raise S2SError("tokenizer must be 'char', 'word', 'bpe' or { source: 'char'|'word'|'bpe', target: 'char'|'word'|'bpe' }")
 
 
 class Vocabulary:

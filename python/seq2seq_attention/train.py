@@ -28,8 +28,8 @@ import torch.distributed as dist
 from .errors import S2SError
 from .model import make_batch
 from .rng import Random
-from .text import Vocabulary, get_tokenizer, resolve_tokenizer_names
-from .translator import Translator, format_metrics
+from .text import resolve_tokenizer_names
+from .translator import TokenizerCounts, Translator, format_metrics
 from .tsv import MAX_BYTES, held_out_by_hash, parse_columns, read_pairs, split_pairs
 
 DEFAULTS = {"cell": "gru", "attention": "additive", "embed": 32, "hidden": 64, "attention_size": 64}
@@ -101,7 +101,9 @@ def parse_args(argv):
     p.add_argument("--out", help="where to write the model (default: tsv.s2s)")
     p.add_argument("--test-fraction", type=float, default=0.1, help="held-out share of --data (default 0.1)")
     p.add_argument("--columns", default="1,2", help="1-based source and target columns (default 1,2)")
-    p.add_argument("--tokenizer", help="char | word, or SOURCE,TARGET like word,char (default char)")
+    p.add_argument("--tokenizer", help="char | word | bpe, or SOURCE,TARGET like word,char (default char)")
+    p.add_argument("--vocab-size", type=int, help="bpe: vocabulary size per side, 261..65536 (default 2000)")
+    p.add_argument("--shared-vocabulary", action="store_true", help="bpe: one vocabulary learned from both sides")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--epochs", type=int, help="passes over the training pairs (default 10)")
     g.add_argument("--steps", type=int, help="train for N batches instead of --epochs")
@@ -147,8 +149,10 @@ def parse_args(argv):
             args.tokenizer = resolve_tokenizer_names(parts[0] if len(parts) == 1 else {"source": parts[0], "target": parts[1]})
         except S2SError as e:
             p.error(str(e))
+    if (args.vocab_size is not None or args.shared_vocabulary) and "bpe" not in (args.tokenizer or {}).values():
+        p.error("--vocab-size and --shared-vocabulary go with --tokenizer bpe")
     if args.init:
-        given = [n for n in ("cell", "attention", "embed", "hidden", "attention_size", "tokenizer") if getattr(args, n) is not None]
+        given = [n for n in ("cell", "attention", "embed", "hidden", "attention_size", "tokenizer", "vocab_size") if getattr(args, n) is not None]
         if given or args.no_scale:
             p.error(f"--init takes the architecture and tokenizers from the model file: drop --{', --'.join(x.replace('_', '-') for x in given) or 'no-scale'}")
     return args
@@ -177,9 +181,7 @@ class Data:
     def _scan(self):
         """Streaming pass 1: count the training pairs and their symbols, keep a few held-out pairs."""
         a = self.args
-        names = self._tokenizer_names()
-        src_tok, tgt_tok = get_tokenizer(names["source"]), get_tokenizer(names["target"])
-        self.src_counts, self.tgt_counts = {}, {}
+        self.counts = None if a.init else TokenizerCounts(self._tokenizer_names(), a.shared_vocabulary, a.vocab_size)
         self.test, self.count = [], 0
         for s, t in read_pairs(a.data, a.columns):
             if a.test_fraction > 0 and held_out_by_hash(s, a.seed, a.test_fraction):
@@ -187,11 +189,8 @@ class Data:
                     self.test.append((s, t))
                 continue
             self.count += 1
-            if not a.init:
-                for x in src_tok.tokenize(s):
-                    self.src_counts[x] = self.src_counts.get(x, 0) + 1
-                for x in tgt_tok.tokenize(t):
-                    self.tgt_counts[x] = self.tgt_counts.get(x, 0) + 1
+            if self.counts is not None:
+                self.counts.add(s, t)
 
     def _tokenizer_names(self):
         return self.args.tokenizer or {"source": "char", "target": "char"}
@@ -201,9 +200,10 @@ class Data:
         if a.init:
             return Translator.load(a.init)
         opts = {k: getattr(a, k) if getattr(a, k) is not None else v for k, v in DEFAULTS.items()}
-        kwargs = dict(tokenizer=self._tokenizer_names(), scale=not a.no_scale, seed=a.seed, info={"data": a.data}, **opts)
+        kwargs = dict(tokenizer=self._tokenizer_names(), scale=not a.no_scale, seed=a.seed, info={"data": a.data},
+                      vocab_size=a.vocab_size, shared_vocabulary=a.shared_vocabulary, **opts)
         if self.stream:
-            return Translator.create(None, counts=(self.src_counts, self.tgt_counts), **kwargs)
+            return Translator.create(None, counts=self.counts, **kwargs)
         return Translator.create(self.train, **kwargs)
 
     def batches_per_epoch(self):
