@@ -108,6 +108,15 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
 int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
                    real learning_rate, real clip_norm);
 
+/* Adam's state, for checkpoints. s2s_adam_moment: the first (which = 0) or second (1) moment,
+ * one flat block of s2s_total_params values in the parameters' order (NULL for another which).
+ * s2s_adam_value: 0 beta1, 1 beta2, 2 epsilon, 3 beta1^t, 4 beta2^t (NaN for another what).
+ * s2s_set_adam_state restores the step count t and beta1^t, beta2^t (each in [0, 1]; both 1 at
+ * t = 0); the moments are written through s2s_adam_moment. */
+real *s2s_adam_moment(s2s_model *m, int which);
+double s2s_adam_value(const s2s_model *m, int what);
+int s2s_set_adam_state(s2s_model *m, int steps, double beta1_pow, double beta2_pow);
+
 /* Decoding one source sequence src[M] (no PAD). beam <= 1: greedy, otherwise beam search of
  * that width keeping n_best finished hypotheses, ranked by logprob / len^length_penalty.
  * trace (greedy only): also keep every step's scores, context, state and output distribution.

@@ -292,3 +292,39 @@ int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
   m->steps++;
   return S2S_OK;
 }
+
+/* ---- Adam state, read and restored by checkpoints (docs/model-format.md, "Checkpoints") ---- */
+
+real *s2s_adam_moment(s2s_model *m, int which) {
+  if (!m || (which != 0 && which != 1)) return NULL;
+  return which == 0 ? m->adam_m : m->adam_v;
+}
+
+double s2s_adam_value(const s2s_model *m, int what) {
+  if (!m) return NAN;
+  switch (what) {
+  case 0: return (double)m->beta1;
+  case 1: return (double)m->beta2;
+  case 2: return (double)m->eps;
+  case 3: return m->beta1_pow;
+  case 4: return m->beta2_pow;
+  default: return NAN;
+  }
+}
+
+int s2s_set_adam_state(s2s_model *m, int steps, double beta1_pow, double beta2_pow) {
+  s2s_clear_error();
+  if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
+  if (steps < 0)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "Adam step count %d is out of range: it must be >= 0", steps);
+  /* beta^t, which reaches 0 (underflow) after some thousands of steps for beta1 = 0.9 */
+  if (!(beta1_pow >= 0 && beta1_pow <= 1) || !(beta2_pow >= 0 && beta2_pow <= 1))
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT,
+                    "Adam's beta powers must be in [0, 1] (got %g, %g)", beta1_pow, beta2_pow);
+  if (steps == 0 && (beta1_pow != 1 || beta2_pow != 1))
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "Adam's beta powers must be 1 at step 0 (got %g, %g)",
+                    beta1_pow, beta2_pow);
+  m->steps = steps;
+  m->beta1_pow = beta1_pow, m->beta2_pow = beta2_pow;
+  return S2S_OK;
+}

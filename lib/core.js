@@ -333,6 +333,57 @@ export class Seq2Seq {
     this.#check(e.s2s_set_adam(this.#ptr, b1, b2, eps));
   }
 
+  /**
+   * Everything Adam carries between steps (copies): { steps, beta1, beta2, epsilon, beta1Power,
+   * beta2Power, m, v }, m and v being Float32Arrays of every parameter in parameterNames() order.
+   * With the weights, it makes training continue exactly as if never interrupted.
+   */
+  exportOptimizerState() {
+    const e = this.#alive();
+    const n = e.s2s_total_params(this.#ptr);
+    const value = (what) => e.s2s_adam_value(this.#ptr, what);
+    return {
+      steps: e.s2s_step_count(this.#ptr),
+      beta1: value(0), beta2: value(1), epsilon: value(2), beta1Power: value(3), beta2Power: value(4),
+      m: this.#f32(e.s2s_adam_moment(this.#ptr, 0), n).slice(),
+      v: this.#f32(e.s2s_adam_moment(this.#ptr, 1), n).slice(),
+    };
+  }
+
+  /**
+   * Restores what exportOptimizerState returned (checked first: nothing changes on an error).
+   * @param {{steps: number, beta1: number, beta2: number, epsilon: number, beta1Power: number,
+   *   beta2Power: number, m: Float32Array, v: Float32Array}} state
+   */
+  importOptimizerState(state) {
+    const e = this.#alive();
+    if (state === null || typeof state !== 'object') throw fail(`importOptimizerState needs the object exportOptimizerState returned, got ${state === null ? 'null' : typeof state}`);
+    const n = e.s2s_total_params(this.#ptr);
+    const steps = integer(state.steps, 'steps', 0, MAX_INT);
+    const b1 = finiteNumber(state.beta1, 'beta1', 0, 1), b2 = finiteNumber(state.beta2, 'beta2', 0, 1);
+    const eps = finiteNumber(state.epsilon, 'epsilon', 0, 1);
+    const p1 = finiteNumber(state.beta1Power, 'beta1Power', 0, 1), p2 = finiteNumber(state.beta2Power, 'beta2Power', 0, 1);
+    for (const key of ['m', 'v']) {
+      const a = state[key];
+      if (!(a instanceof Float32Array)) throw fail(`the optimizer state's ${key} must be a Float32Array, got ${a === null ? 'null' : typeof a}`);
+      if (a.length !== n) throw fail(`the optimizer state's ${key} has ${a.length} values; this model has ${n} parameters`);
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(a[i]) || (key === 'v' && a[i] < 0))
+          throw fail(`the optimizer state's ${key}[${i}] is ${a[i]}: ${key === 'v' ? 'second moments must be finite and >= 0' : 'moments must be finite'}`);
+      }
+    }
+    const saved = { b1: e.s2s_adam_value(this.#ptr, 0), b2: e.s2s_adam_value(this.#ptr, 1), eps: e.s2s_adam_value(this.#ptr, 2) };
+    this.#check(e.s2s_set_adam(this.#ptr, b1, b2, eps));
+    const status = e.s2s_set_adam_state(this.#ptr, steps, p1, p2);
+    if (status !== 0) {
+      const error = Seq2Seq.#lastError(this.#wasm, status);
+      e.s2s_set_adam(this.#ptr, saved.b1, saved.b2, saved.eps);
+      throw error;
+    }
+    this.#f32(e.s2s_adam_moment(this.#ptr, 0), n).set(state.m);
+    this.#f32(e.s2s_adam_moment(this.#ptr, 1), n).set(state.v);
+  }
+
   #decode(srcIds, options, trace) {
     const e = this.#alive();
     const known = trace ? ['maxLength'] : ['beam', 'nBest', 'maxLength', 'lengthPenalty'];

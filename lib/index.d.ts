@@ -80,6 +80,18 @@ export interface TraceStep {
   probs: Float32Array;
 }
 
+/** Everything Adam carries between steps; m and v hold every parameter in parameterNames() order. */
+export interface OptimizerState {
+  steps: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  beta1Power: number;
+  beta2Power: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
 export class Seq2Seq {
   static create(options: Seq2SeqOptions): Promise<Seq2Seq>;
   /** Throws an Error (code 'BAD_FILE') that says what is wrong with a bad file. */
@@ -99,6 +111,10 @@ export class Seq2Seq {
   /** One Adam update; returns the loss before it. Throws code 'DIVERGED' (weights unchanged) on NaN/Inf. */
   trainStep(batch: TokenBatch, options?: { learningRate?: number; clipNorm?: number }): { loss: number };
   setAdam(options: { beta1?: number; beta2?: number; epsilon?: number }): void;
+  /** Adam's state (copies): with the weights, training continues exactly as if never interrupted. */
+  exportOptimizerState(): OptimizerState;
+  /** Restores exportOptimizerState's result; checked first, nothing changes on an error. */
+  importOptimizerState(state: OptimizerState): void;
   translateTokens(srcIds: Int32Array, options?: DecodeOptions): TokenTranslation;
   traceTokens(srcIds: Int32Array, options?: { maxLength?: number }): {
     tokens: Int32Array;
