@@ -29,15 +29,15 @@ json = [$(subst $(space),$(comma),$(foreach f,$(1),"_$(f)"))]
 # everything the test suite uses
 all: wasm native
 
-# the two wasm builds the library loads
-wasm: build/wasm/s2s-simd.wasm build/wasm/s2s-scalar.wasm
+# the three wasm builds the library loads (fma only when asked for: backend 'fma')
+wasm: build/wasm/s2s-simd.wasm build/wasm/s2s-scalar.wasm build/wasm/s2s-fma.wasm
 
 # native test programs: float SSE build, scalar float build, double-precision gradient build
 native: build/native/test_core build/native/test_core_scalar build/native/test_gradients build/native/s2s-tool
 
 # install emscripten from Debian when emcc is missing (CI starts bare)
 setup:
-	@command -v $(EMCC) >/dev/null 2>&1 || bash scripts/setup.sh
+	@command -v $(EMCC) >/dev/null 2>&1 && command -v $(FMA_CC) >/dev/null 2>&1 && command -v $(FMA_LD) >/dev/null 2>&1 || bash scripts/setup.sh
 
 # SIMD wasm: -msimd128 turns on the wasm_simd128.h paths of c_src/simd.h
 build/wasm/s2s-simd.wasm: $(SRC) $(HDR) c_src/exports.txt | setup
@@ -48,6 +48,27 @@ build/wasm/s2s-simd.wasm: $(SRC) $(HDR) c_src/exports.txt | setup
 build/wasm/s2s-scalar.wasm: $(SRC) $(HDR) c_src/exports.txt | setup
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_FLAGS) -sEXPORTED_FUNCTIONS='$(call json,$(EXPORTS_SCALAR))' $(SRC) -o $@
+
+# FMA wasm: the SIMD build plus relaxed SIMD, so F32X4_MADD (c_src/simd.h) is one f32x4.relaxed_madd.
+# Emscripten 3.1.6's LLVM predates relaxed SIMD, so Debian's clang-19 compiles and wasm-ld-19
+# links, against the libc, malloc and compiler-rt that Debian's emscripten ships prebuilt (the
+# same ones emcc links): the module has the same exports and the same single import as the others.
+FMA_CC ?= clang-19
+FMA_LD ?= wasm-ld-19
+EMSYSROOT ?= /usr/share/emscripten/cache/sysroot
+EMLIB := $(EMSYSROOT)/lib/wasm32-emscripten
+FMA_FLAGS := --target=wasm32-unknown-emscripten --sysroot=$(EMSYSROOT) -O3 $(COMMON) -msimd128 -mrelaxed-simd
+FMA_OBJ := $(patsubst c_src/%.c,build/fma/%.o,$(SRC))
+build/fma/%.o: c_src/%.c $(HDR) | setup
+	@mkdir -p $(@D)
+	$(FMA_CC) $(FMA_FLAGS) -c $< -o $@
+build/wasm/s2s-fma.wasm: $(FMA_OBJ) c_src/exports.txt
+	@mkdir -p $(@D)
+	echo emscripten_notify_memory_growth > build/fma/imports.txt
+	$(FMA_LD) -o $@ $(FMA_OBJ) $(EMLIB)/crt1_reactor.o -L$(EMLIB) -lstandalonewasm-memgrow -lstubs -lnoexit \
+	  -lc -ldlmalloc -lcompiler_rt --allow-undefined-file=build/fma/imports.txt --strip-debug \
+	  $(addprefix --export=,$(EXPORTS_ALL)) --entry=_initialize -z stack-size=1048576 \
+	  --initial-memory=4194304 --max-memory=2147483648 --global-base=1024
 
 # native float build with the SSE paths, run under ASan + UBSan
 build/native/test_core: tests/c/test_core.c $(SRC) $(HDR)

@@ -258,10 +258,10 @@ real dot_simd(const real *x, const real *y, int n) {
   f32x4 a0 = F32X4_SPLAT(0), a1 = F32X4_SPLAT(0);
   int i = 0;
   for (; i + 8 <= n; i += 8) {
-    a0 = F32X4_ADD(a0, F32X4_MUL(F32X4_LOAD(x + i), F32X4_LOAD(y + i)));
-    a1 = F32X4_ADD(a1, F32X4_MUL(F32X4_LOAD(x + i + 4), F32X4_LOAD(y + i + 4)));
+    a0 = F32X4_MADD(a0, F32X4_LOAD(x + i), F32X4_LOAD(y + i));
+    a1 = F32X4_MADD(a1, F32X4_LOAD(x + i + 4), F32X4_LOAD(y + i + 4));
   }
-  for (; i + 4 <= n; i += 4) a0 = F32X4_ADD(a0, F32X4_MUL(F32X4_LOAD(x + i), F32X4_LOAD(y + i)));
+  for (; i + 4 <= n; i += 4) a0 = F32X4_MADD(a0, F32X4_LOAD(x + i), F32X4_LOAD(y + i));
   real s = f32x4_sum(F32X4_ADD(a0, a1));
   for (; i < n; i++) s += x[i] * y[i];
   return s;
@@ -271,7 +271,7 @@ void axpy_simd(real *y, real a, const real *x, int n) {
   f32x4 va = F32X4_SPLAT(a);
   int i = 0;
   for (; i + 4 <= n; i += 4)
-    F32X4_STORE(y + i, F32X4_ADD(F32X4_LOAD(y + i), F32X4_MUL(va, F32X4_LOAD(x + i))));
+    F32X4_STORE(y + i, F32X4_MADD(F32X4_LOAD(y + i), va, F32X4_LOAD(x + i)));
   for (; i < n; i++) y[i] += a * x[i];
 }
 
@@ -298,17 +298,17 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
         for (; k + 4 <= K; k += 4) {
           f32x4 x0 = F32X4_LOAD(a0 + k), x1 = F32X4_LOAD(a1 + k), y;
           y = F32X4_LOAD(w0 + k);
-          s00 = F32X4_ADD(s00, F32X4_MUL(x0, y));
-          s10 = F32X4_ADD(s10, F32X4_MUL(x1, y));
+          s00 = F32X4_MADD(s00, x0, y);
+          s10 = F32X4_MADD(s10, x1, y);
           y = F32X4_LOAD(w1 + k);
-          s01 = F32X4_ADD(s01, F32X4_MUL(x0, y));
-          s11 = F32X4_ADD(s11, F32X4_MUL(x1, y));
+          s01 = F32X4_MADD(s01, x0, y);
+          s11 = F32X4_MADD(s11, x1, y);
           y = F32X4_LOAD(w2 + k);
-          s02 = F32X4_ADD(s02, F32X4_MUL(x0, y));
-          s12 = F32X4_ADD(s12, F32X4_MUL(x1, y));
+          s02 = F32X4_MADD(s02, x0, y);
+          s12 = F32X4_MADD(s12, x1, y);
           y = F32X4_LOAD(w3 + k);
-          s03 = F32X4_ADD(s03, F32X4_MUL(x0, y));
-          s13 = F32X4_ADD(s13, F32X4_MUL(x1, y));
+          s03 = F32X4_MADD(s03, x0, y);
+          s13 = F32X4_MADD(s13, x1, y);
         }
         real r0[4], r1[4];
         F32X4_STORE(r0, f32x4_reduce4(s00, s01, s02, s03));
@@ -335,10 +335,10 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
         int k = 0;
         for (; k + 4 <= K; k += 4) {
           f32x4 x0 = F32X4_LOAD(a0 + k);
-          s0 = F32X4_ADD(s0, F32X4_MUL(x0, F32X4_LOAD(w0 + k)));
-          s1 = F32X4_ADD(s1, F32X4_MUL(x0, F32X4_LOAD(w1 + k)));
-          s2 = F32X4_ADD(s2, F32X4_MUL(x0, F32X4_LOAD(w2 + k)));
-          s3 = F32X4_ADD(s3, F32X4_MUL(x0, F32X4_LOAD(w3 + k)));
+          s0 = F32X4_MADD(s0, x0, F32X4_LOAD(w0 + k));
+          s1 = F32X4_MADD(s1, x0, F32X4_LOAD(w1 + k));
+          s2 = F32X4_MADD(s2, x0, F32X4_LOAD(w2 + k));
+          s3 = F32X4_MADD(s3, x0, F32X4_LOAD(w3 + k));
         }
         real r0[4];
         F32X4_STORE(r0, f32x4_reduce4(s0, s1, s2, s3));
@@ -378,17 +378,17 @@ static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const
           const real *w = Wb + (size_t)p * K + k;
           f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4), a;
           a = F32X4_SPLAT(pk[p * 4]);
-          x00 = F32X4_ADD(x00, F32X4_MUL(a, w0));
-          x01 = F32X4_ADD(x01, F32X4_MUL(a, w1));
+          x00 = F32X4_MADD(x00, a, w0);
+          x01 = F32X4_MADD(x01, a, w1);
           a = F32X4_SPLAT(pk[p * 4 + 1]);
-          x10 = F32X4_ADD(x10, F32X4_MUL(a, w0));
-          x11 = F32X4_ADD(x11, F32X4_MUL(a, w1));
+          x10 = F32X4_MADD(x10, a, w0);
+          x11 = F32X4_MADD(x11, a, w1);
           a = F32X4_SPLAT(pk[p * 4 + 2]);
-          x20 = F32X4_ADD(x20, F32X4_MUL(a, w0));
-          x21 = F32X4_ADD(x21, F32X4_MUL(a, w1));
+          x20 = F32X4_MADD(x20, a, w0);
+          x21 = F32X4_MADD(x21, a, w1);
           a = F32X4_SPLAT(pk[p * 4 + 3]);
-          x30 = F32X4_ADD(x30, F32X4_MUL(a, w0));
-          x31 = F32X4_ADD(x31, F32X4_MUL(a, w1));
+          x30 = F32X4_MADD(x30, a, w0);
+          x31 = F32X4_MADD(x31, a, w1);
         }
         F32X4_STORE(c0 + k, x00), F32X4_STORE(c0 + k + 4, x01);
         F32X4_STORE(c1 + k, x10), F32X4_STORE(c1 + k + 4, x11);
@@ -399,10 +399,10 @@ static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const
         f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k), x2 = F32X4_LOAD(c2 + k), x3 = F32X4_LOAD(c3 + k);
         for (int p = 0; p < np; p++) {
           f32x4 w0 = F32X4_LOAD(Wb + (size_t)p * K + k);
-          x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(pk[p * 4]), w0));
-          x1 = F32X4_ADD(x1, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 1]), w0));
-          x2 = F32X4_ADD(x2, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 2]), w0));
-          x3 = F32X4_ADD(x3, F32X4_MUL(F32X4_SPLAT(pk[p * 4 + 3]), w0));
+          x0 = F32X4_MADD(x0, F32X4_SPLAT(pk[p * 4]), w0);
+          x1 = F32X4_MADD(x1, F32X4_SPLAT(pk[p * 4 + 1]), w0);
+          x2 = F32X4_MADD(x2, F32X4_SPLAT(pk[p * 4 + 2]), w0);
+          x3 = F32X4_MADD(x3, F32X4_SPLAT(pk[p * 4 + 3]), w0);
         }
         F32X4_STORE(c0 + k, x0), F32X4_STORE(c1 + k, x1), F32X4_STORE(c2 + k, x2), F32X4_STORE(c3 + k, x3);
       }
@@ -425,8 +425,8 @@ static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const
       for (int p = 0; p < P; p++) {
         const real *w = W + (size_t)p * K + k;
         f32x4 a0 = F32X4_SPLAT(ai0[p * sap]);
-        x00 = F32X4_ADD(x00, F32X4_MUL(a0, F32X4_LOAD(w)));
-        x01 = F32X4_ADD(x01, F32X4_MUL(a0, F32X4_LOAD(w + 4)));
+        x00 = F32X4_MADD(x00, a0, F32X4_LOAD(w));
+        x01 = F32X4_MADD(x01, a0, F32X4_LOAD(w + 4));
       }
       F32X4_STORE(c0 + k, x00);
       F32X4_STORE(c0 + k + 4, x01);
@@ -434,7 +434,7 @@ static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const
     for (; k + 4 <= K; k += 4) {
       f32x4 x0 = F32X4_LOAD(c0 + k);
       for (int p = 0; p < P; p++)
-        x0 = F32X4_ADD(x0, F32X4_MUL(F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(W + (size_t)p * K + k)));
+        x0 = F32X4_MADD(x0, F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(W + (size_t)p * K + k));
       F32X4_STORE(c0 + k, x0);
     }
     for (; k < K; k++) {
@@ -463,7 +463,7 @@ void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const
     for (; a + 4 <= A; a += 4) {
       f32x4 x = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
       if (tj) F32X4_STORE(tj + a, x);
-      acc = F32X4_ADD(acc, F32X4_MUL(F32X4_LOAD(v + a), x));
+      acc = F32X4_MADD(acc, F32X4_LOAD(v + a), x);
     }
     real r = f32x4_sum(acc);
     for (; a < A; a++) {
@@ -523,7 +523,7 @@ void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, cons
     for (; a + 4 <= A; a += 4) {
       f32x4 t = F32X4_LOAD(tj + a);
       f32x4 g = F32X4_MUL(F32X4_MUL(vd, F32X4_LOAD(v + a)), F32X4_SUB(one, F32X4_MUL(t, t)));
-      F32X4_STORE(dv + a, F32X4_ADD(F32X4_LOAD(dv + a), F32X4_MUL(vd, t)));
+      F32X4_STORE(dv + a, F32X4_MADD(F32X4_LOAD(dv + a), vd, t));
       F32X4_STORE(dk + a, F32X4_ADD(F32X4_LOAD(dk + a), g));
       F32X4_STORE(dq + a, F32X4_ADD(F32X4_LOAD(dq + a), g));
     }

@@ -4,6 +4,12 @@
  * The double-precision build (-DS2S_DOUBLE) and -DS2S_NO_SIMD always use the scalar paths.
  * Only operations whose results are bitwise those of the scalar code are offered (no fused
  * multiply-add), so the elementwise kernels give identical numbers on every path.
+ *
+ * The one exception is F32X4_MADD(acc, a, b) = acc + a * b, used by the products (GEMMs, dot,
+ * axpy, score sums): a multiply then an add everywhere, except in the FMA build (clang-19 with
+ * -mrelaxed-simd, `make build/wasm/s2s-fma.wasm`), where it is WebAssembly's f32x4.relaxed_madd:
+ * one fused multiply-add on CPUs that have it, so that build rounds differently (S2S_FMA = 1) and
+ * is compared with the others within a tolerance, not bitwise. The elementwise math never uses it.
  */
 #ifndef S2S_SIMD_H
 #define S2S_SIMD_H
@@ -22,6 +28,12 @@ typedef v128_t i32x4;
 #define F32X4_SUB(a, b) wasm_f32x4_sub((a), (b))
 #define F32X4_MUL(a, b) wasm_f32x4_mul((a), (b))
 #define F32X4_DIV(a, b) wasm_f32x4_div((a), (b))
+#ifdef __wasm_relaxed_simd__
+#define S2S_FMA 1
+#define F32X4_MADD(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
+#else
+#define F32X4_MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#endif
 #define F32X4_MAX(a, b) wasm_f32x4_pmax((a), (b))
 #define F32X4_MIN(a, b) wasm_f32x4_pmin((a), (b))
 #define F32X4_LT(a, b) wasm_f32x4_lt((a), (b))
@@ -63,6 +75,7 @@ typedef __m128i i32x4;
 #define F32X4_SUB(a, b) _mm_sub_ps((a), (b))
 #define F32X4_MUL(a, b) _mm_mul_ps((a), (b))
 #define F32X4_DIV(a, b) _mm_div_ps((a), (b))
+#define F32X4_MADD(acc, a, b) _mm_add_ps((acc), _mm_mul_ps((a), (b)))
 #define F32X4_MAX(a, b) _mm_max_ps((b), (a)) /* b < a ? a : b, as wasm pmax */
 #define F32X4_MIN(a, b) _mm_min_ps((b), (a)) /* a < b ? a : b, as wasm pmin */
 #define F32X4_LT(a, b) _mm_cmplt_ps((a), (b))
@@ -93,6 +106,10 @@ static inline float f32x4_hmax(f32x4 v) {
 }
 #else
 #define S2S_SIMD 0
+#endif
+
+#ifndef S2S_FMA
+#define S2S_FMA 0
 #endif
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the tools the project needs when they are missing:
-#   always        emscripten (emcc) for the wasm builds
+#   always        emscripten (emcc) for the wasm builds; clang-19 and lld-19 for the FMA (relaxed
+#                 SIMD) wasm build, which emscripten's older LLVM cannot compile
 #   with --test   chromium for the browser tests; clang, libclang-rt-14-dev (libFuzzer) and
 #                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck), and the 32-bit
 #                 libc/libstdc++ files for the -m32 fuzzer; Debian's python3-torch and python3-pytest
@@ -9,6 +10,8 @@
 set -euo pipefail
 need=()
 command -v emcc >/dev/null 2>&1 || need+=(emscripten)
+command -v clang-19 >/dev/null 2>&1 || need+=(clang-19)
+command -v wasm-ld-19 >/dev/null 2>&1 || need+=(lld-19)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v clang >/dev/null 2>&1 || need+=(clang)
