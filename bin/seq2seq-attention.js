@@ -5,7 +5,12 @@
 
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Translator, generateTask, taskNames, tasks } from '../lib/index.js';
+import { fmaSupported } from '../lib/wasm.js';
+
+const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
 const USAGE = `seq2seq-attention: train, translate and evaluate seq2seq models with attention
 
@@ -38,7 +43,9 @@ train options:
   --train-size N --test-size N              task sizes (task defaults)
   --eval-every N       evaluate on 200 held-out pairs every N steps
   --eval-size N        held-out pairs scored at the end (default 500)
-  --backend B          auto | simd | scalar (default auto)
+  --backend B          auto | simd | scalar | fma (default auto; fma: fused multiply-add via
+                       relaxed SIMD, faster, not bit-identical; Node 20 needs
+                       --experimental-wasm-relaxed-simd, which the CLI adds itself)
   --workers N          threads training data-parallel: N or auto (default auto: the machine's
                        cores, at most 8); the model file is the same for every N
 
@@ -55,7 +62,7 @@ eval options:
   --split S            test | train (default test)   --limit N   score at most N pairs
   --beam N  --max-length N  --json
 
-translate and eval also take --backend auto | simd | scalar.
+translate and eval also take --backend auto | simd | scalar | fma.
 `;
 
 const OPTIONS = {
@@ -404,6 +411,14 @@ async function main(argv) {
     return;
   }
   const { help, version, ...options } = values;
+  if (values.backend === 'fma' && !fmaSupported() && !process.execArgv.includes(RELAXED_SIMD_FLAG)) {
+    // Node 20 has relaxed SIMD behind a flag: run this command again in a Node that has it on
+    const child = spawnSync(process.execPath, [RELAXED_SIMD_FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...argv],
+      { stdio: 'inherit' });
+    if (child.error) throw child.error;
+    process.exitCode = child.status ?? 1;
+    return;
+  }
   if (command === 'train' || command === 'eval' || command === 'tasks') {
     if (rest.length > 0) throw new UsageError(`"${command}" takes no text arguments, got "${rest[0]}"`);
   }

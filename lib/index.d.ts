@@ -7,8 +7,9 @@
 
 export type Cell = 'rnn' | 'gru' | 'lstm';
 export type Attention = 'additive' | 'dot' | 'none';
-export type BackendChoice = 'auto' | 'simd' | 'scalar';
-export type Backend = 'simd' | 'scalar';
+/** 'fma': fused multiply-add through WebAssembly relaxed SIMD; never picked by 'auto' (it rounds differently). */
+export type BackendChoice = 'auto' | 'simd' | 'scalar' | 'fma';
+export type Backend = 'simd' | 'scalar' | 'fma';
 /** `err.code` of the Errors the library throws. */
 export type ErrorCode = 'BAD_ARGUMENT' | 'LIMIT' | 'BAD_FILE' | 'DIVERGED' | 'DISPOSED' | 'NO_MEMORY';
 

@@ -9,7 +9,9 @@ import { readBytes } from '#platform';
 const WASM_URLS = {
   simd: new URL('../build/wasm/s2s-simd.wasm', import.meta.url),
   scalar: new URL('../build/wasm/s2s-scalar.wasm', import.meta.url),
+  fma: new URL('../build/wasm/s2s-fma.wasm', import.meta.url),
 };
+const BACKENDS = ['auto', 'simd', 'scalar', 'fma'];
 
 // The smallest module that uses a SIMD instruction (v128.const; drop): validates only where
 // WebAssembly SIMD is supported.
@@ -18,25 +20,59 @@ const SIMD_PROBE = new Uint8Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11,
 ]);
 
-/** True when this runtime can run WebAssembly SIMD. */
-export function simdSupported() {
+// The same with relaxed SIMD (three v128.const; f32x4.relaxed_madd; drop): validates only where
+// WebAssembly relaxed SIMD is supported (Chromium; Node 20 with --experimental-wasm-relaxed-simd).
+const zeros = (n) => new Array(n).fill(0);
+const V128_ZERO = [253, 12, ...zeros(16)];
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0,
+  ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2, 26, 11,
+]);
+
+function validates(bytes) {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return WebAssembly.validate(bytes);
   } catch {
     return false;
   }
 }
 
-/** Resolves 'auto' | 'simd' | 'scalar' to the build to use; throws on anything else. */
+/** True when this runtime can run WebAssembly SIMD. */
+export function simdSupported() {
+  return validates(SIMD_PROBE);
+}
+
+/** True when this runtime can run WebAssembly relaxed SIMD (what backend 'fma' needs). */
+export function fmaSupported() {
+  return simdSupported() && validates(RELAXED_PROBE);
+}
+
+function backendError(message) {
+  const error = new Error(message);
+  error.code = 'BAD_ARGUMENT';
+  return error;
+}
+
+/**
+ * Resolves 'auto' | 'simd' | 'scalar' | 'fma' to the build to use; throws on anything else.
+ * 'auto' picks only builds whose results are the same bit for bit everywhere (SIMD, else scalar);
+ * 'fma' (fused multiply-add through relaxed SIMD: faster, rounds differently) must be asked for.
+ */
 export function resolveBackend(backend = 'auto') {
   if (backend === 'auto') return simdSupported() ? 'simd' : 'scalar';
   if (backend === 'simd') {
     if (!simdSupported())
-      throw new Error("backend 'simd' was asked for, but this runtime has no WebAssembly SIMD: use 'auto' or 'scalar'");
+      throw backendError("backend 'simd' was asked for, but this runtime has no WebAssembly SIMD: use 'auto' or 'scalar'");
     return 'simd';
   }
+  if (backend === 'fma') {
+    if (!fmaSupported())
+      throw backendError("backend 'fma' was asked for, but this runtime has no WebAssembly relaxed SIMD " +
+        "(Node 20 needs --experimental-wasm-relaxed-simd; Chromium has it): use 'auto', 'simd' or 'scalar'");
+    return 'fma';
+  }
   if (backend === 'scalar') return 'scalar';
-  throw new Error(`unknown backend ${JSON.stringify(backend)}: use 'auto', 'simd' or 'scalar'`);
+  throw backendError(`unknown backend ${JSON.stringify(backend)}: use ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
 }
 
 const modules = new Map();

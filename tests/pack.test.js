@@ -18,14 +18,15 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 let tarball;
 
-test('npm pack ships the library, the CLI, the types and both wasm builds, and nothing else', () => {
+test('npm pack ships the library, the CLI, the types and the three wasm builds, and nothing else', () => {
   const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, env: npmEnv, encoding: 'utf8' });
   const [info] = JSON.parse(out);
   tarball = join(dir, info.filename);
   assert.ok(existsSync(tarball));
   const files = info.files.map((f) => f.path);
   for (const needed of ['package.json', 'lib/index.js', 'lib/index.d.ts', 'lib/core.js', 'lib/translator.js', 'lib/worker.js',
-    'lib/worker-client.js', 'lib/tasks/index.js', 'bin/seq2seq-attention.js', 'build/wasm/s2s-simd.wasm', 'build/wasm/s2s-scalar.wasm']) {
+    'lib/worker-client.js', 'lib/tasks/index.js', 'bin/seq2seq-attention.js', 'build/wasm/s2s-simd.wasm', 'build/wasm/s2s-scalar.wasm',
+    'build/wasm/s2s-fma.wasm']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   for (const f of files) assert.doesNotMatch(f, /^(tests|c_src|web|bench|node_modules)\//, `${f} should not be shipped`);

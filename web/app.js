@@ -11,7 +11,7 @@ import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend } from './engine.js';
+import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
 import { createRandom } from '../lib/random.js';
 
 const $ = (id) => document.getElementById(id);
@@ -328,7 +328,8 @@ async function ensureModel() {
 async function showBackend() {
   let b = state.remote?.backend;
   if (!b) b = $('engine').value === 'auto' ? await expectedBackend().catch(() => '') : $('engine').value;
-  $('backend').textContent = b ? `engine: WebAssembly ${b === 'simd' ? 'SIMD' : 'scalar'}` : 'engine: ready';
+  const names = { simd: 'SIMD', scalar: 'scalar', fma: 'SIMD + FMA' };
+  $('backend').textContent = b ? `engine: WebAssembly ${names[b] ?? b}` : 'engine: ready';
   $('backend').dataset.backend = b || '';
 }
 
@@ -879,6 +880,8 @@ async function main() {
     showError('data-error', `The built-in tasks could not be made: ${errorText(err)}`);
     state.taskNames = [];
   }
+  // the FMA build only where relaxed SIMD validates (it is never what 'automatic' picks)
+  $('engine').querySelector('option[value="fma"]').disabled = !(await fmaAvailable().catch(() => false));
   showBackend();
   fillTaskPicker(state.taskNames);
   await selectTask();

@@ -20,13 +20,19 @@ export async function expectedBackend() {
   return resolveBackend('auto');
 }
 
+/** True where the browser runs WebAssembly relaxed SIMD, which the 'fma' build needs. */
+export async function fmaAvailable() {
+  const { fmaSupported } = await import('../lib/wasm.js');
+  return fmaSupported();
+}
+
 /** A new model in a new worker; options as Translator.create's (docs/api.md). */
 export async function createRemote(options) {
   const { TranslatorWorker } = await loadLibrary();
   return TranslatorWorker.create(options, { workerUrl });
 }
 
-/** A model from a model file's bytes, in a new worker, on `backend` ('auto' | 'simd' | 'scalar').
+/** A model from a model file's bytes, in a new worker, on `backend` ('auto' | 'simd' | 'scalar' | 'fma').
  *  Throws an Error saying what is wrong. */
 export async function loadRemote(bytes, backend = 'auto') {
   const { TranslatorWorker } = await loadLibrary();
