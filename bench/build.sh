@@ -30,12 +30,20 @@ if command -v "$EMCC" >/dev/null 2>&1; then
   for v in simd scalar; do
     if stale "$out/peak-$v.wasm" "$here/peak.c"; then
       flags=""; [ $v = simd ] && flags="-msimd128"
-      $EMCC -O3 $flags --no-entry -sSTANDALONE_WASM -sEXPORTED_FUNCTIONS=_peak_run,_peak_lanes \
+      $EMCC -O3 $flags --no-entry -sSTANDALONE_WASM -sEXPORTED_FUNCTIONS=_peak_run,_peak_lanes,_peak_mix,_peak_mix_flops_per_iter \
         "$here/peak.c" -o "$out/peak-$v.wasm"
     fi
   done
 else
   echo "bench/build.sh: emcc not found (apt-get install -y emscripten); wasm peak skipped" >&2
+fi
+# the peak loops with relaxed SIMD (the FMA build's ceiling): clang-19 and wasm-ld-19, no libc
+if command -v clang-19 >/dev/null 2>&1 && command -v wasm-ld-19 >/dev/null 2>&1; then
+  if stale "$out/peak-fma.wasm" "$here/peak.c"; then
+    clang-19 --target=wasm32 -O3 -msimd128 -mrelaxed-simd -c "$here/peak.c" -o "$out/peak-fma.o"
+    wasm-ld-19 --no-entry --export=peak_run --export=peak_lanes --export=peak_mix --export=peak_mix_flops_per_iter \
+      "$out/peak-fma.o" -o "$out/peak-fma.wasm"
+  fi
 fi
 
 # Kernel benchmark (bench/kbench.c + c_src/kernels.c): wasm SIMD, wasm scalar, native SSE2 and

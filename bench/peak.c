@@ -64,6 +64,43 @@ float peak_run(int iters) {
   return hsum(v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11);
 }
 
+/* The ceiling for the core's own instruction mix: a register-blocked GEMM on data that stays in
+ * L1 (a 4 x 64 panel of A times a 64 x 8 panel of W into a 4 x 8 tile of C, as the core's
+ * gemm_rows inner loop issues it: two vector loads of W and four broadcasts of A per step, eight
+ * independent multiplies and eight adds into eight accumulators). Unlike peak_run, no multiply
+ * waits for the add before it. In a build with relaxed SIMD (clang-19 -mrelaxed-simd, the FMA
+ * build) each multiply-add is one f32x4.relaxed_madd. flops per call: iters * MIX_P * 64. */
+#define MIX_P 64
+static float mix_a[4 * MIX_P] __attribute__((aligned(16)));
+static float mix_w[8 * MIX_P] __attribute__((aligned(16)));
+#if defined(__wasm_relaxed_simd__)
+#include <wasm_simd128.h>
+#define MADD(acc, a, b) (vf) wasm_f32x4_relaxed_madd((v128_t)(a), (v128_t)(b), (v128_t)(acc))
+#else
+#define MADD(acc, a, b) ((acc) + (a) * (b))
+#endif
+int peak_mix_flops_per_iter(void) { return MIX_P * 64; }
+float peak_mix(int iters) {
+#if PEAK_LANES == 4
+  for (int i = 0; i < 4 * MIX_P; i++) mix_a[i] = g_b * (float)(i % 7);
+  for (int i = 0; i < 8 * MIX_P; i++) mix_w[i] = g_b * (float)(i % 5);
+  vf c00 = splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int it = 0; it < iters; it++) {
+    const float *a = mix_a, *w = mix_w;
+    for (int p = 0; p < MIX_P; p++, a += 4, w += 8) {
+      vf w0 = *(const vf *)w, w1 = *(const vf *)(w + 4), x;
+      x = (vf){a[0], a[0], a[0], a[0]}; c00 = MADD(c00, x, w0); c01 = MADD(c01, x, w1);
+      x = (vf){a[1], a[1], a[1], a[1]}; c10 = MADD(c10, x, w0); c11 = MADD(c11, x, w1);
+      x = (vf){a[2], a[2], a[2], a[2]}; c20 = MADD(c20, x, w0); c21 = MADD(c21, x, w1);
+      x = (vf){a[3], a[3], a[3], a[3]}; c30 = MADD(c30, x, w0); c31 = MADD(c31, x, w1);
+    }
+  }
+  return hsum(c00 + c01 + c10 + c11 + c20 + c21 + c30 + c31);
+#else
+  return (float)iters; /* only the 4-lane builds have it */
+#endif
+}
+
 #ifdef PEAK_MAIN
 #include <stdio.h>
 #include <stdlib.h>
