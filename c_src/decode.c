@@ -17,9 +17,9 @@ typedef struct {
 } step_buffers;
 
 static int step_buffers_alloc(const s2s_model *m, step_buffers *sb, int R, int M) {
-  size_t H = m->H, A = m->A, GH = (size_t)m->G * m->H, r = R;
+  size_t H = m->cfg.H, A = m->cfg.A, GH = (size_t)m->G * m->cfg.H, r = R;
   size_t sizes[] = {r * H, r * H, r * H, r * H, r * A, r * M, r * M, r * H, r * m->Din, r * GH, r * GH,
-                    r * GH, r * m->Dout, r * m->Vt};
+                    r * GH, r * m->Dout, r * m->cfg.Vt};
   real **slots[] = {&sb->s, &sb->c, &sb->s_new, &sb->c_new, &sb->q, &sb->scores, &sb->alpha, &sb->ctx,
                     &sb->xd, &sb->gi, &sb->gh, &sb->gates, &sb->oi, &sb->logp};
   size_t total = 0;
@@ -37,14 +37,14 @@ static int step_buffers_alloc(const s2s_model *m, step_buffers *sb, int R, int M
 /* One step for R rows from sb->s/c with previous tokens; log-probabilities into sb->logp. */
 static void step(s2s_model *m, step_buffers *sb, const int32_t *lens, int R, const int32_t *tokens) {
   const s2s_workspace *enc = &m->enc_ws;
-  int lstm = m->cell == S2S_CELL_LSTM;
-  if (m->attn)
+  int lstm = m->cfg.cell == S2S_CELL_LSTM;
+  if (m->cfg.attn)
     s2s_attention_forward(sb->q, sb->scores, sb->alpha, NULL, sb->ctx, sb->s, enc->keys,
-                          enc->h_enc + (size_t)enc->B * m->H, lens, 1, m, R, enc->M, enc->B);
+                          enc->h_enc + (size_t)enc->B * m->cfg.H, lens, 1, m, R, enc->M, enc->B);
   s2s_decoder_forward(sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new, lstm ? sb->c_new : NULL, sb->oi,
                       tokens, sb->ctx, sb->s, lstm ? sb->c : NULL, m, R);
   s2s_output_forward(sb->logp, sb->oi, m, R);
-  for (int r = 0; r < R; r++) log_softmax_row(sb->logp + (size_t)r * m->Vt, m->Vt);
+  for (int r = 0; r < R; r++) log_softmax_row(sb->logp + (size_t)r * m->cfg.Vt, m->cfg.Vt);
 }
 
 static int hyp_reserve(s2s_hyp *h, int len, int M) {
@@ -71,7 +71,7 @@ static int argmax_output(const real *x, int n) {
 
 /* Greedy into result slot `slot`; with trace, keeps every step's internals. */
 static int greedy(s2s_model *m, int M, int max_len, int trace, int slot, real alpha) {
-  int H = m->H, Vt = m->Vt, lstm = m->cell == S2S_CELL_LSTM;
+  int H = m->cfg.H, Vt = m->cfg.Vt, lstm = m->cfg.cell == S2S_CELL_LSTM;
   step_buffers sb;
   int rc = step_buffers_alloc(m, &sb, 1, M);
   if (rc) return rc;
@@ -94,13 +94,13 @@ static int greedy(s2s_model *m, int M, int max_len, int trace, int slot, real al
     int tok = argmax_output(sb.logp, Vt);
     logprob += sb.logp[tok];
     toks[n] = tok;
-    if (m->attn) memcpy(attn + (size_t)n * M, sb.alpha, sizeof(real) * M);
+    if (m->cfg.attn) memcpy(attn + (size_t)n * M, sb.alpha, sizeof(real) * M);
     else memset(attn + (size_t)n * M, 0, sizeof(real) * M);
     if (trace) {
       real *t = tr + (size_t)n * per_step;
-      memcpy(t, m->attn ? sb.scores : attn + (size_t)n * M, sizeof(real) * M);
+      memcpy(t, m->cfg.attn ? sb.scores : attn + (size_t)n * M, sizeof(real) * M);
       memcpy(t + M, attn + (size_t)n * M, sizeof(real) * M);
-      if (m->attn) memcpy(t + 2 * M, sb.ctx, sizeof(real) * H);
+      if (m->cfg.attn) memcpy(t + 2 * M, sb.ctx, sizeof(real) * H);
       else memset(t + 2 * M, 0, sizeof(real) * H);
       memcpy(t + 2 * M + H, sb.s_new, sizeof(real) * H);
       for (int v = 0; v < Vt; v++) t[2 * M + 2 * H + v] = s2s_exp(sb.logp[v]);
@@ -169,7 +169,7 @@ static void hyp_free(s2s_hyp *h) {
 /* Beam search of width k. Finished hypotheses (ending in EOS, or cut at max_len when none ended)
  * are copied out of the history into fin[] (capacity k + 1); returns their count or an error. */
 static int beam_search(s2s_model *m, int M, int k, real alpha, int max_len, s2s_hyp *fin) {
-  int H = m->H, Vt = m->Vt, lstm = m->cell == S2S_CELL_LSTM;
+  int H = m->cfg.H, Vt = m->cfg.Vt, lstm = m->cfg.cell == S2S_CELL_LSTM;
   step_buffers sb;
   int rc = step_buffers_alloc(m, &sb, k, M), nfin = 0;
   if (rc) return rc;
@@ -287,14 +287,14 @@ int s2s_decode(s2s_model *m, const int32_t *src, int M, int beam, int n_best, re
     return s2s_fail(S2S_ERR_LIMIT, "beam %d x maxLength %d x source %d is too much to decode at once",
                     beam, max_len, M);
   for (int j = 0; j < M; j++)
-    if (src[j] < 0 || src[j] >= m->Vs)
+    if (src[j] < 0 || src[j] >= m->cfg.Vs)
       return s2s_fail(S2S_ERR_BAD_ARGUMENT, "source token %d at position %d is not a token id (0..%d)",
-                      src[j], j, m->Vs - 1);
+                      src[j], j, m->cfg.Vs - 1);
   int rc = s2s_workspace_ensure(m, &m->enc_ws, 1, M, 0, 0);
   if (rc) return rc;
   int32_t len = M;
   s2s_encoder_forward(&m->enc_ws, src, &len, m, 1, M);
-  if (m->attn) s2s_attention_keys_forward(m->enc_ws.keys, m->enc_ws.h_enc + m->H, m, M);
+  if (m->cfg.attn) s2s_attention_keys_forward(m->enc_ws.keys, m->enc_ws.h_enc + m->cfg.H, m, M);
   for (int i = 0; i < m->nresults; i++) hyp_free(&m->results[i]);
   m->nresults = 0;
   m->trace_len = 0;
@@ -356,7 +356,7 @@ real s2s_result_score(const s2s_model *m, int r) {
 
 static const real *trace_part(const s2s_model *m, int part) {
   if (!m || !m->trace_block || !m->trace_len) return NULL;
-  size_t n = m->trace_len, M = m->result_m, H = m->H;
+  size_t n = m->trace_len, M = m->result_m, H = m->cfg.H;
   size_t offs[] = {0, n * M, 2 * n * M, 2 * n * M + n * H, 2 * n * M + 2 * n * H};
   return m->trace_block + offs[part];
 }

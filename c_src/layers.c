@@ -18,7 +18,7 @@ static void col_sum_add(real *dst, const real *x, size_t rows, int cols) {
 
 void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
                          const s2s_model *m, int B, int M) {
-  int E = m->E, H = m->H, GH = m->G * m->H;
+  int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H;
   const s2s_weights *w = &m->w;
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
@@ -30,7 +30,7 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
   if (ws->c_enc) memset(ws->c_enc, 0, sizeof(real) * B * H);
   for (int t = 0; t < M; t++) {
     size_t o = (size_t)t * B;
-    cell_forward(m->cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
+    cell_forward(m->cfg.cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
                  ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH, ws->gates_enc + o * GH,
                  ws->h_enc + (o + B) * H, ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
   }
@@ -44,9 +44,9 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
 void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, const real *dc0,
                           const int32_t *src, const int32_t *src_len, const s2s_model *m, int B,
                           int M) {
-  int E = m->E, H = m->H, GH = m->G * m->H;
+  int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H;
   const s2s_weights *w = &m->w;
-  int lstm = m->cell == S2S_CELL_LSTM;
+  int lstm = m->cfg.cell == S2S_CELL_LSTM;
   /* s_0 came from each sequence's last real position */
   for (int b = 0; b < B; b++)
     S2S_KERNEL(axpy)(ws->d_h_enc + ((size_t)src_len[b] * B + b) * H, 1, ds0 + (size_t)b * H, H);
@@ -66,7 +66,7 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
       }
     }
     real *dgi = ws->d_gi_enc + o * GH, *dgh = ws->d_gh_enc + o * GH;
-    cell_backward(m->cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
+    cell_backward(m->cfg.cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
                   lstm ? ws->c_enc + o * H : NULL, lstm ? ws->c_enc + (o + B) * H : NULL, dh,
                   lstm ? dc : NULL, dgi, dgh, dh_prev, lstm ? dc_prev : NULL);
     S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H);
@@ -88,28 +88,28 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
 /* ---- attention keys ------------------------------------------------------------------------ */
 
 void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows) {
-  memset(keys, 0, sizeof(real) * (size_t)rows * m->A);
-  const real *wk = m->attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
-  S2S_KERNEL(gemm_nt)(keys, hs, wk, rows, m->A, m->H);
+  memset(keys, 0, sizeof(real) * (size_t)rows * m->cfg.A);
+  const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
+  S2S_KERNEL(gemm_nt)(keys, hs, wk, rows, m->cfg.A, m->cfg.H);
 }
 
 void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys, const real *hs,
                                  const s2s_model *m, int rows) {
-  const real *wk = m->attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
-  real *gk = m->attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
-  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->A, m->H);
-  S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->A, m->H);
+  const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
+  real *gk = m->cfg.attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
+  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->cfg.A, m->cfg.H);
+  S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->cfg.A, m->cfg.H);
 }
 
 /* ---- attention ----------------------------------------------------------------------------- */
 
 /* 1/sqrt(A) for scaled dot attention, else 1 */
-static real dot_scale(const s2s_model *m) { return m->scale ? 1 / (real)sqrt((double)m->A) : 1; }
+static real dot_scale(const s2s_model *m) { return m->cfg.scale ? 1 / (real)sqrt((double)m->cfg.A) : 1; }
 
 void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, real *ctx,
                            const real *s_prev, const real *keys, const real *hs,
                            const int32_t *lens, int shared, const s2s_model *m, int R, int M, int ld) {
-  int H = m->H, A = m->A, additive = m->attn == S2S_ATTN_ADDITIVE;
+  int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   const s2s_weights *w = &m->w;
   for (int r = 0; r < R; r++) {
     real *qr = q + (size_t)r * A;
@@ -136,7 +136,7 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
                             real *dalpha, const real *dctx, const real *alpha, const real *attn_t,
                             const real *q, const real *keys, const real *hs, const int32_t *lens,
                             const s2s_model *m, int R, int M) {
-  int H = m->H, A = m->A, additive = m->attn == S2S_ATTN_ADDITIVE;
+  int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   real scale = dot_scale(m), *da = dalpha;
   for (int r = 0; r < R; r++) {
     int len = lens[r];
@@ -167,9 +167,9 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
 
 void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *s_prev,
                                     const s2s_model *m, int rows) {
-  int additive = m->attn == S2S_ATTN_ADDITIVE;
-  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->A, m->H);
-  if (additive) col_sum_add(g->attn_b, dq, (size_t)rows, m->A);
+  int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
+  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H);
+  if (additive) col_sum_add(g->attn_b, dq, (size_t)rows, m->cfg.A);
 }
 
 /* ---- decoder ------------------------------------------------------------------------------- */
@@ -177,20 +177,20 @@ void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *
 void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new, real *c_new,
                          real *oi, const int32_t *tokens, const real *ctx, const real *s_prev,
                          const real *c_prev, const s2s_model *m, int R) {
-  int E = m->E, H = m->H, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   const s2s_weights *w = &m->w;
   for (int r = 0; r < R; r++) {
     real *x = xd + (size_t)r * Din;
     memcpy(x, w->dec_embed + (size_t)tokens[r] * E, sizeof(real) * E);
-    if (m->attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
+    if (m->cfg.attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
     memcpy(gi + (size_t)r * GH, w->dec_bih, sizeof(real) * GH);
   }
   S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
-  cell_forward(m->cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
+  cell_forward(m->cfg.cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
   for (int r = 0; r < R; r++) {
     real *o = oi + (size_t)r * Dout;
     memcpy(o, s_new + (size_t)r * H, sizeof(real) * H);
-    if (m->attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
+    if (m->cfg.attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
   }
 }
 
@@ -198,44 +198,44 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
                           const real *gh, const real *gates, const real *s_prev, const real *c_prev,
                           const real *c_new, const int32_t *tokens, const s2s_model *m, int R) {
-  int E = m->E, H = m->H, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
+  int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   const s2s_weights *w = &m->w;
   for (int r = 0; r < R; r++) { /* oi = [s_new ; ctx] */
     const real *d = d_oi + (size_t)r * Dout;
     S2S_KERNEL(axpy)(ds + (size_t)r * H, 1, d, H);
-    if (m->attn) memcpy(dctx + (size_t)r * H, d + H, sizeof(real) * H);
+    if (m->cfg.attn) memcpy(dctx + (size_t)r * H, d + H, sizeof(real) * H);
   }
-  cell_backward(m->cell, R, H, gh, gates, s_prev, c_prev, c_new, ds, dc, dgi, dgh, ds_prev, dc_prev);
+  cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, c_new, ds, dc, dgi, dgh, ds_prev, dc_prev);
   S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H);
   memset(d_xd, 0, sizeof(real) * R * Din);
   S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din);
   for (int r = 0; r < R; r++) { /* xd = [embed(token) ; ctx] */
     const real *dx = d_xd + (size_t)r * Din;
     S2S_KERNEL(axpy)(g->dec_embed + (size_t)tokens[r] * E, 1, dx, E);
-    if (m->attn) S2S_KERNEL(axpy)(dctx + (size_t)r * H, 1, dx + E, H);
+    if (m->cfg.attn) S2S_KERNEL(axpy)(dctx + (size_t)r * H, 1, dx + E, H);
   }
 }
 
 void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *dgh, const real *xd,
                                   const real *s_prev, const s2s_model *m, int rows) {
-  int GH = m->G * m->H;
+  int GH = m->G * m->cfg.H;
   S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din);
   col_sum_add(g->dec_bih, dgi, (size_t)rows, GH);
-  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->H);
+  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H);
   col_sum_add(g->dec_bhh, dgh, (size_t)rows, GH);
 }
 
 /* ---- output layer -------------------------------------------------------------------------- */
 
 void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R) {
-  int Vt = m->Vt;
+  int Vt = m->cfg.Vt;
   for (int r = 0; r < R; r++) memcpy(logits + (size_t)r * Vt, m->w.out_b, sizeof(real) * Vt);
   S2S_KERNEL(gemm_nt)(logits, oi, m->w.out_w, R, Vt, m->Dout);
 }
 
 void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const real *oi,
                          const s2s_model *m, int R) {
-  int Vt = m->Vt, Dout = m->Dout;
+  int Vt = m->cfg.Vt, Dout = m->Dout;
   S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout);
   col_sum_add(g->out_b, dlogits, (size_t)R, Vt);
   memset(d_oi, 0, sizeof(real) * (size_t)R * Dout);

@@ -34,28 +34,35 @@ int s2s_fail(int code, const char *fmt, ...) {
 
 /* ---- configuration ------------------------------------------------------------------------- */
 
-int s2s_check_config(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
-  if (cell < 0 || cell > 2)
-    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown cell %d: use 0 (rnn), 1 (gru) or 2 (lstm)", cell);
-  if (attention < 0 || attention > 2)
+int *s2s_config_field(struct s2s_config *c, int i) {
+  int *fields[S2S_CONFIG_WORDS] = {&c->cell, &c->attn, &c->scale, &c->E, &c->H, &c->A, &c->Vs, &c->Vt};
+  return fields[i];
+}
+
+int s2s_check_config(const struct s2s_config *c) {
+  if (c->cell < 0 || c->cell > 2)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown cell %d: use 0 (rnn), 1 (gru) or 2 (lstm)", c->cell);
+  if (c->attn < 0 || c->attn > 2)
     return s2s_fail(S2S_ERR_BAD_ARGUMENT,
-                    "unknown attention %d: use 0 (none), 1 (additive) or 2 (dot)", attention);
-  if (scale != 0 && scale != 1) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "scale must be 0 or 1, got %d", scale);
+                    "unknown attention %d: use 0 (none), 1 (additive) or 2 (dot)", c->attn);
+  if (c->scale != 0 && c->scale != 1)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "scale must be 0 or 1, got %d", c->scale);
   struct { const char *what; int v, lo, hi; } sizes[] = {
-      {"embed size", E, 1, S2S_MAX_EMBED},          {"hidden size", H, 1, S2S_MAX_HIDDEN},
-      {"attention size", A, 1, S2S_MAX_ATTN},       {"source vocabulary size", Vs, S2S_MIN_VOCAB, S2S_MAX_VOCAB},
-      {"target vocabulary size", Vt, S2S_MIN_VOCAB, S2S_MAX_VOCAB}};
+      {"embed size", c->E, 1, S2S_MAX_EMBED},
+      {"hidden size", c->H, 1, S2S_MAX_HIDDEN},
+      {"attention size", c->A, 1, S2S_MAX_ATTN},
+      {"source vocabulary size", c->Vs, S2S_MIN_VOCAB, S2S_MAX_VOCAB},
+      {"target vocabulary size", c->Vt, S2S_MIN_VOCAB, S2S_MAX_VOCAB}};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
     if (sizes[i].v < sizes[i].lo || sizes[i].v > sizes[i].hi)
       return s2s_fail(sizes[i].v < sizes[i].lo ? S2S_ERR_BAD_ARGUMENT : S2S_ERR_LIMIT,
                       "%s %d is out of range: it must be between %d and %d", sizes[i].what,
                       sizes[i].v, sizes[i].lo, sizes[i].hi);
   /* parameter count, in double to avoid overflow before the check */
-  double G = cell == 0 ? 1 : cell == 1 ? 3 : 4, Din = E + (attention ? H : 0),
-         Dout = attention ? 2.0 * H : H;
-  double n = (double)Vs * E + G * H * (E + H + 2) + (attention == 1 ? 2.0 * A * H + 2 * A : 0) +
-             (attention == 2 ? 2.0 * A * H : 0) + (double)Vt * E + G * H * (Din + H + 2) +
-             (double)Vt * Dout + Vt;
+  double G = cell_gates(c->cell), E = c->E, H = c->H, A = c->A, Vs = c->Vs, Vt = c->Vt;
+  double Din = E + (c->attn ? H : 0), Dout = c->attn ? 2 * H : H;
+  double n = Vs * E + G * H * (E + H + 2) + (c->attn == S2S_ATTN_ADDITIVE ? 2 * A * H + 2 * A : 0) +
+             (c->attn == S2S_ATTN_DOT ? 2 * A * H : 0) + Vt * E + G * H * (Din + H + 2) + Vt * Dout + Vt;
   if (n > S2S_MAX_PARAMS)
     return s2s_fail(S2S_ERR_LIMIT, "the model would have %.0f parameters, more than the limit of %u",
                     n, S2S_MAX_PARAMS);
@@ -87,14 +94,16 @@ static void bind_weights(const s2s_model *m, real *base, s2s_weights *w) {
   }
 }
 
-s2s_model *s2s_layout(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
+s2s_model *s2s_layout(const struct s2s_config *c) {
+  if (s2s_check_config(c)) return NULL;
   s2s_model *m = calloc(1, sizeof *m);
   if (!m) {
     s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating a model");
     return NULL;
   }
-  m->cell = cell, m->attn = attention, m->scale = scale, m->E = E, m->H = H, m->A = A;
-  m->Vs = Vs, m->Vt = Vt, m->G = cell_gates(cell);
+  m->cfg = *c;
+  int E = c->E, H = c->H, A = c->A, Vs = c->Vs, Vt = c->Vt, attention = c->attn;
+  m->G = cell_gates(c->cell);
   m->Din = E + (attention ? H : 0);
   m->Dout = attention ? 2 * H : H;
   int GH = m->G * H;
@@ -127,21 +136,13 @@ int s2s_alloc_arrays(s2s_model *m) {
   m->grads = calloc(m->total, sizeof(real));
   m->adam_m = calloc(m->total, sizeof(real));
   m->adam_v = calloc(m->total, sizeof(real));
-  if (!m->params || !m->grads || !m->adam_m || !m->adam_v) {
-    size_t total = m->total;
-    s2s_destroy(m);
-    return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu parameters", total);
-  }
+  if (!m->params || !m->grads || !m->adam_m || !m->adam_v)
+    return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory allocating %zu parameters", m->total);
   bind_weights(m, m->params, &m->w);
   bind_weights(m, m->grads, &m->g);
   m->beta1 = (real)0.9, m->beta2 = (real)0.999, m->eps = (real)1e-8;
   m->beta1_pow = 1, m->beta2_pow = 1;
   return S2S_OK;
-}
-
-s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt) {
-  s2s_model *m = s2s_layout(cell, attention, scale, E, H, A, Vs, Vt);
-  return m && s2s_alloc_arrays(m) == S2S_OK ? m : NULL;
 }
 
 /* ---- seeded initialisation ----------------------------------------------------------------- */
@@ -163,9 +164,13 @@ static real uniform(uint64_t *state, real bound) {
 s2s_model *s2s_create(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt,
                       uint32_t seed) {
   s2s_clear_error();
-  if (s2s_check_config(cell, attention, scale, E, H, A, Vs, Vt) != S2S_OK) return NULL;
-  s2s_model *m = s2s_alloc(cell, attention, scale, E, H, A, Vs, Vt);
+  struct s2s_config c = {cell, attention, scale, E, H, A, Vs, Vt};
+  s2s_model *m = s2s_layout(&c);
   if (!m) return NULL;
+  if (s2s_alloc_arrays(m)) {
+    s2s_destroy(m);
+    return NULL;
+  }
   uint64_t state = seed;
   for (int i = 0; i < m->ntensors; i++) {
     s2s_tensor *t = &m->tensors[i];
@@ -201,9 +206,10 @@ void s2s_destroy(s2s_model *m) {
 
 int s2s_config(const s2s_model *m, int what) {
   if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
-  int v[] = {m->cell, m->attn, m->scale, m->E, m->H, m->A, m->Vs, m->Vt};
-  if (what < 0 || what > 7) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown config field %d", what);
-  return v[what];
+  if (what < 0 || what >= S2S_CONFIG_WORDS)
+    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "unknown config field %d", what);
+  struct s2s_config c = m->cfg;
+  return *s2s_config_field(&c, what);
 }
 
 int s2s_param_count(const s2s_model *m) { return m ? m->ntensors : 0; }
@@ -272,9 +278,9 @@ void s2s_workspace_free(s2s_workspace *ws) {
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad) {
   if (ws->block && ws->B == B && ws->M == M && ws->N == N && ws->with_grad >= with_grad) return S2S_OK;
   /* 64-bit counts: in wasm size_t is 32 bits, and e.g. 1024 x 4096 x 65536 logits would wrap */
-  uint64_t H = m->H, A = m->attn ? m->A : 0, GH = (uint64_t)m->G * m->H, lstm = m->cell == S2S_CELL_LSTM;
-  uint64_t b = B, mm = M, n = N, E = m->E, Din = m->Din, Dout = m->Dout, Vt = m->Vt;
-  uint64_t at = m->attn ? 1 : 0;
+  uint64_t H = m->cfg.H, A = m->cfg.attn ? m->cfg.A : 0, GH = (uint64_t)m->G * m->cfg.H, lstm = m->cfg.cell == S2S_CELL_LSTM;
+  uint64_t b = B, mm = M, n = N, E = m->cfg.E, Din = m->Din, Dout = m->Dout, Vt = m->cfg.Vt;
+  uint64_t at = m->cfg.attn ? 1 : 0;
   struct { real **slot; uint64_t count; int grad; } plan[] = {
       {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
       {&ws->gh_enc, mm * b * GH, 0},        {&ws->gates_enc, mm * b * GH, 0},
@@ -282,7 +288,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->keys, mm * b * A, 0},           {&ws->s, (n + 1) * b * H, 0},
       {&ws->cs, lstm * (n + 1) * b * H, 0}, {&ws->q, n * b * A, 0},
       {&ws->scores, at * n * b * mm, 0},    {&ws->alpha, at * n * b * mm, 0},
-      {&ws->attn_t, (m->attn == S2S_ATTN_ADDITIVE) * n * b * mm * A, 1},
+      {&ws->attn_t, (m->cfg.attn == S2S_ATTN_ADDITIVE) * n * b * mm * A, 1},
       {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
       {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, n * b * GH, 0},
       {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},

@@ -8,6 +8,20 @@
 
 #include "s2s.h"
 
+/* The configuration: the eight numbers that define a model. A model file's header stores them in
+ * this order (docs/model-format.md); s2s_config(m, what) reads them back in the same order.
+ * (A struct tag without a typedef: the name s2s_config is the public read-back function's.) */
+struct s2s_config {
+  int cell;    /* S2S_CELL_* */
+  int attn;    /* S2S_ATTN_* */
+  int scale;   /* 0 or 1; 1: dot attention divides its scores by sqrt(A) */
+  int E, H, A; /* embedding, hidden and attention sizes */
+  int Vs, Vt;  /* source and target vocabulary sizes, the four special tokens included */
+};
+#define S2S_CONFIG_WORDS 8
+/* Field i (0..7) of a configuration, in the order above: the one place that order is spelled. */
+int *s2s_config_field(struct s2s_config *c, int i);
+
 #define S2S_MAX_TENSORS 20
 #define S2S_NAME_MAX 24
 
@@ -17,13 +31,19 @@ typedef struct {
   size_t offset, size;
 } s2s_tensor;
 
-/* Named pointers into one of the flat blocks (parameters or gradients). */
+/* Named pointers into one of the flat blocks (parameters or gradients); NULL when the
+ * configuration has no such tensor. GH = gates x H (1, 3 or 4 gates for RNN, GRU, LSTM). */
 typedef struct {
-  real *enc_embed, *enc_wih, *enc_whh, *enc_bih, *enc_bhh;
-  real *attn_wh, *attn_ws, *attn_b, *attn_v; /* additive */
-  real *attn_wq, *attn_wk;                   /* dot */
-  real *dec_embed, *dec_wih, *dec_whh, *dec_bih, *dec_bhh;
-  real *out_w, *out_b;
+  real *enc_embed;          /* (Vs,E) */
+  real *enc_wih, *enc_whh;  /* (GH,E), (GH,H) */
+  real *enc_bih, *enc_bhh;  /* (GH), (GH) */
+  real *attn_wh, *attn_ws;  /* (A,H), (A,H): additive keys and query */
+  real *attn_b, *attn_v;    /* (A), (A): additive */
+  real *attn_wq, *attn_wk;  /* (A,H), (A,H): dot query and keys */
+  real *dec_embed;          /* (Vt,E) */
+  real *dec_wih, *dec_whh;  /* (GH,Din), (GH,H) */
+  real *dec_bih, *dec_bhh;  /* (GH), (GH) */
+  real *out_w, *out_b;      /* (Vt,Dout), (Vt) */
 } s2s_weights;
 
 /* Activations of one batch (B sequences, source length M, target length N), time-major. */
@@ -73,8 +93,9 @@ typedef struct {
 } s2s_hyp;
 
 struct s2s_model {
-  int cell, attn, scale, E, H, A, Vs, Vt, G;
-  int Din, Dout; /* decoder input and output-layer widths */
+  struct s2s_config cfg; /* checked by s2s_check_config */
+  int G;                 /* gates per cell: 1 RNN, 3 GRU, 4 LSTM */
+  int Din, Dout;         /* decoder input and output-layer widths */
   int ntensors;
   s2s_tensor tensors[S2S_MAX_TENSORS];
   size_t total;
@@ -100,14 +121,13 @@ int s2s_fail(int code, const char *fmt, ...);
 void s2s_clear_error(void);
 
 /* Checks a configuration against the documented bounds; S2S_OK or an error with a message. */
-int s2s_check_config(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
-/* Allocates a model (weights zero) for a checked configuration: s2s_layout + s2s_alloc_arrays. */
-s2s_model *s2s_alloc(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
-/* The model with its tensor table (names, shapes, offsets, total) but no arrays yet: what a
- * loader needs to check a file's length and layout before it allocates the weights. */
-s2s_model *s2s_layout(int cell, int attention, int scale, int E, int H, int A, int Vs, int Vt);
-/* Allocates the parameter, gradient and Adam arrays; on failure frees the model and returns
- * S2S_ERR_NO_MEMORY. */
+int s2s_check_config(const struct s2s_config *c);
+/* The model of a configuration with its tensor table (names, shapes, offsets, total) but no
+ * arrays yet: what a loader needs to check a file's length and layout before it allocates the
+ * weights. Checks the configuration first (s2s_check_config): NULL and its error if not valid. */
+s2s_model *s2s_layout(const struct s2s_config *c);
+/* Allocates the parameter, gradient and Adam arrays (zero); S2S_ERR_NO_MEMORY on failure, the
+ * model then still the caller's to destroy. */
 int s2s_alloc_arrays(s2s_model *m);
 
 /* Workspace for (B, M, N); keeps the old one when large enough. */

@@ -12,7 +12,7 @@
 
 #define MAGIC "S2SATTN\x1a"
 #define FORMAT_VERSION 1u
-#define HEADER_BYTES (8 + 4 + 8 * 4 + 4) /* magic, version, 8 config words, meta length */
+#define HEADER_BYTES (8 + 4 + S2S_CONFIG_WORDS * 4 + 4) /* magic, version, configuration, meta length */
 
 static uint32_t crc_table[256];
 
@@ -61,8 +61,8 @@ int s2s_save(s2s_model *m) {
   if (!buf) return s2s_fail(S2S_ERR_NO_MEMORY, "out of memory saving the model (%zu bytes)", len);
   memcpy(p, MAGIC, 8), p += 8;
   put_u32(p, FORMAT_VERSION), p += 4;
-  int cfg[8] = {m->cell, m->attn, m->scale, m->E, m->H, m->A, m->Vs, m->Vt};
-  for (int i = 0; i < 8; i++) put_u32(p, (uint32_t)cfg[i]), p += 4;
+  struct s2s_config cfg = m->cfg;
+  for (int i = 0; i < S2S_CONFIG_WORDS; i++) put_u32(p, (uint32_t)*s2s_config_field(&cfg, i)), p += 4;
   put_u32(p, (uint32_t)m->meta_len), p += 4;
   if (m->meta_len) memcpy(p, m->meta, m->meta_len), p += m->meta_len;
   put_u32(p, (uint32_t)m->ntensors), p += 4;
@@ -85,118 +85,112 @@ int s2s_save(s2s_model *m) {
 const uint8_t *s2s_saved_bytes(const s2s_model *m) { return m ? m->saved : NULL; }
 size_t s2s_saved_length(const s2s_model *m) { return m ? m->saved_len : 0; }
 
-static s2s_model *bad_file(int code, const char *what) {
-  s2s_fail(code, "%s", what);
-  return NULL;
-}
-
+/* Checks everything before it allocates the weights; every failure leaves through `fail`. */
 s2s_model *s2s_load(const uint8_t *bytes, size_t len) {
   s2s_clear_error();
-  if (!bytes || len == 0) return bad_file(S2S_ERR_BAD_FILE, "not a model file: it is empty");
+  s2s_model *m = NULL;
+  if (!bytes || len == 0) {
+    s2s_fail(S2S_ERR_BAD_FILE, "not a model file: it is empty");
+    goto fail;
+  }
   if (len > S2S_MAX_FILE) {
     s2s_fail(S2S_ERR_LIMIT, "the model file is %zu bytes, larger than the limit of %zu", len,
              (size_t)S2S_MAX_FILE);
-    return NULL;
+    goto fail;
   }
-  if (len < 8 || memcmp(bytes, MAGIC, 8))
-    return bad_file(S2S_ERR_BAD_FILE, "not a seq2seq-attention model file: the magic bytes are wrong");
+  if (len < 8 || memcmp(bytes, MAGIC, 8)) {
+    s2s_fail(S2S_ERR_BAD_FILE, "not a seq2seq-attention model file: the magic bytes are wrong");
+    goto fail;
+  }
   if (len < HEADER_BYTES) {
     s2s_fail(S2S_ERR_BAD_FILE, "the model file is truncated: %zu bytes, not even a full header (%d)",
              len, HEADER_BYTES);
-    return NULL;
+    goto fail;
   }
   uint32_t version = get_u32(bytes + 8);
   if (version != FORMAT_VERSION) {
     s2s_fail(S2S_ERR_BAD_FILE, "unsupported model file version %u: this library reads version %u",
              version, FORMAT_VERSION);
-    return NULL;
+    goto fail;
   }
-  uint32_t cfg[8];
-  for (int i = 0; i < 8; i++) cfg[i] = get_u32(bytes + 12 + 4 * i);
-  for (int i = 0; i < 8; i++)
-    if (cfg[i] > 0x7FFFFFFFu) {
-      s2s_fail(S2S_ERR_BAD_FILE, "the model file's configuration word %d is out of range (%u)", i, cfg[i]);
-      return NULL;
+  struct s2s_config cfg;
+  for (int i = 0; i < S2S_CONFIG_WORDS; i++) {
+    uint32_t word = get_u32(bytes + 12 + 4 * i);
+    if (word > 0x7FFFFFFFu) {
+      s2s_fail(S2S_ERR_BAD_FILE, "the model file's configuration word %d is out of range (%u)", i, word);
+      goto fail;
     }
-  int rc = s2s_check_config((int)cfg[0], (int)cfg[1], (int)cfg[2], (int)cfg[3], (int)cfg[4],
-                            (int)cfg[5], (int)cfg[6], (int)cfg[7]);
-  if (rc) {
+    *s2s_config_field(&cfg, i) = (int)word;
+  }
+  const uint8_t *p = bytes + 12 + 4 * S2S_CONFIG_WORDS;
+  uint32_t meta_len = get_u32(p);
+  p += 4;
+  /* the layout the configuration implies (checking it), without allocating the weights yet */
+  m = s2s_layout(&cfg);
+  if (!m) {
+    int rc = s2s_last_status();
+    if (rc == S2S_ERR_NO_MEMORY) goto fail;
     char why[512];
     snprintf(why, sizeof why, "the model file's configuration is not valid: %s", s2s_last_error());
     s2s_fail(rc == S2S_ERR_LIMIT ? S2S_ERR_LIMIT : S2S_ERR_BAD_FILE, "%s", why);
-    return NULL;
+    goto fail;
   }
-  uint32_t meta_len = get_u32(bytes + 44);
   if (meta_len > S2S_MAX_META) {
     s2s_fail(S2S_ERR_LIMIT, "the model file's metadata is %u bytes, more than the limit of %zu",
              meta_len, (size_t)S2S_MAX_META);
-    return NULL;
+    goto fail;
   }
-  /* the layout the configuration implies, computed without allocating the model yet */
-  {
-    s2s_model *probe = s2s_layout((int)cfg[0], (int)cfg[1], (int)cfg[2], (int)cfg[3], (int)cfg[4],
-                                 (int)cfg[5], (int)cfg[6], (int)cfg[7]);
-    if (!probe) return NULL;
-    size_t expected = HEADER_BYTES + (size_t)meta_len + tensor_bytes(probe) + 4;
-    if (len != expected) {
-      s2s_fail(S2S_ERR_BAD_FILE,
-               len < expected ? "the model file is truncated: %zu bytes where its header implies %zu"
-                              : "the model file has %zu bytes where its header implies %zu (extra bytes at the end)",
-               len, expected);
-      s2s_destroy(probe);
-      return NULL;
-    }
-    uint32_t want = get_u32(bytes + len - 4), got = crc32(bytes, len - 4);
-    if (want != got) {
-      s2s_fail(S2S_ERR_BAD_FILE,
-               "the model file is corrupted: its checksum is %08x but its contents give %08x", want, got);
-      s2s_destroy(probe);
-      return NULL;
-    }
-    if (s2s_alloc_arrays(probe)) return NULL; /* only now: the file is as long as it claims */
-    const uint8_t *p = bytes + HEADER_BYTES;
-    if (s2s_set_meta(probe, p, meta_len)) {
-      s2s_destroy(probe);
-      return NULL;
-    }
-    p += meta_len;
-    uint32_t nt = get_u32(p);
-    p += 4;
-    if (nt != (uint32_t)probe->ntensors) {
-      s2s_fail(S2S_ERR_BAD_FILE, "the model file has %u tensors where its configuration needs %d", nt,
-               probe->ntensors);
-      s2s_destroy(probe);
-      return NULL;
-    }
-    for (int i = 0; i < probe->ntensors; i++) {
-      const s2s_tensor *t = &probe->tensors[i];
-      uint32_t nl = get_u32(p);
-      size_t want_nl = strlen(t->name);
-      if (nl != want_nl || memcmp(p + 4, t->name, nl)) {
-        s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor %d is not '%s'", i, t->name);
-        s2s_destroy(probe);
-        return NULL;
-      }
-      p += 4 + nl;
-      uint32_t rows = get_u32(p), cols = get_u32(p + 4);
-      p += 8;
-      if (rows != (uint32_t)t->rows || cols != (uint32_t)t->cols) {
-        s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor '%s' has shape [%u, %u], expected [%d, %d]",
-                 t->name, rows, cols, t->rows, t->cols);
-        s2s_destroy(probe);
-        return NULL;
-      }
-      for (size_t k = 0; k < t->size; k++, p += 4) {
-        real x = get_f32(p);
-        if (!isfinite(x)) {
-          s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor '%s' holds a value that is not finite",
-                   t->name);
-          s2s_destroy(probe);
-          return NULL;
-        }
-        probe->params[t->offset + k] = x;
-      }
-    }
-    return probe;
+  size_t expected = HEADER_BYTES + (size_t)meta_len + tensor_bytes(m) + 4;
+  if (len != expected) {
+    s2s_fail(S2S_ERR_BAD_FILE,
+             len < expected ? "the model file is truncated: %zu bytes where its header implies %zu"
+                            : "the model file has %zu bytes where its header implies %zu (extra bytes at the end)",
+             len, expected);
+    goto fail;
   }
+  uint32_t want = get_u32(bytes + len - 4), got = crc32(bytes, len - 4);
+  if (want != got) {
+    s2s_fail(S2S_ERR_BAD_FILE,
+             "the model file is corrupted: its checksum is %08x but its contents give %08x", want, got);
+    goto fail;
+  }
+  /* only now: the file is as long as it claims */
+  if (s2s_alloc_arrays(m) || s2s_set_meta(m, p, meta_len)) goto fail;
+  p += meta_len;
+  uint32_t nt = get_u32(p);
+  p += 4;
+  if (nt != (uint32_t)m->ntensors) {
+    s2s_fail(S2S_ERR_BAD_FILE, "the model file has %u tensors where its configuration needs %d", nt,
+             m->ntensors);
+    goto fail;
+  }
+  for (int i = 0; i < m->ntensors; i++) {
+    const s2s_tensor *t = &m->tensors[i];
+    uint32_t nl = get_u32(p);
+    if (nl != strlen(t->name) || memcmp(p + 4, t->name, nl)) {
+      s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor %d is not '%s'", i, t->name);
+      goto fail;
+    }
+    p += 4 + nl;
+    uint32_t rows = get_u32(p), cols = get_u32(p + 4);
+    p += 8;
+    if (rows != (uint32_t)t->rows || cols != (uint32_t)t->cols) {
+      s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor '%s' has shape [%u, %u], expected [%d, %d]",
+               t->name, rows, cols, t->rows, t->cols);
+      goto fail;
+    }
+    for (size_t k = 0; k < t->size; k++, p += 4) {
+      real x = get_f32(p);
+      if (!isfinite(x)) {
+        s2s_fail(S2S_ERR_BAD_FILE, "the model file's tensor '%s' holds a value that is not finite",
+                 t->name);
+        goto fail;
+      }
+      m->params[t->offset + k] = x;
+    }
+  }
+  return m;
+fail:
+  s2s_destroy(m);
+  return NULL;
 }

@@ -25,22 +25,22 @@ static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *sr
                       src_len[b], M);
     for (int t = 0; t < M; t++) {
       int x = src[(size_t)b * M + t];
-      if (x < 0 || x >= m->Vs)
+      if (x < 0 || x >= m->cfg.Vs)
         return s2s_fail(S2S_ERR_BAD_ARGUMENT,
                         "src[%d] = %d is not a token id of the source vocabulary (0..%d)",
-                        b * M + t, x, m->Vs - 1);
+                        b * M + t, x, m->cfg.Vs - 1);
     }
   }
   int count = 0;
   for (size_t i = 0; i < (size_t)B * N; i++) {
-    if (tgt_in[i] < 0 || tgt_in[i] >= m->Vt)
+    if (tgt_in[i] < 0 || tgt_in[i] >= m->cfg.Vt)
       return s2s_fail(S2S_ERR_BAD_ARGUMENT,
                       "tgtIn[%zu] = %d is not a token id of the target vocabulary (0..%d)", i,
-                      tgt_in[i], m->Vt - 1);
-    if (tgt_out[i] < 0 || tgt_out[i] >= m->Vt)
+                      tgt_in[i], m->cfg.Vt - 1);
+    if (tgt_out[i] < 0 || tgt_out[i] >= m->cfg.Vt)
       return s2s_fail(S2S_ERR_BAD_ARGUMENT,
                       "tgtOut[%zu] = %d is not a token id of the target vocabulary (0..%d)", i,
-                      tgt_out[i], m->Vt - 1);
+                      tgt_out[i], m->cfg.Vt - 1);
     count += tgt_out[i] != S2S_PAD;
   }
   if (!count) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "tgtOut holds only PAD (0): there is nothing to learn from");
@@ -89,15 +89,15 @@ static void tokens_at(int32_t *tokens, const int32_t *tgt_in, int B, int N, int 
  * output layer, loss. Leaves log-probabilities in ws->logits; returns the summed loss. */
 static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
                     const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
-  int H = m->H, A = m->A, GH = m->G * m->H, Din = m->Din, Dout = m->Dout;
-  int lstm = m->cell == S2S_CELL_LSTM;
+  int H = m->cfg.H, A = m->cfg.A, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
+  int lstm = m->cfg.cell == S2S_CELL_LSTM;
   s2s_encoder_forward(ws, src, src_len, m, B, M);
-  if (m->attn) s2s_attention_keys_forward(ws->keys, ws->h_enc + (size_t)B * H, m, M * B);
+  if (m->cfg.attn) s2s_attention_keys_forward(ws->keys, ws->h_enc + (size_t)B * H, m, M * B);
   int32_t tokens[S2S_MAX_BATCH];
   for (int i = 0; i < N; i++) {
     size_t rb = (size_t)i * B; /* first row of step i */
     real *s_prev = ws->s + rb * H, *c_prev = lstm ? ws->cs + rb * H : NULL;
-    if (m->attn)
+    if (m->cfg.attn)
       s2s_attention_forward(ws->q + rb * A, ws->scores + rb * M, ws->alpha + rb * M,
                             ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->ctx + rb * H, s_prev,
                             ws->keys, ws->h_enc + (size_t)B * H, src_len, 0, m, B, M, B);
@@ -105,11 +105,11 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
     s2s_decoder_forward(ws->xd + rb * Din, ws->gi_dec + rb * GH, ws->gh_dec + rb * GH,
                         ws->gates_dec + rb * GH, ws->s + (rb + B) * H,
                         lstm ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout, tokens,
-                        m->attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
+                        m->cfg.attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
   }
   int rows = N * B;
   s2s_output_forward(ws->logits, ws->oi, m, rows); /* all steps at once */
-  return crossentropy_forward(ws->logits, tgt_out, B, N, m->Vt);
+  return crossentropy_forward(ws->logits, tgt_out, B, N, m->cfg.Vt);
 }
 
 /* Backward of forward(), in reverse: loss, output layer, decoder steps from the last (the cell,
@@ -117,15 +117,15 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
  * the encoder. Adds into the (zeroed) gradient block m->g. */
 static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
                      const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
-  int H = m->H, A = m->A, GH = m->G * m->H, Dout = m->Dout;
+  int H = m->cfg.H, A = m->cfg.A, GH = m->G * m->cfg.H, Dout = m->Dout;
   s2s_weights *g = &m->g;
-  int rows = N * B, lstm = m->cell == S2S_CELL_LSTM;
+  int rows = N * B, lstm = m->cfg.cell == S2S_CELL_LSTM;
 
-  crossentropy_backward(ws->logits, tgt_out, B, N, m->Vt, count);
+  crossentropy_backward(ws->logits, tgt_out, B, N, m->cfg.Vt, count);
   s2s_output_backward(ws->d_oi, g, ws->logits, ws->oi, m, rows);
 
   memset(ws->d_h_enc, 0, sizeof(real) * (size_t)(M + 1) * B * H);
-  if (m->attn) {
+  if (m->cfg.attn) {
     memset(ws->d_keys, 0, sizeof(real) * (size_t)M * B * A);
     memset(ws->d_q, 0, sizeof(real) * (size_t)rows * A);
   }
@@ -141,7 +141,7 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
                          lstm ? ws->dcs : NULL, ws->d_oi + rb * Dout, ws->gh_dec + rb * GH,
                          ws->gates_dec + rb * GH, ws->s + rb * H, lstm ? ws->cs + rb * H : NULL,
                          lstm ? ws->cs + (rb + B) * H : NULL, tokens, m, B);
-    if (m->attn)
+    if (m->cfg.attn)
       s2s_attention_backward(ws->ds_prev, ws->d_q + rb * A, ws->d_keys, ws->d_h_enc + (size_t)B * H,
                              g, ws->dalpha, ws->dctx, ws->alpha + rb * M,
                              ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->q + rb * A, ws->keys,
@@ -150,7 +150,7 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
     if (lstm) memcpy(ws->dcs, ws->dcs_prev, sizeof(real) * B * H);
   }
   s2s_decoder_weights_backward(g, ws->d_gi_dec, ws->d_gh_dec, ws->xd, ws->s, m, rows);
-  if (m->attn) {
+  if (m->cfg.attn) {
     s2s_attention_weights_backward(g, ws->d_q, ws->s, m, rows);
     s2s_attention_keys_backward(ws->d_h_enc + (size_t)B * H, g, ws->d_keys,
                                 ws->h_enc + (size_t)B * H, m, M * B);

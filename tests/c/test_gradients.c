@@ -48,7 +48,7 @@ static double check_model(int cell, int attn, int scale) {
    * the decoder embedding of PAD (used as tgtIn after the end) must have zero gradient */
   int de = s2s_param_index(m, "dec.embed");
   double pad_grad = 0;
-  for (int e = 0; e < m->E; e++) pad_grad += fabs(grad[m->tensors[de].offset + e]);
+  for (int e = 0; e < m->cfg.E; e++) pad_grad += fabs(grad[m->tensors[de].offset + e]);
   CHECK(pad_grad == 0, "dec.embed[PAD] has gradient %g", pad_grad);
   free(grad);
   s2s_destroy(m);
