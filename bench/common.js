@@ -87,7 +87,8 @@ export function syntheticBatch({ B, m, n, srcVocab, tgtVocab, seed = 1 }) {
   return { src, srcLengths, tgtIn, tgtOut, batchSize: B, srcLength: m, tgtLength: n };
 }
 
-// The three model shapes of issue 5.
+// The three model shapes of issue 5: the one place they are defined (bench/native.c gets them on
+// its command line through nativeModelArg).
 export const MODELS = {
   A: { cell: 'lstm', attention: 'dot', scale: false, embed: 64, hidden: 64, attentionSize: 64,
        srcVocabSize: 53, tgtVocabSize: 13, m: 18, n: 10, B: 128 },
@@ -96,3 +97,10 @@ export const MODELS = {
   C: { cell: 'gru', attention: 'additive', scale: true, embed: 64, hidden: 256, attentionSize: 256,
        srcVocabSize: 60, tgtVocabSize: 60, m: 30, n: 30, B: 64 },
 };
+
+// MODELS[name] as bench/native.c reads it: name:cell:attention:scale:E:H:A:Vs:Vt:m:n:B
+export function nativeModelArg(name) {
+  const c = MODELS[name];
+  return [name, c.cell, c.attention, c.scale ? 1 : 0, c.embed, c.hidden, c.attentionSize,
+    c.srcVocabSize, c.tgtVocabSize, c.m, c.n, c.B].join(':');
+}

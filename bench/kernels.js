@@ -106,7 +106,7 @@ export async function gemmVsPeak({ quick = false, match = (info) => info.kernel 
 
 export function nativeKernels(kind, { quick = false } = {}) {
   const bin = path.join(build, `kernels-${kind}`);
-  if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing: make bench`);
   // native: the SIMD variant only in --quick (the scalar one is gcc's auto-vectorized code, for reference)
   const txt = execFileSync(bin, [`native-${kind}`, quick ? '5' : '11', quick ? 'simd' : 'both'], { encoding: 'utf8' });
   return txt.trim().split('\n').map((l) => JSON.parse(l));

@@ -1,8 +1,10 @@
 /* native.c: whole training steps and decoding of the C core built natively, to hold the wasm
  * builds against (issue 5: "SIMD wasm training within 1.5x of the native 128-bit build").
- * Same models and synthetic batches as bench/train.js (models A, B, C of issue 5); times
- * s2s_train_step and s2s_decode through the public C API (c_src/s2s.h) and prints JSON lines.
- * usage: train-<build> <impl-name> [quick|full] [A|B|C|all] [nodecode]
+ * The models come on the command line from bench/common.js (MODELS, nativeModelArg), the one
+ * place they are defined; times s2s_train_step and s2s_decode through the public C API
+ * (c_src/s2s.h) on synthetic batches and prints JSON lines.
+ * usage: train-<build> IMPL quick|full decode|nodecode MODEL...
+ *   MODEL: name:cell:attention:scale:E:H:A:Vs:Vt:m:n:B, e.g. A:lstm:dot:0:64:64:64:53:13:18:10:128
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -14,15 +16,27 @@
 #include "s2s.h"
 
 typedef struct {
-  const char *name;
+  char name[16];
   int cell, attn, scale, E, H, A, Vs, Vt, M, N, B;
 } mcfg;
 
-static const mcfg models[] = {
-  {"A", S2S_CELL_LSTM, S2S_ATTN_DOT, 0, 64, 64, 64, 53, 13, 18, 10, 128},
-  {"B", S2S_CELL_GRU, S2S_ATTN_ADDITIVE, 1, 32, 64, 64, 40, 14, 16, 10, 64},
-  {"C", S2S_CELL_GRU, S2S_ATTN_ADDITIVE, 1, 64, 256, 256, 60, 60, 30, 30, 64},
-};
+static int index_of(const char *s, const char *const *names, int n) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(s, names[i])) return i;
+  return -1;
+}
+
+/* name:cell:attention:scale:E:H:A:Vs:Vt:m:n:B; 0 when it is not one */
+static int parse_model(const char *arg, mcfg *c) {
+  static const char *const cells[] = {"rnn", "gru", "lstm"}, *const attns[] = {"none", "additive", "dot"};
+  char cell[16], attn[16];
+  if (sscanf(arg, "%15[^:]:%15[^:]:%15[^:]:%d:%d:%d:%d:%d:%d:%d:%d:%d", c->name, cell, attn, &c->scale,
+             &c->E, &c->H, &c->A, &c->Vs, &c->Vt, &c->M, &c->N, &c->B) != 12)
+    return 0;
+  c->cell = index_of(cell, cells, 3);
+  c->attn = index_of(attn, attns, 3);
+  return c->cell >= 0 && c->attn >= 0 && c->M > 0 && c->N > 0 && c->B > 0 && c->B * c->N <= 1 << 20;
+}
 
 static double now_ms(void) {
   struct timespec t;
@@ -50,13 +64,18 @@ static int rnd(int lo, int hi) { /* [lo, hi) */
 }
 
 int main(int argc, char **argv) {
-  const char *impl = argc > 1 ? argv[1] : "native";
-  int quick = argc > 2 && !strcmp(argv[2], "quick");
-  const char *only = argc > 3 && strcmp(argv[3], "all") ? argv[3] : NULL; /* one model: A, B or C */
-  int no_decode = argc > 4 && !strcmp(argv[4], "nodecode");
-  for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
-    const mcfg *c = &models[mi];
-    if (only && strcmp(only, c->name)) continue;
+  if (argc < 5) {
+    fprintf(stderr, "usage: %s IMPL quick|full decode|nodecode MODEL...\n", argv[0]);
+    return 2;
+  }
+  const char *impl = argv[1];
+  int quick = !strcmp(argv[2], "quick"), no_decode = !strcmp(argv[3], "nodecode");
+  for (int mi = 4; mi < argc; mi++) {
+    mcfg model, *c = &model;
+    if (!parse_model(argv[mi], c)) {
+      fprintf(stderr, "not a model: %s (name:cell:attention:scale:E:H:A:Vs:Vt:m:n:B)\n", argv[mi]);
+      return 2;
+    }
     s2s_model *m = s2s_create(c->cell, c->attn, c->scale, c->E, c->H, c->A, c->Vs, c->Vt, 1);
     if (!m) {
       printf("{\"bench\":\"train\",\"impl\":\"%s\",\"model\":\"%s\",\"error\":\"%s\"}\n", impl, c->name, s2s_last_error());
@@ -92,7 +111,6 @@ int main(int argc, char **argv) {
              "\"msPerStep\":%.3f,\"cpuMsPerStep\":%.3f,\"reps\":%d,\"examplesPerSec\":%.1f,\"tgtTokensPerSec\":%.1f,\"lossFirst\":%.4f,\"lossLast\":%.4f}\n",
              impl, c->name, B, M, N, ms, cms, reps, B / ms * 1e3, (double)B * N / ms * 1e3, (double)first, (double)loss);
     }
-#ifndef BENCH_NO_DECODE
     /* decoding one input: greedy and beam 5, maxLength N (EOS suppressed through out.bias so
      * every call decodes exactly N steps, like a trained model on an input of that length) */
     int bi = no_decode ? -1 : s2s_param_index(m, "out.bias");
@@ -113,7 +131,6 @@ int main(int argc, char **argv) {
                   impl, c->name, beam, M, s2s_result_length(m, 0), median(dt, calls), cpu / calls, cpu / wall, calls);
       free(dt);
     }
-#endif
     free(src); free(len); free(ti); free(to);
     s2s_destroy(m);
   }

@@ -1,6 +1,6 @@
 // Where the time goes (issue 5: "which kernel, what fraction of time"): V8's CPU profile of
 // training steps and of greedy/beam decoding on a copy of the SIMD wasm built with function names
-// (bench/build.sh -> bench/build/prof). One JSON line per model and activity, with the share of
+// (`make bench` -> bench/build/prof). One JSON line per model and activity, with the share of
 // samples per C function (self time).
 // Usage: node bench/profile.js [--quick] [--models A,B,C]
 import fs from 'node:fs';
@@ -59,7 +59,7 @@ if (process.argv.includes('--worker')) {
   const mi = a.list.indexOf('--models');
   const names = mi >= 0 ? a.list[mi + 1].split(',') : ['A', 'B', 'C'];
   if (!fs.existsSync(path.join(prof, 'build', 'wasm', 's2s-simd.wasm'))) {
-    emit({ bench: 'profile', error: 'bench/build/prof missing: run bench/build.sh (needs emcc)' });
+    emit({ bench: 'profile', error: 'bench/build/prof missing: run make bench (needs emcc)' });
     process.exit(0);
   }
   for (const name of names) {

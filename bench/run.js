@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmark runner (issue 5): `npm run bench` (full) or `npm run bench -- --quick` (< 3 min).
-// Builds what it needs (make wasm, a no-op when up to date; bench/build.sh for the peak loops,
-// the kernel harness and the native core), runs each part in its own Node process one after the
+// Builds what it needs (`make bench`: the wasm core, the peak loops, the kernel harness and the
+// native core; a no-op when up to date), runs each part in its own Node process one after the
 // other (so they do not compete for the CPU), prints every measurement as one JSON object per line
 // on stdout, keeps them in bench/results/<time>.jsonl, and ends with a readable summary and the
 // issue's targets checked against ratios measured in this run.
@@ -49,13 +49,10 @@ function record(obj) {
 }
 
 function build() {
-  const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
-  // make wasm: builds the core's wasm when missing and rebuilds it when c_src changed (a no-op
-  // when it is up to date), so the run never measures a stale build
-  const r0 = spawnSync('make', ['-s', 'wasm'], { cwd: root, env, stdio: ['ignore', process.stderr, process.stderr] });
-  if (r0.status !== 0) record({ bench: 'build', step: 'make wasm', error: `exit ${r0.status}` });
-  const r = spawnSync('sh', [path.join(here, 'build.sh')], { cwd: root, env, stdio: ['ignore', process.stderr, process.stderr] });
-  if (r.status !== 0) record({ bench: 'build', step: 'bench/build.sh', error: `exit ${r.status}` });
+  // make bench: the core's wasm and everything bench/build/ holds, each rebuilt when its sources
+  // changed (a no-op when up to date), so the run never measures a stale build
+  const r = spawnSync('make', ['-s', 'bench'], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
+  if (r.status !== 0) record({ bench: 'build', step: 'make bench', error: `exit ${r.status}` });
 }
 
 function runPart(part) {

@@ -1,12 +1,12 @@
 // Training throughput (issue 5 item 2): examples/s and target tokens/s of Seq2Seq.trainStep for
 // models A, B, C on the SIMD and the scalar wasm builds (median of timed calls after warm-up),
-// plus the same C built natively (bench/native.c via bench/build.sh: gcc -O3 SSE2 and
+// plus the same C built natively (bench/native.c via `make bench`: gcc -O3 SSE2 and
 // -march=native), which also times decoding natively.
 // Usage: node bench/train.js [--quick] [--models A,B,C] [--no-native]
 import path from 'node:path';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { MODELS, args, emit, median, syntheticBatch, timeCalls } from './common.js';
+import { MODELS, args, emit, median, nativeModelArg, syntheticBatch, timeCalls } from './common.js';
 import { loadSeq2Seq, modelOptions, root } from './core-loader.js';
 
 export async function trainThroughput(Seq2Seq, name, backend, { quick = false } = {}) {
@@ -40,8 +40,8 @@ export async function trainThroughput(Seq2Seq, name, backend, { quick = false } 
 
 export function nativeRun(kind, { quick = false } = {}) {
   const bin = path.join(root, 'bench', 'build', `train-${kind}`);
-  if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh needs gcc and the core)`);
-  const txt = execFileSync(bin, [`native-${kind}`, quick ? 'quick' : 'full'], { encoding: 'utf8' });
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing: make bench`);
+  const txt = execFileSync(bin, [`native-${kind}`, quick ? 'quick' : 'full', 'decode', ...Object.keys(MODELS).map(nativeModelArg)], { encoding: 'utf8' });
   return txt.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 
@@ -51,7 +51,7 @@ export function nativeRun(kind, { quick = false } = {}) {
 export async function pairedNative(Seq2Seq, name, { quick = false } = {}) {
   const cfg = MODELS[name];
   const bin = path.join(root, 'bench', 'build', 'train-sse');
-  if (!fs.existsSync(bin)) throw new Error(`${bin} missing (bench/build.sh)`);
+  if (!fs.existsSync(bin)) throw new Error(`${bin} missing: make bench`);
   const model = await Seq2Seq.create(modelOptions(cfg, 'simd'));
   try {
     const batch = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed: 7 });
@@ -61,7 +61,7 @@ export async function pairedNative(Seq2Seq, name, { quick = false } = {}) {
     const rounds = quick ? 3 : big ? 4 : 7;
     const w = [], n = [], ratios = [];
     for (let r = 0; r < rounds; r++) {
-      const txt = execFileSync(bin, ['native-sse', 'quick', name, 'nodecode'], { encoding: 'utf8' });
+      const txt = execFileSync(bin, ['native-sse', 'quick', 'nodecode', nativeModelArg(name)], { encoding: 'utf8' });
       const rec = txt.trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.bench === 'train' && x.model === name);
       const t = await timeCalls(step, { warmup: 1, reps: big ? 3 : 5 });
       n.push(rec.cpuMsPerStep);

@@ -6,7 +6,8 @@
 #                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck), and the 32-bit
 #                 libc/libstdc++ files for the -m32 fuzzer; Debian's python3-torch and python3-pytest
 #                 for the PyTorch bridge's tests (python/; Debian's /usr/bin/python3 sees them)
-# Called by `make` (through `make setup`), `npm test` and .ci/run. Nothing else is downloaded.
+# Called by `npm test`, `npm start` and .ci/run (the Makefile only says to run it when a compiler
+# is missing). Nothing else is downloaded.
 set -euo pipefail
 need=()
 command -v emcc >/dev/null 2>&1 || need+=(emscripten)

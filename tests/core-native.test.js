@@ -1,5 +1,6 @@
-// The native C test programs (built by `make native`): kernels SIMD-vs-scalar, decoding invariants
-// and model files under ASan+UBSan, the scalar-only build, and the double-precision gradient check.
+// The native C test programs (built by `make native`, all three under ASan + UBSan; `make test-c`
+// runs them alone): kernels SIMD-vs-scalar, decoding invariants and model files, the scalar-only
+// build, and the double-precision gradient check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,6 @@
 // Hardening of the native C core (issue 6), run by `npm test`:
-//  - the whole native suite under ASan + UBSan (the scalar-only build too: `make asan`);
+//  - (the native suite under ASan + UBSan, the scalar-only build too, is tests/core-native.test.js:
+//    all three native test programs are sanitized builds);
 //  - the native suite under valgrind memcheck, no errors and no leaks (`make valgrind`);
 //  - every fuzz regression input and the whole seed corpus replayed under the libFuzzer harnesses
 //    (ASan + UBSan, single allocations capped at 64 MiB);
@@ -19,13 +20,6 @@ const output = (r) => `${r.error ? r.error.message + '\n' : ''}${r.stdout}\n${r.
 const files = (dir) => fs.existsSync(path.join(root, dir))
   ? fs.readdirSync(path.join(root, dir)).map((f) => path.join(dir, f)).filter((f) => fs.statSync(path.join(root, f)).isFile())
   : [];
-
-test('native suite under ASan + UBSan, the scalar-only build included (make asan)', { timeout: 300000 }, () => {
-  const r = run('make', ['-s', 'asan']);
-  assert.equal(r.status, 0, output(r));
-  const summaries = r.stdout.match(/\d+ passed, 0 failed/g) ?? [];
-  assert.equal(summaries.length, 3, `expected three passing suites:\n${output(r)}`);
-});
 
 test('native suite under valgrind memcheck: no errors, no leaks (make valgrind)', { timeout: 400000 }, () => {
   const r = run('make', ['-s', 'valgrind'], 400000);
