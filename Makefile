@@ -24,7 +24,13 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 .PHONY: all wasm native test-c asan valgrind fuzz fuzz-build fuzz-corpus bench limits clean
 
 # everything the test suite uses
-all: wasm native
+all: wasm native lib/limits.js
+
+# lib/limits.js: the S2S_MIN_*/S2S_MAX_* bounds of c_src/s2s.h for the JS library and the page
+# (committed, so lib/ works without a build step; tests/core-limits.test.js checks it is current)
+limits: lib/limits.js
+lib/limits.js: c_src/s2s.h scripts/limits.js
+	node scripts/limits.js
 
 clean:
 	rm -rf build bench/build

@@ -36,16 +36,17 @@ enum {
   S2S_ERR_DIVERGED = -5,     /* loss or gradients not finite; weights left unchanged */
 };
 
-/* Documented upper bounds (docs/limits in README). */
-#define S2S_MIN_VOCAB 5
-#define S2S_MAX_VOCAB 65536
-#define S2S_MAX_EMBED 1024
-#define S2S_MAX_HIDDEN 1024
-#define S2S_MAX_ATTN 1024
-#define S2S_MAX_BATCH 4096
-#define S2S_MAX_LENGTH 1024             /* source or target length */
-#define S2S_MAX_BEAM 64
-#define S2S_MAX_PARAMS (64u * 1024 * 1024) /* floats in all parameters */
+/* The bounds every entry point checks: the one place they are defined. scripts/limits.js writes
+ * them into lib/limits.js for the JS library and the page (`make limits`). */
+#define S2S_MIN_VOCAB 5                     /* smallest vocabulary: the 4 special tokens and 1 symbol */
+#define S2S_MAX_VOCAB 65536                 /* largest vocabulary, the special tokens included */
+#define S2S_MAX_EMBED 1024                  /* embedding size */
+#define S2S_MAX_HIDDEN 1024                 /* hidden size */
+#define S2S_MAX_ATTN 1024                   /* attention size */
+#define S2S_MAX_BATCH 4096                  /* sequences in one training batch */
+#define S2S_MAX_LENGTH 1024                 /* source or target length, in tokens */
+#define S2S_MAX_BEAM 64                     /* beam width */
+#define S2S_MAX_PARAMS (64u * 1024 * 1024)  /* floats in all parameters */
 #define S2S_MAX_WORKSPACE ((size_t)1 << 30) /* bytes of activations for one batch */
 #define S2S_MAX_FILE ((size_t)1 << 30)      /* bytes of a model file */
 #define S2S_MAX_META ((size_t)16 << 20)     /* bytes of metadata in a model file */

@@ -4,6 +4,8 @@
 // it runs in Node, browser pages and Web Workers.
 
 import { instantiate, resolveBackend } from './wasm.js';
+// MAX_FILE and MAX_META: refused before the bytes are copied into wasm memory
+import { MAX_FILE, MAX_META } from './limits.js';
 
 const CELLS = ['rnn', 'gru', 'lstm'];
 const ATTENTIONS = ['none', 'additive', 'dot'];
@@ -11,9 +13,6 @@ const ERROR_CODES = { '-1': 'BAD_ARGUMENT', '-2': 'LIMIT', '-3': 'NO_MEMORY', '-
 const CREATE_OPTIONS = ['cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize', 'srcVocabSize',
   'tgtVocabSize', 'seed', 'backend'];
 const MAX_INT = 0x7fffffff;
-// S2S_MAX_FILE and S2S_MAX_META: refused before the bytes are copied into wasm memory
-const MAX_FILE_BYTES = 2 ** 30;
-const MAX_META_BYTES = 16 * 2 ** 20;
 
 function fail(message, code = 'BAD_ARGUMENT', extra = {}) {
   const error = new Error(message);
@@ -110,7 +109,7 @@ export class Seq2Seq {
     const o = checkOptions(options, ['backend'], 'Seq2Seq.load');
     if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
     if (!(bytes instanceof Uint8Array)) throw fail(`Seq2Seq.load needs the model file as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-    if (bytes.length > MAX_FILE_BYTES) throw fail(`the model file is ${bytes.length} bytes, larger than the limit of ${MAX_FILE_BYTES}`, 'LIMIT');
+    if (bytes.length > MAX_FILE) throw fail(`the model file is ${bytes.length} bytes, larger than the limit of ${MAX_FILE}`, 'LIMIT');
     const backend = resolveBackend(o.backend ?? 'auto');
     const wasm = await instantiate(backend);
     const e = wasm.exports;
@@ -451,7 +450,7 @@ export class Seq2Seq {
   setMetadata(bytes) {
     const e = this.#alive();
     if (!(bytes instanceof Uint8Array)) throw fail(`setMetadata needs a Uint8Array, got ${typeof bytes}`);
-    if (bytes.length > MAX_META_BYTES) throw fail(`metadata of ${bytes.length} bytes is larger than the limit of ${MAX_META_BYTES}`, 'LIMIT');
+    if (bytes.length > MAX_META) throw fail(`metadata of ${bytes.length} bytes is larger than the limit of ${MAX_META}`, 'LIMIT');
     const buf = e.malloc(Math.max(1, bytes.length));
     if (!buf) throw fail('not enough memory for the metadata', 'NO_MEMORY');
     try {

@@ -13,6 +13,7 @@
 
 import { BOS, EOS, MAX_SEQUENCE_LENGTH } from './text.js';
 import { createRandom } from './random.js';
+import { MAX_BATCH, MAX_BEAM } from './limits.js';
 
 /** What state().format says: a session state, resumable by this library. */
 export const SESSION_FORMAT = 'seq2seq-attention/session';
@@ -20,8 +21,6 @@ export const SESSION_FORMAT = 'seq2seq-attention/session';
 export const SESSION_VERSION = 1;
 /** Examples per shard when the options do not say: the unit of work a worker takes. */
 export const DEFAULT_SHARD_SIZE = 16;
-const MAX_BATCH_SIZE = 4096; // S2S_MAX_BATCH
-const MAX_BEAM = 64; // S2S_MAX_BEAM
 const YIELD_EVERY_MS = 25; // how often training lets other events (stop messages, UI) run
 
 const OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'clipNorm', 'shuffleSeed', 'bucket',
@@ -210,7 +209,7 @@ export class TrainingSession {
       workers = 'auto', shardSize, transport = 'auto', resume = null, workerUrl,
     } = options;
     if (epochs !== undefined && steps !== undefined) throw fail('train: give epochs or steps, not both');
-    integer(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+    integer(batchSize, 'batchSize', 1, MAX_BATCH);
     positiveNumber(learningRate, 'learningRate');
     positiveNumber(clipNorm, 'clipNorm', { allowZero: true });
     integer(shuffleSeed, 'shuffleSeed', 0, 0xffffffff);
@@ -249,7 +248,7 @@ export class TrainingSession {
     }));
     const batchesPerEpoch = Math.ceil(this.#examples.length / batchSize);
     const totalSteps = steps !== undefined ? integer(steps, 'steps', 1, 1e9) : integer(epochs ?? 10, 'epochs', 1, 1e6) * batchesPerEpoch;
-    const shard = shardSize === undefined ? Math.min(DEFAULT_SHARD_SIZE, batchSize) : integer(shardSize, 'shardSize', 1, MAX_BATCH_SIZE);
+    const shard = shardSize === undefined ? Math.min(DEFAULT_SHARD_SIZE, batchSize) : integer(shardSize, 'shardSize', 1, MAX_BATCH);
     this.#options = {
       learningRate, schedule, clipNorm, evaluation, onProgress, signal, workers, transport, workerUrl,
       batchesPerEpoch,

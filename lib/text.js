@@ -4,6 +4,8 @@
 // the ids the model sees (0 PAD, 1 BOS, 2 EOS, 3 UNK first), and the limits on input sizes.
 // It does not know about models or training; lib/translator.js puts these together.
 
+import { MAX_LENGTH, MAX_VOCAB, MIN_VOCAB } from './limits.js';
+
 /** Id of padding (the first of the four special tokens every vocabulary starts with). */
 export const PAD = 0;
 /** Id of begin-of-sequence, the decoder's first input. */
@@ -16,9 +18,9 @@ export const UNK = 3;
 export const SPECIAL_SYMBOLS = Object.freeze(['<pad>', '<s>', '</s>', '<unk>']);
 
 /** Longest source or target, in symbols, that the core accepts (S2S_MAX_LENGTH in c_src/s2s.h). */
-export const MAX_SEQUENCE_LENGTH = 1024;
+export const MAX_SEQUENCE_LENGTH = MAX_LENGTH;
 /** Largest vocabulary the core accepts, specials included (S2S_MAX_VOCAB). */
-export const MAX_VOCABULARY_SIZE = 65536;
+export const MAX_VOCABULARY_SIZE = MAX_VOCAB;
 /** Longest text accepted by a tokenizer, in UTF-16 code units; longer text is refused, not cut. */
 export const MAX_TEXT_LENGTH = 100000;
 
@@ -151,8 +153,8 @@ export class Vocabulary {
    * @param {{maxSize?: number, minCount?: number}} [options] maxSize counts the 4 specials
    */
   static fromTexts(texts, tokenizer, { maxSize = MAX_VOCABULARY_SIZE, minCount = 1 } = {}) {
-    if (!Number.isInteger(maxSize) || maxSize < 5 || maxSize > MAX_VOCABULARY_SIZE) {
-      throw new RangeError(`maxSize must be an integer from 5 to ${MAX_VOCABULARY_SIZE}`);
+    if (!Number.isInteger(maxSize) || maxSize < MIN_VOCAB || maxSize > MAX_VOCABULARY_SIZE) {
+      throw new RangeError(`maxSize must be an integer from ${MIN_VOCAB} to ${MAX_VOCABULARY_SIZE}`);
     }
     if (!Number.isInteger(minCount) || minCount < 1) throw new RangeError('minCount must be an integer >= 1');
     const counts = new Map();

@@ -10,12 +10,12 @@ import {
   MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
 } from './text.js';
 import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
+import { MAX_BEAM, MAX_VOCAB } from './limits.js';
 import { TrainingSession, checkPairs } from './session.js';
 import { createStepper } from './pool.js';
 
 const METADATA_FORMAT = 'seq2seq-attention/translator';
 const METADATA_VERSION = 1;
-const MAX_BEAM = 64; // S2S_MAX_BEAM
 
 const CREATE_OPTIONS = ['pairs', 'tokenizer', 'cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize',
   'seed', 'backend', 'maxVocabularySize', 'minCount', 'info'];
@@ -79,7 +79,7 @@ export class Translator {
     checkKnown(options ?? null, CREATE_OPTIONS, 'Translator.create');
     const {
       pairs, tokenizer = 'char', cell = 'gru', attention = 'additive', scale = true, embed = 32, hidden = 64,
-      attentionSize = 64, seed = 1, backend = 'auto', maxVocabularySize = 65536, minCount = 1, info = null,
+      attentionSize = 64, seed = 1, backend = 'auto', maxVocabularySize = MAX_VOCAB, minCount = 1, info = null,
     } = options;
     checkPairs(pairs, 'pairs');
     let names;

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { openPage, byTestId, browserSkipReason } from './web-harness.js';
+import { MAX_FILE } from '../lib/limits.js';
 
 const skip = browserSkipReason();
 const corpus = (name) => fs.readFileSync(new URL(`../fuzz/corpus/load/${name}`, import.meta.url));
@@ -23,15 +24,18 @@ async function pick(testId, name, buffer, mimeType = 'application/octet-stream')
   await session.page.setInputFiles(byTestId(testId), { name, mimeType, buffer });
 }
 
-/** A file made inside the page (no transfer over the protocol), given to the field's change handler. */
-async function pickMadeInPage(testId, name, bytes) {
-  await session.page.evaluate(({ testId, name, bytes }) => {
+/** A file made inside the page (no transfer over the protocol), given to the field's change handler;
+ * with `size`, one byte that says it has `size` bytes (the page must refuse it by its size alone). */
+async function pickMadeInPage(testId, name, bytes, size) {
+  await session.page.evaluate(({ testId, name, bytes, size }) => {
     const input = document.querySelector(`[data-testid="${testId}"]`);
     const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(bytes)], name));
+    const file = new File([new Uint8Array(bytes)], name);
+    if (size !== undefined) Object.defineProperty(file, 'size', { value: size });
+    dt.items.add(file);
     input.files = dt.files;
     input.dispatchEvent(new Event('change', { bubbles: true }));
-  }, { testId, name, bytes });
+  }, { testId, name, bytes, size });
 }
 
 async function shown(testId, pattern) {
@@ -62,8 +66,8 @@ pageRow('P4', 'model file: corrupted', /^Could not load “flipped\.s2s”: the 
   async () => { await pick('model-input', 'flipped.s2s', corpus('edge-bad-checksum.s2s')); return shown('model-error', /flipped\.s2s/); });
 pageRow('P5', 'model file: valid, but without the vocabularies the page needs', /^Could not load “lowlevel\.s2s”: this model file has no vocabularies \(it was saved by the low-level Seq2Seq\)/,
   async () => { await pick('model-input', 'lowlevel.s2s', corpus('valid-gru-additive.s2s')); return shown('model-error', /lowlevel\.s2s/); });
-pageRow('P6', 'model file: too large (over 512 MB)', /^Could not load “big\.s2s”: The file is larger than 512 MB; that is not a model this page made\. Pick /,
-  async () => { await pickMadeInPage('model-input', 'big.s2s', 512 * 1024 * 1024 + 1); return shown('model-error', /big\.s2s/); });
+pageRow('P6', 'model file: too large (over S2S_MAX_FILE, 1 GiB)', new RegExp(`^Could not load “big\\.s2s”: The file is larger than ${MAX_FILE / 2 ** 20} MB; that is not a model this page made\\. Pick `),
+  async () => { await pickMadeInPage('model-input', 'big.s2s', 1, MAX_FILE + 1); return shown('model-error', /big\.s2s/); });
 pageRow('P7', 'pairs file: empty', /^Could not use “empty\.tsv”: .*no pairs.* Each line must be: input, a tab, output\.$/,
   async () => { await pick('tsv-input', 'empty.tsv', Buffer.alloc(0), 'text/tab-separated-values'); return shown('data-error', /empty\.tsv/); });
 pageRow('P8', 'pairs file: malformed (no tab)', /^Could not use “notab\.tsv”: line 1: no tab found; each line must be source<TAB>target\. Each line must be: input, a tab, output\.$/,

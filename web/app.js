@@ -13,6 +13,7 @@ import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
 import { createRandom } from '../lib/random.js';
+import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -93,11 +94,11 @@ function settings() {
 function validateSettings(s) {
   const check = (ok, msg) => { if (!ok) throw new Error(msg); };
   const int = (v, lo, hi, name) => check(Number.isInteger(v) && v >= lo && v <= hi, `${name} must be a whole number from ${lo} to ${hi}.`);
-  int(s.embed, 1, 1024, 'Embedding size');
-  int(s.hidden, 1, 1024, 'Hidden size');
-  int(s.attentionSize, 1, 1024, 'Attention size');
+  int(s.embed, 1, MAX_EMBED, 'Embedding size');
+  int(s.hidden, 1, MAX_HIDDEN, 'Hidden size');
+  int(s.attentionSize, 1, MAX_ATTN, 'Attention size');
   int(s.seed, 0, 2 ** 31 - 1, 'Seed');
-  int(s.batchSize, 1, 4096, 'Batch size');
+  int(s.batchSize, 1, MAX_BATCH, 'Batch size');
   check(Number.isFinite(s.learningRate) && s.learningRate > 0 && s.learningRate <= 1, 'Learning rate must be a number above 0 and at most 1 (try 0.005).');
 }
 
@@ -713,7 +714,7 @@ async function loadModelFile(file) {
   showError('model-error', '');
   $('model-status').textContent = `Reading ${file.name}…`;
   try {
-    if (file.size > 512 * 1024 * 1024) throw new Error('The file is larger than 512 MB; that is not a model this page made.');
+    if (file.size > MAX_FILE) throw new Error(`The file is larger than ${MAX_FILE / 2 ** 20} MB; that is not a model this page made.`);
     const bytes = new Uint8Array(await file.arrayBuffer());
     const cfg = await adoptModelBytes(bytes, { source: 'file', fileName: file.name });
     $('model-status').textContent = `Loaded ${file.name}${describeConfig(cfg)}.`;
