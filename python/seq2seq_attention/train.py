@@ -294,6 +294,7 @@ def _train(args, world, rank, device, lead, log):
     loss = float("nan")
     seen_examples = 0
     t0 = time.time()
+    cpu0 = time.process_time()
     stopped = False
     model.train()
     for global_batch in batches:
@@ -340,6 +341,7 @@ def _train(args, world, rank, device, lead, log):
         elapsed = time.time() - t0
         progress.update(step, total, math.ceil(step / per_epoch), loss, seen_examples / max(elapsed, 1e-9), elapsed, ev)
     train_seconds = time.time() - t0
+    cpu_seconds = time.process_time() - cpu0
     if lead:
         translator.model = model.to("cpu")
         translator.save(out)
@@ -353,7 +355,8 @@ def _train(args, world, rank, device, lead, log):
         lines.append(f"total time {format_duration(time.time() - started)}")
         if args.json:
             import json
-            summary = {"steps": step, "loss": loss, "seconds": train_seconds, "examples_per_second": seen_examples / max(train_seconds, 1e-9),
+            summary = {"steps": step, "loss": loss, "seconds": train_seconds, "cpu_seconds_rank0": cpu_seconds,
+                       "examples_per_second": seen_examples / max(train_seconds, 1e-9),
                        "processes": world, "threads": torch.get_num_threads(), "device": str(device), "out": out}
             if metrics:
                 summary["held_out"] = {k: v for k, v in metrics.items() if k != "mistakes"}
