@@ -26,7 +26,9 @@ import torch
 import torch.distributed as dist
 
 from .errors import S2SError
+from .checkpoint import is_checkpoint, read_checkpoint
 from .model import make_batch
+from .optim import CoreAdam
 from .rng import Random
 from .text import resolve_tokenizer_names
 from .translator import TokenizerCounts, Translator, format_metrics
@@ -118,7 +120,7 @@ def parse_args(argv):
     p.add_argument("--hidden", type=int)
     p.add_argument("--attention-size", type=int)
     p.add_argument("--seed", type=int, default=1, help="seeds the split, the weights and the shuffling (default 1)")
-    p.add_argument("--init", help="start from this model file (its weights, vocabularies and tokenizers); Adam starts afresh")
+    p.add_argument("--init", help="start from this model file (its weights, vocabularies and tokenizers; Adam starts afresh) or from a checkpoint (.ckpt: Adam's moments and step too)")
     p.add_argument("--eval-every", type=int, help="evaluate on 200 held-out pairs every N steps")
     p.add_argument("--eval-size", type=int, default=500, help="held-out pairs scored at the end (default 500)")
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (default cpu)")
@@ -167,6 +169,7 @@ class Data:
         if not os.path.exists(args.data):
             raise S2SError(f"cannot read {args.data}: no such file")
         self.translator = None
+        self.optimizer_state = None
         if self.stream:
             self._scan()
         else:
@@ -198,7 +201,17 @@ class Data:
     def make_translator(self):
         a = self.args
         if a.init:
-            return Translator.load(a.init)
+            try:
+                with open(a.init, "rb") as f:
+                    raw = f.read()
+            except FileNotFoundError:
+                raise S2SError(f"cannot read --init {a.init}: no such file") from None
+            if is_checkpoint(raw):
+                ckpt = read_checkpoint(raw)
+                t = Translator.load(ckpt["model"])
+                self.optimizer_state = ckpt["optimizer"]
+                return t
+            return Translator.load(raw)
         opts = {k: getattr(a, k) if getattr(a, k) is not None else v for k, v in DEFAULTS.items()}
         kwargs = dict(tokenizer=self._tokenizer_names(), scale=not a.no_scale, seed=a.seed, info={"data": a.data},
                       vocab_size=a.vocab_size, shared_vocabulary=a.shared_vocabulary, **opts)
@@ -282,7 +295,10 @@ def _train(args, world, rank, device, lead, log):
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
         net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
-    opt = torch.optim.Adam(model.parameters(), lr=args.learning_rate, betas=(0.9, 0.999), eps=1e-8)
+    opt = CoreAdam(list(model.parameters()), lr=args.learning_rate)
+    if data.optimizer_state is not None:  # --init from a checkpoint: Adam goes on where it was
+        opt.import_state(data.optimizer_state)
+        log(f"Adam state from {args.init}: {opt.steps} steps taken before")
     params = list(model.parameters())
     rng = Random(args.seed)
     batches = data.epochs(translator, rng)
