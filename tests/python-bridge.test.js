@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Seq2Seq, Translator, Vocabulary, getTokenizer, generateTask, tasks } from '../lib/index.js';
 import { createRandom } from '../lib/random.js';
+import * as limits from '../lib/limits.js';
 import { randomSequence, makeBatch } from './helpers/reverse.js';
 import { openPage, browserSkipReason, byTestId, translateInPage, waitReady } from './web-harness.js';
 
@@ -255,6 +256,7 @@ let pytestRan = false;
 test('Python side: pytest against the library\'s fixtures (equivalence, text pipeline, files, torchrun)', { timeout: 600000 }, async (t) => {
   if (python.error) throw python.error;
   t.diagnostic(`python: ${python.cmd} (${python.info})`);
+  writeJSON('limits.json', { ...limits });
   const n = await equivalenceFixtures();
   textFixtures();
   await fileFixtures();

@@ -79,3 +79,11 @@ def test_init_continues_training_from_a_node_model(fixtures, tmp_path):
     assert all(not bool((a[k] == b[k]).all()) for k in ("enc.weight_ih", "out.weight")), "the weights moved"
     with pytest.raises(SystemExit):
         train_main(["--data", str(fixtures / "dates.tsv"), "--init", str(fixtures / "node-trained.s2s"), "--hidden", "8"])
+
+
+def test_the_limits_are_the_cores(fixtures):
+    from seq2seq_attention import modelfile
+    limits = load_json(fixtures / "limits.json")
+    mine = {k: getattr(modelfile, k) for k in dir(modelfile) if k.startswith(("MAX_", "MIN_"))}
+    assert mine and set(mine) <= set(limits), f"Python has limits the core does not: {set(mine) - set(limits)}"
+    assert {k: limits[k] for k in mine} == mine
