@@ -3,12 +3,13 @@
 // TSV file, translate with it, and evaluate it. Progress goes to stderr (a redrawn bar on a
 // terminal, plain lines when piped); results go to stdout.
 
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Translator, generateTask, taskNames, tasks } from '../lib/index.js';
+import { Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -16,6 +17,7 @@ const USAGE = `seq2seq-attention: train, translate and evaluate seq2seq models w
 
 Usage:
   seq2seq-attention train (--task NAME | --data PAIRS.tsv) [--out MODEL.s2s] [options]
+  seq2seq-attention train --resume MODEL.s2s.ckpt
   seq2seq-attention translate --model MODEL.s2s [--beam N] [--show-attention] [TEXT ...]
   seq2seq-attention eval --model MODEL.s2s (--task NAME | --data PAIRS.tsv) [--beam N]
   seq2seq-attention tasks
@@ -48,6 +50,13 @@ train options:
                        --experimental-wasm-relaxed-simd, which the CLI adds itself)
   --workers N          threads training data-parallel: N or auto (default auto: the machine's
                        cores, at most 8); the model file is the same for every N
+  --checkpoint-every N write a checkpoint every N steps (and on Ctrl+C) to MODEL.s2s.ckpt
+  --resume CHECKPOINT  continue the run a checkpoint holds, with its data and options (any
+                       option given must be the one the run was started with; --workers and
+                       --checkpoint-every may change): the model ends byte-identical
+
+Every file is written atomically (a temporary file, flushed, then renamed): a crash or a full
+disk leaves the old file or the new one, never a truncated one.
 
 translate options:
   TEXT ...             texts to translate; without any, one text per line from stdin
@@ -73,6 +82,7 @@ const OPTIONS = {
   embed: { type: 'string' }, hidden: { type: 'string' }, 'attention-size': { type: 'string' },
   seed: { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
   'eval-every': { type: 'string' }, 'eval-size': { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
+  'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
   model: { type: 'string' }, beam: { type: 'string' }, 'n-best': { type: 'string' }, 'max-length': { type: 'string' },
   'length-penalty': { type: 'string' }, 'show-attention': { type: 'boolean' }, json: { type: 'boolean' },
   split: { type: 'string' }, columns: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
@@ -205,13 +215,82 @@ function workersOption(values) {
   return Number(text);
 }
 
+// The options that define a training run: a checkpoint keeps them, and --resume reuses them.
+// (--workers and --checkpoint-every do not change the model, so a resumed run may change them.)
+const RUN_OPTIONS = ['task', 'data', 'test-fraction', 'columns', 'tokenizer', 'epochs', 'steps', 'batch-size',
+  'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
+  'train-size', 'test-size', 'eval-every', 'eval-size', 'backend'];
+const CHECKPOINT_APP = 'seq2seq-attention train';
+
+/** The checkpoint at `path`, loaded: { translator, session, app }. */
+async function readCheckpoint(path) {
+  let bytes;
+  try {
+    const info = await stat(path);
+    if (info.size > CHECKPOINT_LIMITS.maxBytes) throw new Error(`${path} is ${info.size} bytes; checkpoints are at most ${CHECKPOINT_LIMITS.maxBytes}`);
+    bytes = await readFile(path);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error(`cannot resume: ${path} does not exist (train with --checkpoint-every N to write checkpoints)`);
+    throw error;
+  }
+  let loaded;
+  try {
+    loaded = await Translator.loadCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (error) {
+    const olderCopy = error.code === 'BAD_FILE' && !/^this is a model file/.test(error.message);
+    error.message = `${path}: ${error.message}${olderCopy ? '; resume from an older copy of the checkpoint if you have one, or start the run again' : ''}`;
+    throw error;
+  }
+  if (loaded.app?.program !== CHECKPOINT_APP || loaded.session === null) {
+    loaded.translator.dispose();
+    throw new Error(`${path}: this checkpoint was not written by "seq2seq-attention train" in the middle of a run, so there is no run to resume: load it with Translator.loadCheckpoint`);
+  }
+  return loaded;
+}
+
+/** The run's options from a checkpoint, with the ones given now checked against them. */
+function resumeOptions(values, app) {
+  const stored = app.options ?? {};
+  for (const name of RUN_OPTIONS) {
+    if (values[name] === undefined) continue;
+    const before = stored[name];
+    const same = before !== undefined && (before === values[name] || (before.trim() !== '' && values[name].trim() !== '' && Number(before) === Number(values[name])));
+    if (!same) {
+      throw new UsageError(`--resume: the run was started ${before === undefined ? `without --${name}` : `with --${name} ${before}`}, not --${name} ${values[name]}: leave the option out (the checkpoint has the run's options) or start a new run without --resume`);
+    }
+  }
+  return {
+    ...stored, resume: values.resume, out: values.out ?? app.out,
+    'checkpoint-every': values['checkpoint-every'] ?? app.checkpointEvery ?? undefined, workers: values.workers ?? app.workers ?? undefined,
+  };
+}
+
 async function train(values) {
-  allow(values, 'train', ['task', 'data', 'test-fraction', 'columns', 'tokenizer', 'out', 'epochs', 'steps', 'batch-size',
-    'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
-    'train-size', 'test-size', 'eval-every', 'eval-size', 'backend', 'workers']);
+  allow(values, 'train', [...RUN_OPTIONS, 'out', 'workers', 'checkpoint-every', 'resume']);
+  let resumed = null;
+  if (values.resume !== undefined) {
+    resumed = await readCheckpoint(values.resume);
+    try {
+      values = resumeOptions(values, resumed.app);
+    } catch (error) {
+      resumed.translator.dispose();
+      throw error;
+    }
+  }
+  let model = resumed?.translator;
+  try {
+    model = await trainRun(values, resumed);
+  } finally {
+    model?.dispose();
+  }
+}
+
+/** Trains as `values` say (continuing `resumed` if given); returns the model. */
+async function trainRun(values, resumed) {
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('train needs --task NAME or --data PAIRS.tsv (one of them)');
   if (values.epochs !== undefined && values.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
   const seed = int(values, 'seed', 1, 0);
+  const checkpointEvery = int(values, 'checkpoint-every', 0, 1);
   let task;
   let info;
   if (values.task) {
@@ -233,9 +312,10 @@ async function train(values) {
     info = { data: values.data };
   }
   const out = values.out ?? `${task.name}.s2s`;
+  const checkpointPath = `${out}.ckpt`;
   const workers = workersOption(values);
   const started = Date.now();
-  const model = await Translator.create({
+  const model = resumed ? resumed.translator : await Translator.create({
     pairs: task.train,
     tokenizer: values.tokenizer ?? task.tokenizer,
     cell: values.cell ?? 'gru',
@@ -250,37 +330,62 @@ async function train(values) {
   const evalSize = int(values, 'eval-size', 500, 0);
   const heldOut = task.test.slice(0, evalSize);
   process.stderr.write(`${task.name}: ${task.train.length} training pairs, ${task.test.length} held out; ` +
-    `${model.config.cell}/${model.config.attention}, backend ${model.backend}\n`);
+    `${model.config.cell}/${model.config.attention}, backend ${model.backend}` +
+    `${resumed ? `; resuming at step ${resumed.session.step} of ${resumed.session.totalSteps} from ${values.resume}` : ''}\n`);
+  const session = model.session(task.train, {
+    ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 10) }),
+    batchSize: int(values, 'batch-size', 64),
+    learningRate: num(values, 'learning-rate', 3e-3),
+    schedule: values.schedule ?? 'constant',
+    clipNorm: num(values, 'clip-norm', 5),
+    shuffleSeed: seed,
+    workers,
+    ...(values['eval-every'] !== undefined && heldOut.length > 0
+      ? { evaluate: { pairs: heldOut.slice(0, 200), every: int(values, 'eval-every') } } : {}),
+    ...(resumed ? { resume: resumed.session } : {}),
+  });
+  const app = {
+    program: CHECKPOINT_APP, out, checkpointEvery: values['checkpoint-every'] ?? null, workers: values.workers ?? null,
+    options: Object.fromEntries(RUN_OPTIONS.filter((k) => values[k] !== undefined).map((k) => [k, String(values[k])])),
+  };
   const printer = progressPrinter(process.stderr);
+  let checkpointed = null;
+  const writeCheckpoint = async () => {
+    try {
+      await writeFileAtomic(checkpointPath, model.checkpoint({ session, app }));
+      checkpointed = session.step;
+    } catch (error) {
+      printer.end();
+      process.stderr.write(`seq2seq-attention: warning: could not write the checkpoint at step ${session.step}: ${error.message}; training goes on\n`);
+    }
+  };
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   let report;
   try {
-    report = await model.train(task.train, {
-      ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 10) }),
-      batchSize: int(values, 'batch-size', 64),
-      learningRate: num(values, 'learning-rate', 3e-3),
-      schedule: values.schedule ?? 'constant',
-      clipNorm: num(values, 'clip-norm', 5),
-      shuffleSeed: seed,
-      workers,
-      ...(values['eval-every'] !== undefined && heldOut.length > 0
-        ? { evaluate: { pairs: heldOut.slice(0, 200), every: int(values, 'eval-every') } } : {}),
-      onProgress: (p) => printer.update(p),
-      signal: controller.signal,
-    });
+    // Runs of up to --checkpoint-every steps (ending on its multiples), a checkpoint after each,
+    // and one when Ctrl+C stops the run.
+    for (;;) {
+      const limit = checkpointEvery > 0 ? { maxSteps: checkpointEvery - (session.step % checkpointEvery) } : {};
+      report = await session.run({ ...limit, signal: controller.signal, onProgress: (p) => printer.update(p) });
+      if (session.done) break;
+      await writeCheckpoint();
+      if (report.stopped) break;
+    }
   } finally {
     process.off('SIGINT', onSignal);
     printer.end();
+    await session.close();
   }
-  await writeFile(out, model.save());
+  await writeFileAtomic(out, model.save());
   const lines = [`trained ${report.steps} steps (${report.epochs.toFixed(2)} epochs) in ${formatDuration(report.elapsedMs)}` +
     `${report.stopped ? ' (stopped early)' : ''}, final loss ${report.loss.toFixed(4)}; saved ${out}`];
+  if (report.stopped && checkpointed === report.steps) lines.push(`checkpoint ${checkpointPath} at step ${report.steps}: continue with "seq2seq-attention train --resume ${checkpointPath}"`);
   if (heldOut.length > 0) lines.push(`held-out ${formatMetrics(model.evaluate(heldOut))}`);
   lines.push(`total time ${formatDuration(Date.now() - started)}`);
   process.stdout.write(lines.join('\n') + '\n');
-  model.dispose();
+  return model;
 }
 
 const SHADES = [' ', '░', '▒', '▓', '█'];

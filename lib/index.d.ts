@@ -396,9 +396,31 @@ export interface Explanation {
   steps: (TraceStep & { symbol: string; top: { symbol: string; p: number }[] })[];
 }
 
+/** A TrainingSession's state() (lib/session.js; its fields are listed in docs/model-format.md, "Checkpoints"). */
+export type SessionState = Record<string, unknown> & { format: 'seq2seq-attention/session'; version: number; step: number; totalSteps: number };
+
+/** The JSON section of a checkpoint. */
+export interface CheckpointState {
+  format: 'seq2seq-attention/checkpoint';
+  version: 1;
+  savedAt: string;
+  backend: Backend;
+  session: SessionState | null;
+  app: Record<string, unknown> | null;
+}
+
+/** Seals a checkpoint from a model file, Adam's state and the JSON state. */
+export declare function encodeCheckpoint(parts: { model: Uint8Array; optimizer: OptimizerState; state: CheckpointState }): Uint8Array;
+/** Checks a checkpoint (all but the model file inside, which Seq2Seq.load checks) and returns its parts. */
+export declare function decodeCheckpoint(bytes: Uint8Array | ArrayBuffer): { model: Uint8Array; optimizer: OptimizerState; state: CheckpointState };
+/** Sizes a checkpoint may have. */
+export declare const CHECKPOINT_LIMITS: { readonly maxBytes: number; readonly maxModelBytes: number; readonly maxParameters: number; readonly maxStateBytes: number };
+
 export class Translator {
   static create(options: TranslatorOptions): Promise<Translator>;
   static load(bytes: Uint8Array | ArrayBuffer, options?: { backend?: BackendChoice }): Promise<Translator>;
+  /** A checkpoint's model with Adam's state restored, its session state (train's or session's `resume`) and app object. */
+  static loadCheckpoint(bytes: Uint8Array | ArrayBuffer, options?: { backend?: BackendChoice }): Promise<{ translator: Translator; session: SessionState | null; app: Record<string, unknown> | null; savedAt: string; backend: Backend }>;
   readonly backend: Backend;
   readonly config: Readonly<ModelConfig>;
   readonly tokenizer: { source: TokenizerName; target: TokenizerName };
@@ -416,6 +438,8 @@ export class Translator {
   explain(text: string, options?: { maxLength?: number; top?: number }): Explanation;
   evaluate(pairs: Pair[], options?: { beam?: number; maxLength?: number }): Scores;
   save(): Uint8Array;
+  /** Model file + Adam's state + a session's state (or null between runs) + app, sealed. */
+  checkpoint(parts?: { session?: SessionState | { state(): SessionState } | null; app?: Record<string, unknown> | null }): Uint8Array;
   dispose(): void;
 }
 
@@ -430,6 +454,8 @@ export interface WorkerOptions {
 export class TranslatorWorker {
   static create(options: TranslatorOptions, workerOptions?: WorkerOptions): Promise<TranslatorWorker>;
   static load(bytes: Uint8Array | ArrayBuffer, options?: { backend?: BackendChoice }, workerOptions?: WorkerOptions): Promise<TranslatorWorker>;
+  /** A checkpoint loaded in a new worker (as Translator.loadCheckpoint). */
+  static loadCheckpoint(bytes: Uint8Array | ArrayBuffer, options?: { backend?: BackendChoice }, workerOptions?: WorkerOptions): Promise<{ remote: TranslatorWorker; session: SessionState | null; app: Record<string, unknown> | null; savedAt: string; backend: Backend }>;
   readonly backend: Backend;
   readonly config: Readonly<ModelConfig>;
   readonly tokenizer: { source: TokenizerName; target: TokenizerName };
@@ -445,6 +471,8 @@ export class TranslatorWorker {
   explain(text: string, options?: { maxLength?: number; top?: number }): Promise<Explanation>;
   evaluate(pairs: Pair[], options?: { beam?: number; maxLength?: number }): Promise<Scores>;
   save(): Promise<Uint8Array>;
+  /** A checkpoint (as Translator#checkpoint); session: a state from sessionState(), or null. */
+  checkpoint(parts?: { session?: SessionState | null; app?: Record<string, unknown> | null }): Promise<Uint8Array>;
   /** Frees the model and ends the worker. */
   dispose(): Promise<void>;
   /** Ends the worker at once. */

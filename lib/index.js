@@ -1,8 +1,9 @@
 // index.js: the package entry. The low-level Seq2Seq (lib/core.js, DESIGN.md's contract), the
-// friendly Translator, its Web Worker twin, the built-in tasks, tokenizers and metrics.
+// friendly Translator, checkpoints, its Web Worker twin, the built-in tasks, tokenizers and metrics.
 
 export { Seq2Seq } from './core.js';
 export { Translator } from './translator.js';
+export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_LIMITS } from './checkpoint.js';
 export { TranslatorWorker } from './worker-client.js';
 export { tasks, taskNames, generateTask } from './tasks/index.js';
 export {

@@ -13,6 +13,7 @@ import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
 import { MAX_BEAM, MAX_VOCAB } from './limits.js';
 import { TrainingSession, checkPairs } from './session.js';
 import { createStepper } from './pool.js';
+import { checkpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 
 const METADATA_FORMAT = 'seq2seq-attention/translator';
 const METADATA_VERSION = 1;
@@ -240,6 +241,60 @@ export class Translator {
       this._training = null;
       await session.close();
     }
+  }
+
+  /**
+   * A checkpoint of this model (docs/model-format.md, "Checkpoints"): its file, Adam's state,
+   * the training session's state (a TrainingSession or its state(); null between runs) and `app`,
+   * any JSON object the caller keeps with it. Take it between session.run() calls.
+   * @param {{ session?: object|null, app?: object|null }} [parts]
+   * @returns {Uint8Array}
+   */
+  checkpoint({ session = null, app = null } = {}) {
+    this._alive();
+    const state = typeof session?.state === 'function' ? session.state() : session;
+    if (session?.running) throw fail('checkpoint: the session is running; take the checkpoint between its run() calls (run({ maxSteps }) returns between them)');
+    return encodeCheckpoint({
+      model: this._core.save(),
+      optimizer: this._core.exportOptimizerState(),
+      state: checkpointState({ backend: this.backend, session: state, app }),
+    });
+  }
+
+  /**
+   * Loads a checkpoint: the model with Adam's state restored, the session state (give it as
+   * `resume` to train or session, with the same pairs) and the app object.
+   * @param {Uint8Array|ArrayBuffer} bytes
+   * @param {{backend?: 'auto'|'simd'|'scalar'}} [options] default: the backend it was written on
+   * @returns {Promise<{ translator: Translator, session: object|null, app: object|null, savedAt: string, backend: string }>}
+   */
+  static async loadCheckpoint(bytes, options = {}) {
+    checkKnown(options, ['backend'], 'Translator.loadCheckpoint');
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    if (!(bytes instanceof Uint8Array)) throw fail('Translator.loadCheckpoint needs the checkpoint as a Uint8Array (or ArrayBuffer)');
+    const { model, optimizer, state } = decodeCheckpoint(bytes);
+    let translator;
+    try {
+      translator = await Translator.load(model, { backend: options.backend ?? state.backend });
+    } catch (error) {
+      if (error.code === 'BAD_FILE' || error.code === 'LIMIT') error.message = `the checkpoint's model file is not valid: ${error.message}`;
+      throw error;
+    }
+    try {
+      const parameters = translator._core.parameterCount;
+      if (optimizer.m.length !== parameters) {
+        throw fail(`the checkpoint is inconsistent: its optimizer state has ${optimizer.m.length} values, its model ${parameters} parameters`, 'BAD_FILE');
+      }
+      try {
+        translator._core.importOptimizerState(optimizer);
+      } catch (error) {
+        throw fail(`the checkpoint's optimizer state is not valid: ${error.message}`, 'BAD_FILE');
+      }
+    } catch (error) {
+      translator.dispose();
+      throw error;
+    }
+    return { translator, session: state.session, app: state.app, savedAt: state.savedAt, backend: state.backend };
   }
 
   /**

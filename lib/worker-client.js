@@ -55,6 +55,22 @@ export class TranslatorWorker {
     return remote;
   }
 
+  /**
+   * Starts a worker and loads a checkpoint in it (as Translator.loadCheckpoint).
+   * @returns {Promise<{ remote: TranslatorWorker, session: object|null, app: object|null, savedAt: string, backend: string }>}
+   */
+  static async loadCheckpoint(bytes, options = {}, workerOptions) {
+    const remote = await TranslatorWorker._start(workerOptions);
+    try {
+      const { checkpoint, ...state } = await remote._call('loadCheckpoint', [bytes, options]);
+      remote._state = state;
+      return { remote, ...checkpoint };
+    } catch (error) {
+      remote.terminate();
+      throw error;
+    }
+  }
+
   _known(name) {
     if (!this._state) throw new Error('this TranslatorWorker was disposed: create or load a new one');
     return this._state[name];
@@ -140,6 +156,8 @@ export class TranslatorWorker {
   evaluate(pairs, options) { return this._call('evaluate', [pairs, options]); }
   /** The model file, as Translator#save. */
   save() { return this._call('save', []); }
+  /** A checkpoint, as Translator#checkpoint ({ session: a state from sessionState(), app }). */
+  checkpoint(parts) { return this._call('checkpoint', [parts]); }
 
   /** Frees the model and ends the worker. */
   async dispose() {

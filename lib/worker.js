@@ -1,8 +1,8 @@
 // worker.js: runs inside a Web Worker (or a Node worker thread). It serves, over lib/rpc.js:
 //  - one Translator for lib/worker-client.js (TranslatorWorker), so a page can train without
-//    freezing: create, load, train (progress events), a resumable session (sessionStart,
-//    sessionRun, sessionState, sessionClose), stop, translate, translateBatch, explain, evaluate,
-//    save, dispose;
+//    freezing: create, load, loadCheckpoint, train (progress events), a resumable session
+//    (sessionStart, sessionRun, sessionState, sessionClose), stop, translate, translateBatch,
+//    explain, evaluate, save, checkpoint, dispose;
 //  - one model replica for the data-parallel pool (lib/pool.js): replicaStart, replicaStep.
 // 'stop' runs as soon as it arrives (it pauses the running training after its current step);
 // every other call runs in order. Progress events come at most every 50 ms, plus every step that
@@ -68,6 +68,15 @@ async function replace(next) {
 serve(parentPort(), {
   create: (context, options) => replace(() => Translator.create(options)),
   load: (context, bytes, options) => replace(() => Translator.load(bytes, options)),
+  async loadCheckpoint(context, bytes, options) {
+    let loaded = null;
+    const described = await replace(async () => {
+      loaded = await Translator.loadCheckpoint(bytes, options);
+      return loaded.translator;
+    });
+    const { session: state, app, savedAt, backend } = loaded;
+    return { ...described, checkpoint: { session: state, app, savedAt, backend } };
+  },
 
   async train(context, pairs, options = {}) {
     const m = needModel();
@@ -108,6 +117,10 @@ serve(parentPort(), {
   evaluate: (context, pairs, options) => needModel().evaluate(pairs, options),
   save() {
     const bytes = needModel().save();
+    return transfer(bytes, [bytes.buffer]);
+  },
+  checkpoint(context, parts) {
+    const bytes = needModel().checkpoint(parts);
     return transfer(bytes, [bytes.buffer]);
   },
   async dispose() {

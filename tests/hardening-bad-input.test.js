@@ -200,7 +200,7 @@ test('docs/bad-input.md lists exactly the tested rows, each with a message its t
     if (m) docRows.set(m[1], m[2]);
   }
   // rows tested in the other two files
-  const others = ['hardening-bad-input-cli.test.js', 'hardening-bad-input-page.test.js'].flatMap((f) => {
+  const others = ['hardening-bad-input-cli.test.js', 'hardening-bad-input-page.test.js', 'checkpoint-format.test.js', 'checkpoint-cli.test.js'].flatMap((f) => {
     const src = fs.readFileSync(new URL(f, import.meta.url), 'utf8');
     return [...src.matchAll(/^(?:row|cliRow|pageRow)\('([A-Z]+\d+)'/gm)].map((x) => x[1]);
   });
