@@ -11,7 +11,7 @@ import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, loadRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
+import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
 import { createRandom } from '../lib/random.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 
@@ -21,6 +21,13 @@ const EVAL_SUBSET = 200;           // held-out pairs measured about once a secon
 const CHUNK_STEPS = 16;            // Adam steps per training call to the worker
 const CHECK_EVERY_MS = 1000;       // how often accuracy and the probe's attention are refreshed
 const CUSTOM = '__custom__';
+// Two options in the page's address, for automation and tests: ?steps=N ends training at the
+// first chunk boundary at or past N steps (so a run's end does not depend on timing), and
+// ?checkpointSeconds=S checkpoints to the browser every S seconds instead of every 30.
+const PARAMS = new URLSearchParams(location.search);
+const positiveParam = (name) => (Number(PARAMS.get(name)) > 0 ? Number(PARAMS.get(name)) : null);
+const MAX_STEPS = positiveParam('steps') ?? Infinity;
+const CHECKPOINT_EVERY_MS = 1000 * (positiveParam('checkpointSeconds') ?? 30);
 // The experiment needs inputs of many lengths: strings of 4 to 20 symbols.
 const EXPERIMENT_DATA = {
   copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
@@ -355,6 +362,7 @@ async function train() {
   }
   state.training = true;
   state.pauseRequested = false;
+  $('resume-offer').hidden = true;
   updateButtons();
   try {
     await ensureModel();
@@ -398,6 +406,7 @@ async function trainLoop() {
   const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
   const startMs = state.trainMs;
   let lastCheck = -Infinity;
+  let lastCheckpoint = performance.now();
   setTrainState('Training…');
   if (state.lastEval && state.lastEval.count === state.data.test.length && state.lastEval.exactMatch >= target) {
     // Continuing a model that already reached the target: go on until paused.
@@ -431,6 +440,16 @@ async function trainLoop() {
     liveStats.chunkMs = 0;
     if (Number.isFinite(report.loss)) liveStats.loss = report.loss;
     if (report.stopped) break;
+    if (state.steps >= MAX_STEPS) {
+      setTrainState(`Done: ${state.steps.toLocaleString('en-US')} steps, the limit the page's address sets (steps=${MAX_STEPS}).`, true);
+      return;
+    }
+    if (performance.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
+      // Between chunks the page's state and the worker's model agree exactly: a checkpoint taken
+      // here resumes (after a reload or a crash) into the same run, bit for bit.
+      await remember({ interrupted: true });
+      lastCheckpoint = performance.now();
+    }
     if (performance.now() - lastCheck < CHECK_EVERY_MS) {
       renderStats({});
       continue;
@@ -499,6 +518,7 @@ async function reset() {
   if (old) await old.dispose().catch(() => {});
   resetCurves();
   setProbe();
+  $('resume-offer').hidden = true;
   state.trace = null;
   clearTranslation('Train or load a model first.');
   showError('train-error', '');
@@ -626,25 +646,40 @@ function symbolText(s) {
 
 // ---------- save, load, remember ----------
 
-async function remember() {
+/** Everything of the page's training besides the model: kept in checkpoints as their app object. */
+function pageState() {
+  return {
+    model: state.model,
+    steps: state.steps,
+    examples: state.examples,
+    epoch: state.epoch,
+    cursor: state.cursor,
+    chunk: state.chunk,
+    trainMs: state.trainMs,
+    lossPoints: thin(state.lossPoints, 1500),
+    accPoints: state.accPoints,
+    lastEval: state.lastEval,
+  };
+}
+
+/**
+ * Keeps a checkpoint (the model, Adam's state and the page's training state) in IndexedDB.
+ * interrupted: taken while training runs, so a reload offers to resume from it. A failure (a full
+ * storage quota, private mode) is reported and changes nothing else: training goes on.
+ */
+async function remember({ interrupted = false } = {}) {
   try {
-    const bytes = await state.remote.save();
+    const bytes = await state.remote.checkpoint({ app: pageState() });
     await saveModelRecord({
-      bytes,
-      savedAt: Date.now(),
-      info: {
-        model: state.model,
-        steps: state.steps,
-        examples: state.examples,
-        trainMs: state.trainMs,
-        lossPoints: thin(state.lossPoints, 1500),
-        accPoints: state.accPoints,
-        lastEval: state.lastEval,
-      },
+      kind: 'checkpoint', bytes, savedAt: Date.now(), interrupted,
+      summary: { steps: state.steps, trainMs: state.trainMs, exactMatch: state.lastEval?.exactMatch ?? null },
     });
-    $('model-status').textContent = `Remembered in this browser (${(bytes.length / 1024).toFixed(0)} KB): it comes back when you reload.`;
+    $('model-status').textContent = interrupted
+      ? `Checkpoint kept in this browser at step ${state.steps.toLocaleString('en-US')} (${(bytes.length / 1024).toFixed(0)} KB): if this tab closes or crashes, reload to resume from there.`
+      : `Remembered in this browser (${(bytes.length / 1024).toFixed(0)} KB): it comes back when you reload.`;
   } catch (err) {
-    $('model-status').textContent = `Could not remember the model in this browser: ${errorText(err)} Download it to keep it.`;
+    const why = err?.name === 'QuotaExceededError' ? `the browser's storage for this page is full (${errorText(err)})` : errorText(err);
+    $('model-status').textContent = `Could not keep ${interrupted ? 'a checkpoint' : 'the model'} in this browser: ${why}${interrupted ? ' Training goes on;' : ''} download the model to keep it.`;
   }
 }
 
@@ -682,7 +717,12 @@ async function download() {
 /** Replace the current model by one read from bytes. Throws (with a message for the user). */
 async function adoptModelBytes(bytes, how) {
   if (!bytes || !bytes.length) throw new Error('The file is empty.');
-  const remote = await loadRemote(bytes, $('engine').value);
+  return adoptRemote(await loadRemote(bytes, $('engine').value), how);
+}
+
+/** Replace the current model by `remote` (a TranslatorWorker already holding its model). */
+async function adoptRemote(remote, how) {
+  $('resume-offer').hidden = true;
   if (state.training) {
     state.pauseRequested = true;
     state.remote?.stop();
@@ -734,6 +774,27 @@ function describeConfig(cfg) {
   return ` (${String(cfg.cell).toUpperCase()}, ${cfg.attention} attention, hidden ${cfg.hidden})`;
 }
 
+/** Puts back the page's training state kept with a model (pageState()). */
+function applyPageState(info) {
+  if (info.model?.settings) state.model.settings = { ...info.model.settings, ...state.model.settings };
+  state.steps = info.steps || 0;
+  state.examples = info.examples || 0;
+  state.trainMs = info.trainMs || 0;
+  state.lossPoints = info.lossPoints || [];
+  state.accPoints = info.accPoints || [];
+  state.lastEval = info.lastEval || null;
+  state.epoch = info.epoch || 0;
+  state.cursor = info.cursor || 0;
+  state.chunk = info.chunk || 0;
+  // the epoch's seeded shuffle follows from the seed and the epoch (nextTrainingSlice)
+  const n = state.data?.train?.length;
+  const seed = info.model?.settings?.seed;
+  state.order = state.epoch > 0 && n && Number.isInteger(seed) ? shuffledIndices(n, seed * 7919 + state.epoch - 1) : null;
+  if (info.model?.settings) showSettings(info.model.settings);
+  accChart.set(0, state.accPoints);
+  renderStats({ loss: state.lossPoints.at(-1)?.y });
+}
+
 async function restore() {
   let rec;
   try {
@@ -743,23 +804,24 @@ async function restore() {
   }
   if (!rec || !rec.bytes) return;
   try {
-    const info = rec.info || {};
-    if (info.model?.settings?.backend) $('engine').value = info.model.settings.backend;
-    await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
-    if (info.model?.settings) state.model.settings = { ...info.model.settings, ...state.model.settings };
-    state.steps = info.steps || 0;
-    state.examples = info.examples || 0;
-    state.trainMs = info.trainMs || 0;
-    state.lossPoints = info.lossPoints || [];
-    state.accPoints = info.accPoints || [];
-    state.lastEval = info.lastEval || null;
-    if (info.model?.settings) showSettings(info.model.settings);
-    accChart.set(0, state.accPoints);
-    renderStats({ loss: state.lossPoints.at(-1)?.y });
+    let info;
+    if (rec.kind === 'checkpoint') {
+      // the checkpoint's app object is the page state; its backend is the one it trained on
+      const loaded = await loadCheckpointRemote(rec.bytes);
+      info = loaded.app || {};
+      if (info.model?.settings?.backend) $('engine').value = info.model.settings.backend;
+      await adoptRemote(loaded.remote, { source: 'stored', task: info.model?.task });
+    } else {
+      info = rec.info || {};
+      if (info.model?.settings?.backend) $('engine').value = info.model.settings.backend;
+      await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
+    }
+    applyPageState(info);
     await updateProbe();
     const when = new Date(rec.savedAt).toLocaleString();
     $('model-status').textContent = `Restored the model remembered on ${when}${info.model?.task ? ` (${info.model.task} task, ${state.steps.toLocaleString('en-US')} steps)` : ''}.`;
     setTrainState(`Restored the model you had (${state.steps.toLocaleString('en-US')} steps). Translate below or continue training.`);
+    if (rec.kind === 'checkpoint' && rec.interrupted) offerResume(rec, info);
     updateButtons();
     retranslate();
   } catch (err) {
@@ -767,6 +829,14 @@ async function restore() {
     showError('model-error', `The model remembered in this browser could not be loaded (${errorText(err)}); it was forgotten.`);
     try { await forgetModelRecord(); } catch { /* ignore */ }
   }
+}
+
+/** Training was interrupted (a reload, a closed tab, a crash): offer to go on from its checkpoint. */
+function offerResume(rec, info) {
+  const acc = info.lastEval ? `${(info.lastEval.exactMatch * 100).toFixed(1)} % held-out exact match` : 'no accuracy measured yet';
+  $('resume-text').textContent = `Training was interrupted. The last checkpoint is from ${new Date(rec.savedAt).toLocaleString()}: step ${state.steps.toLocaleString('en-US')}, ${formatDuration(state.trainMs)} of training, ${acc}. Resume from there?`;
+  $('resume-offer').hidden = false;
+  setTrainState(`Restored the checkpoint at step ${state.steps.toLocaleString('en-US')}. Press Resume training to go on exactly where training stopped.`);
 }
 
 // ---------- drag and drop ----------
@@ -831,6 +901,11 @@ function wire() {
   });
   $('train-btn').addEventListener('click', train);
   $('pause-btn').addEventListener('click', pause);
+  $('resume-btn').addEventListener('click', () => {
+    $('resume-offer').hidden = true;
+    train();
+  });
+  $('resume-dismiss').addEventListener('click', () => { $('resume-offer').hidden = true; });
   $('reset-btn').addEventListener('click', reset);
   $('input').addEventListener('input', () => retranslate(60));
   $('decode').addEventListener('change', () => retranslate());

@@ -39,6 +39,13 @@ export async function loadRemote(bytes, backend = 'auto') {
   return TranslatorWorker.load(bytes, { backend }, { workerUrl });
 }
 
+/** A checkpoint's model (weights and Adam's state), on the backend it was written on, in a new
+ *  worker: { remote, session, app, savedAt, backend }. Throws an Error saying what is wrong. */
+export async function loadCheckpointRemote(bytes) {
+  const { TranslatorWorker } = await loadLibrary();
+  return TranslatorWorker.loadCheckpoint(bytes, {}, { workerUrl });
+}
+
 // ---- data, made in data-worker.js ----
 
 let dataWorker = null;
