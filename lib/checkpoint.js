@@ -6,6 +6,7 @@
 // pages and workers alike.
 
 import { SESSION_FORMAT, SESSION_VERSION } from './session.js';
+import { MAX_BATCH, MAX_FILE, MAX_META, MAX_PARAMS } from './limits.js';
 
 const CHECKPOINT_MAGIC = [0x53, 0x32, 0x53, 0x43, 0x4b, 0x50, 0x54, 0x1a]; // "S2SCKPT\x1a"
 const CHECKPOINT_VERSION = 1;
@@ -13,9 +14,9 @@ const CHECKPOINT_FORMAT = 'seq2seq-attention/checkpoint';
 /** Sizes a checkpoint may have (bytes, or values for maxParameters); larger is refused as LIMIT. */
 export const CHECKPOINT_LIMITS = Object.freeze({
   maxBytes: 2 ** 31,              // the whole file
-  maxModelBytes: 2 ** 30,         // S2S_MAX_FILE
-  maxParameters: 64 * 2 ** 20,    // S2S_MAX_PARAMS
-  maxStateBytes: 16 * 2 ** 20,    // the JSON section
+  maxModelBytes: MAX_FILE,        // the model file inside
+  maxParameters: MAX_PARAMS,      // values per Adam moment
+  maxStateBytes: MAX_META,        // the JSON section (as large as a model file's metadata)
 });
 const FIXED_BYTES = 8 + 4 + 4 + 4 + 4 + 5 * 8 + 4 + 4; // magic .. CRC, without the variable parts
 const SCHEDULES = ['constant', 'cosine', 'custom'];
@@ -180,10 +181,10 @@ export function checkState(state, code = 'BAD_FILE') {
   if (s.version !== SESSION_VERSION) throw bad(`session.version ${JSON.stringify(s.version)} is not ${SESSION_VERSION}`);
   int(s.pairs, 'session.pairs', 1);
   if (typeof s.data !== 'string' || !/^[0-9a-f]{8}$/.test(s.data)) throw bad(`session.data must be 8 lowercase hex digits, got ${JSON.stringify(s.data)}`);
-  int(s.batchSize, 'session.batchSize', 1, 4096);
+  int(s.batchSize, 'session.batchSize', 1, MAX_BATCH);
   int(s.shuffleSeed, 'session.shuffleSeed', 0, 0xffffffff);
   if (typeof s.bucket !== 'boolean') throw bad('session.bucket must be true or false');
-  int(s.shardSize, 'session.shardSize', 1, 4096);
+  int(s.shardSize, 'session.shardSize', 1, MAX_BATCH);
   int(s.totalSteps, 'session.totalSteps', 1, 1e9);
   num(s.learningRate, 'session.learningRate', 0, true);
   if (!SCHEDULES.includes(s.schedule)) throw bad(`session.schedule must be 'constant', 'cosine' or 'custom', got ${JSON.stringify(s.schedule)}`);
