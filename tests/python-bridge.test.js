@@ -202,8 +202,12 @@ async function fileFixtures() {
   const heldOut = task.test.slice(0, 200).map((p) => p[0]);
   const bytes = model.save();
   writeFileSync(join(FIX, 'node-trained.s2s'), bytes);
+  const heldOutPairs = task.test.slice(0, 200);
+  writeFileSync(join(FIX, 'held-out.tsv'), heldOutPairs.map((p) => p.join('\t')).join('\n') + '\n');
+  const { mistakes, ...metrics } = model.evaluate(heldOutPairs);
+  const { mistakes: m3, ...metricsBeam } = model.evaluate(heldOutPairs, { beam: 3 });
   writeJSON('node-trained.json', {
-    train: TRAIN, heldOut,
+    train: TRAIN, heldOut, metrics, metricsBeam,
     greedy: heldOut.map((s) => model.translate(s).text),
     beam: heldOut.map((s) => model.translate(s, { beam: 3 }).text),
   });

@@ -87,3 +87,20 @@ def test_the_limits_are_the_cores(fixtures):
     mine = {k: getattr(modelfile, k) for k in dir(modelfile) if k.startswith(("MAX_", "MIN_"))}
     assert mine and set(mine) <= set(limits), f"Python has limits the core does not: {set(mine) - set(limits)}"
     assert {k: limits[k] for k in mine} == mine
+
+
+def test_translate_and_eval_commands_give_nodes_answers_and_scores(fixtures, capsys):
+    from seq2seq_attention.eval import main as eval_main
+    from seq2seq_attention.translate import main as translate_main
+    expected = load_json(fixtures / "node-trained.json")
+    model = str(fixtures / "node-trained.s2s")
+    assert translate_main(["--model", model, *expected["heldOut"][:20]]) == 0
+    assert capsys.readouterr().out.splitlines() == expected["greedy"][:20]
+    assert translate_main(["--model", model, "--beam", "3", "--json", *expected["heldOut"][:5]]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [x["text"] for x in lines] == expected["beam"][:5]
+    for beam, want in (("1", expected["metrics"]), ("3", expected["metricsBeam"])):
+        assert eval_main(["--model", model, "--data", str(fixtures / "held-out.tsv"), "--beam", beam, "--json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        for key in ("exactMatch", "tokenAccuracy", "bleu", "chrf", "count"):
+            assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-12), f"beam {beam} {key}: {got[key]} vs Node {want[key]}"
