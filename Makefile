@@ -32,6 +32,7 @@ limits: lib/limits.js
 lib/limits.js: c_src/s2s.h scripts/limits.js
 	node scripts/limits.js
 
+# everything built: build/ and bench/build/ (lib/limits.js is committed, so it stays)
 clean:
 	rm -rf build bench/build
 
@@ -165,12 +166,13 @@ $(B)/%-march: MARCH := -march=native
 $(B)/peak-sse $(B)/peak-march: bench/peak.c
 	@mkdir -p $(@D)
 	$(CC) -O3 $(MARCH) -DPEAK_MAIN $< -o $@
+# the same loops as wasm, SIMD and scalar (-O3, no libc needed)
+PEAK_EXPORTS := peak_run peak_lanes peak_mix peak_mix_flops_per_iter
 $(B)/peak-%.wasm: bench/peak.c
 	$(call have,$(EMCC))
 	@mkdir -p $(@D)
 	$(EMCC) -O3 $(call simd128,$*) --no-entry -sSTANDALONE_WASM=1 -sERROR_ON_UNDEFINED_SYMBOLS=1 \
 	  $(call exported,$(PEAK_EXPORTS)) $< -o $@
-PEAK_EXPORTS := peak_run peak_lanes peak_mix peak_mix_flops_per_iter
 # the peak loops with relaxed SIMD (the FMA build's ceiling): clang-19 and wasm-ld-19, no libc
 $(B)/peak-fma.wasm: bench/peak.c
 	$(call have,$(FMA_CC))

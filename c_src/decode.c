@@ -10,10 +10,18 @@
 #include "kernels.h"
 #include "layers.h"
 
-/* Per-call buffers for R decoder rows. */
+/* Per-call buffers for R decoder rows (one step's activations, layers.h), M source positions. */
 typedef struct {
-  real *block;
-  real *s, *c, *s_new, *c_new, *q, *scores, *alpha, *ctx, *xd, *gi, *gh, *gates, *oi, *logp;
+  real *block;          /* all of the below */
+  real *s, *c;          /* (R,H) state and LSTM cell before the step */
+  real *s_new, *c_new;  /* (R,H) after it */
+  real *q;              /* (R,A) attention query */
+  real *scores, *alpha; /* (R,M) attention scores and weights */
+  real *ctx;            /* (R,H) context */
+  real *xd;             /* (R,Din) decoder input [embed ; ctx] */
+  real *gi, *gh, *gates; /* (R,GH) */
+  real *oi;             /* (R,Dout) output layer input [s_new ; ctx] */
+  real *logp;           /* (R,Vt) log-probabilities of the next token */
 } step_buffers;
 
 static int step_buffers_alloc(const s2s_model *m, step_buffers *sb, int R, int M) {
