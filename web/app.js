@@ -14,6 +14,7 @@ import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
 import { createRandom } from '../lib/random.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
+import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -272,7 +273,7 @@ function renderExamples() {
   }
 }
 
-const MAX_TSV_BYTES = 64 * 1024 * 1024;
+const MAX_TSV_BYTES = TSV_LIMITS.maxBytes; // the library's own bound on a pairs file
 async function readTsvFile(file) {
   showError('data-error', '');
   try {
