@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS } from '../lib/index.js';
+import { Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -246,6 +246,15 @@ async function readCheckpoint(path) {
     throw new Error(`${path}: this checkpoint was not written by "seq2seq-attention train" in the middle of a run, so there is no run to resume: load it with Translator.loadCheckpoint`);
   }
   return loaded;
+}
+
+/** The backend a checkpoint was written on, or null if it cannot be read (train then says why). */
+async function checkpointBackend(path) {
+  try {
+    return decodeCheckpoint(new Uint8Array(await readFile(path))).state.backend;
+  } catch {
+    return null;
+  }
 }
 
 /** The run's options from a checkpoint, with the ones given now checked against them. */
@@ -516,7 +525,8 @@ async function main(argv) {
     return;
   }
   const { help, version, ...options } = values;
-  if (values.backend === 'fma' && !fmaSupported() && !process.execArgv.includes(RELAXED_SIMD_FLAG)) {
+  const needsFma = async () => values.backend === 'fma' || (command === 'train' && values.resume !== undefined && await checkpointBackend(values.resume) === 'fma');
+  if (!fmaSupported() && !process.execArgv.includes(RELAXED_SIMD_FLAG) && await needsFma()) {
     // Node 20 has relaxed SIMD behind a flag: run this command again in a Node that has it on
     const child = spawnSync(process.execPath, [RELAXED_SIMD_FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...argv],
       { stdio: 'inherit' });
