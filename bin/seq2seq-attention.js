@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
+import { MAX_FILE } from '../lib/limits.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
@@ -117,7 +118,7 @@ async function readModel(path, backend = 'auto') {
   let bytes;
   try {
     const info = await stat(path);
-    if (info.size > 1 << 30) throw new Error(`${path} is ${info.size} bytes; model files are at most 1 GiB`);
+    if (info.size > MAX_FILE) throw new Error(`${path} is ${info.size} bytes; model files are at most ${MAX_FILE / 2 ** 30} GiB`);
     bytes = await readFile(path);
   } catch (error) {
     if (error.code === 'ENOENT') throw new Error(`cannot read the model: ${path} does not exist (train one with "seq2seq-attention train --task dates --out ${path}")`);
