@@ -213,6 +213,19 @@ async function fileFixtures() {
   });
   model.dispose();
 
+  // a checkpoint (model + Adam's state) after 5 steps, and the weights after one more step from it
+  {
+    const small = await Translator.create({ pairs: task.train.slice(0, 500), embed: 8, hidden: 16, attentionSize: 16, seed: 5 });
+    await small.train(task.train.slice(0, 500), { steps: 5, batchSize: 16 });
+    writeFileSync(join(FIX, 'node.ckpt'), small.checkpoint());
+    const pairs = task.train.slice(0, 6);
+    const ex = pairs.map(([s, g]) => [Array.from(small.encodeSource(s).ids), Array.from(small.targetVocabulary.encode(Array.from(g)).ids)]);
+    small.core.trainStep(makeBatch(ex), { learningRate: 0.01, clipNorm: 1 });
+    writeFileSync(join(FIX, 'node-ckpt-after.s2s'), small.save());
+    writeJSON('node-ckpt.json', { pairs, learningRate: 0.01, clipNorm: 1 });
+    small.dispose();
+  }
+
   // damaged copies and the error each gets in JS
   const b = Uint8Array.from(bytes);
   const metaLen = new DataView(b.buffer).getUint32(44, true);

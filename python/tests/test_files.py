@@ -104,3 +104,36 @@ def test_translate_and_eval_commands_give_nodes_answers_and_scores(fixtures, cap
         got = json.loads(capsys.readouterr().out)
         for key in ("exactMatch", "tokenAccuracy", "bleu", "chrf", "count"):
             assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-12), f"beam {beam} {key}: {got[key]} vs Node {want[key]}"
+
+
+def test_a_js_checkpoint_carries_adams_state_into_python(fixtures, tmp_path):
+    import torch
+    from seq2seq_attention.checkpoint import read_checkpoint
+    from seq2seq_attention.model import make_batch
+    from seq2seq_attention.optim import CoreAdam
+    ck = read_checkpoint((fixtures / "node.ckpt").read_bytes())
+    assert ck["optimizer"]["steps"] == 5
+    spec = load_json(fixtures / "node-ckpt.json")
+    want = Translator.load(str(fixtures / "node-ckpt-after.s2s")).model.state_dict()
+    worst = {}
+    for with_state in (True, False):
+        t = Translator.load(ck["model"])
+        opt = CoreAdam(list(t.model.parameters()), lr=spec["learningRate"])
+        if with_state:
+            opt.import_state(ck["optimizer"])
+        batch = make_batch([t.encode_pair(p) for p in spec["pairs"]])
+        t.model.loss(batch).backward()
+        torch.nn.utils.clip_grad_norm_(list(t.model.parameters()), spec["clipNorm"])
+        opt.step()
+        got = t.model.state_dict()
+        worst[with_state] = max(float((want[k] - got[k]).abs().max()) / float(want[k].abs().max()) for k in want)
+    assert worst[True] <= 1e-5, f"one step after the checkpoint differs from Node's by {worst[True]}"
+    assert worst[False] > 1e-3, "without Adam's state the step must differ (else the check shows nothing)"
+    # train --init takes a checkpoint; damaged checkpoints are refused as in JS
+    assert train_main(["--data", str(fixtures / "dates.tsv"), "--out", str(tmp_path / "c.s2s"), "--steps", "2",
+                       "--init", str(fixtures / "node.ckpt"), "--eval-size", "0", "--threads", "1"]) == 0
+    raw = (fixtures / "node.ckpt").read_bytes()
+    for bad in (raw[:-9], raw + b"\0", raw[:100] + bytes([raw[100] ^ 1]) + raw[101:], b"", (fixtures / "node-ckpt-after.s2s").read_bytes()):
+        with pytest.raises(S2SError) as err:
+            read_checkpoint(bad)
+        assert err.value.code == "BAD_FILE"
