@@ -199,15 +199,22 @@ int s2s_set_adam(s2s_model *m, real beta1, real beta2, real eps) {
 
 int s2s_step_count(const s2s_model *m) { return m ? m->steps : 0; }
 
-int s2s_train_step(s2s_model *m, const int32_t *src, const int32_t *src_len,
-                   const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N,
-                   real learning_rate, real clip_norm, real *loss_out) {
+/* The learning rate and clip norm of an update: S2S_OK or an error saying what is wrong. */
+static int check_update(real learning_rate, real clip_norm) {
   if (!(learning_rate > 0) || !isfinite(learning_rate))
     return s2s_fail(S2S_ERR_BAD_ARGUMENT, "learning rate must be a finite number > 0, got %g",
                     (double)learning_rate);
   if (!(clip_norm >= 0) || !isfinite(clip_norm))
     return s2s_fail(S2S_ERR_BAD_ARGUMENT, "clip norm must be a finite number >= 0 (0 = off), got %g",
                     (double)clip_norm);
+  return S2S_OK;
+}
+
+int s2s_train_step(s2s_model *m, const int32_t *src, const int32_t *src_len,
+                   const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N,
+                   real learning_rate, real clip_norm, real *loss_out) {
+  int bad = check_update(learning_rate, clip_norm);
+  if (bad) return bad;
   /* the same path as data-parallel training: gradient sums, then apply them */
   double loss_sum;
   int count;
@@ -244,12 +251,8 @@ int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
     return s2s_fail(S2S_ERR_BAD_ARGUMENT,
                     "token count %d: the gradient sums must come from at least one target token",
                     count);
-  if (!(learning_rate > 0) || !isfinite(learning_rate))
-    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "learning rate must be a finite number > 0, got %g",
-                    (double)learning_rate);
-  if (!(clip_norm >= 0) || !isfinite(clip_norm))
-    return s2s_fail(S2S_ERR_BAD_ARGUMENT, "clip norm must be a finite number >= 0 (0 = off), got %g",
-                    (double)clip_norm);
+  int bad = check_update(learning_rate, clip_norm);
+  if (bad) return bad;
   double loss = loss_sum / count;
   real c = (real)count;
   double sq = 0;
