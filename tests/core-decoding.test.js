@@ -97,10 +97,28 @@ test('traceTokens shows every step: scores, softmax weights, context, state, out
 
 test('maxLength cuts decoding: the output has no EOS then', async () => {
   const m = await Seq2Seq.create({ cell: 'gru', attention: 'dot', embed: 8, hidden: 8, srcVocabSize: 14, tgtVocabSize: 14, seed: 4 });
+  const src = new Int32Array([4, 5, 6]);
+  const bias = m.getParameter('out.bias').data;
+  const withEosBias = (value) => {
+    const b = bias.slice();
+    b[2] = value; // EOS
+    m.setParameter('out.bias', b);
+  };
   for (const beam of [1, 3]) {
-    const out = m.translateTokens(new Int32Array([4, 5, 6]), { beam, maxLength: 2 });
-    assert.ok(out.tokens.length <= 2);
-    if (out.tokens.length === 2) assert.ok(out.tokens[1] !== 2 || out.tokens[0] !== 2);
+    // EOS never wins: every hypothesis runs to maxLength and is cut there, without an EOS
+    withEosBias(-30);
+    for (const maxLength of [1, 2, 5]) {
+      const out = m.translateTokens(src, { beam, nBest: beam, maxLength });
+      for (const h of out.hypotheses) {
+        assert.equal(h.tokens.length, maxLength, `beam ${beam} maxLength ${maxLength}: cut at maxLength`);
+        assert.ok(!h.tokens.includes(2), `beam ${beam} maxLength ${maxLength}: no EOS in a cut output (${h.tokens})`);
+        assert.equal(h.attention.length, maxLength * src.length);
+      }
+    }
+    if (beam === 1) assert.equal(m.traceTokens(src, { maxLength: 2 }).steps.length, 2);
+    // EOS always wins: decoding stops at once with EOS, well before maxLength
+    withEosBias(30);
+    assert.deepEqual(Array.from(m.translateTokens(src, { beam, maxLength: 5 }).tokens), [2]);
   }
   m.dispose();
 });
