@@ -94,8 +94,24 @@ row('C15', 's2s_param_index / s2s_param_data: unknown name or index', /^-1 and N
   const name = copyIn(new TextEncoder().encode('enc.nothing\0'));
   return `${c.s2s_param_index(cModel, name)} and ${c.s2s_param_data(cModel, 99) === 0 ? 'NULL' : 'a pointer'}`;
 });
-row('C16', 's2s_destroy: NULL (after destroy the pointer is the caller\'s to forget)', /^no-op$/,
-  () => { c.s2s_destroy(0); return 'no-op'; });
+row('C16', 's2s_destroy: NULL is a no-op; destroy returns the model\'s memory (after it the pointer is the caller\'s to forget)',
+  /^no-op: no trap, the last error kept; 20 create\/destroy pairs grew the heap by 0 bytes$/, () => {
+    assert.equal(c.s2s_decode(0, goodSrc, 3, 1, 1, 0, 10, 0), -1); // leaves a known last error
+    const before = cString(c.s2s_last_error());
+    c.s2s_destroy(0);
+    const kept = c.s2s_last_status() === -1 && cString(c.s2s_last_error()) === before;
+    // About 5 MB of weights, gradients and Adam moments per model: 20 that were not freed would
+    // grow the heap by about 100 MB.
+    const cycle = () => {
+      const m = c.s2s_create(1, 1, 1, 64, 128, 128, 500, 500, 1);
+      assert.ok(m, cString(c.s2s_last_error()));
+      c.s2s_destroy(m);
+    };
+    cycle();
+    const heap = wasm.memory.buffer.byteLength;
+    for (let i = 0; i < 20; i++) cycle();
+    return `no-op: no trap, the last error ${kept ? 'kept' : 'changed'}; 20 create/destroy pairs grew the heap by ${wasm.memory.buffer.byteLength - heap} bytes`;
+  });
 
 // ---- Seq2Seq (lib/core.js) ---------------------------------------------------------------------
 const base = { cell: 'gru', attention: 'additive', embed: 8, hidden: 8, attentionSize: 8, srcVocabSize: 10, tgtVocabSize: 10, seed: 1 };
