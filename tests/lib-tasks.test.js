@@ -93,9 +93,13 @@ test('en-fr: word-level, thousands of distinct pairs, agreement and elision rule
     if (/^the \w+s$/.test(en) && !/ (men|women|children)$/.test(en)) assert.match(f, /^les /, `${en} -> ${f}`);
     assert.equal(wordTokenizer.detokenize(wordTokenizer.tokenize(f)), f, 'targets round-trip through the tokenizer');
   }
-  // The tutorial's example comes out of the grammar (the words exist and reorder this way).
-  const area = t.train.find(([en]) => /\beuropean economic area$/.test(en));
-  if (area) assert.match(area[1], /zone économique européenne$/);
+  // The tutorial's reordering ("the european economic area" -> "la zone économique européenne"):
+  // two adjectives after the noun in mirror order, agreeing with its gender and number.
+  const mirrored = [...t.train, ...t.test].filter(([en]) => /\beuropean economic \w+/.test(en));
+  assert.ok(mirrored.length >= 2, `only ${mirrored.length} "european economic ..." phrases in 4500`);
+  for (const [en, f] of mirrored) assert.match(f, /\p{L}+ économiques? européen(ne)?s?\b/u, `${en} -> ${f}`);
+  assert.ok(mirrored.some(([, f]) => /européenne\b/.test(f)) && mirrored.some(([, f]) => /européen\b/.test(f)),
+    'both genders among the "european economic ..." phrases');
 });
 
 test('reverse, sort, copy: targets are right; length and alphabet options apply', () => {

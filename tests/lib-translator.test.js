@@ -75,8 +75,23 @@ test('translate: text, tokens, ids, scores, and an attention matrix labelled bot
     assert.equal(r.attention.rows, r.ids.length);
     assert.equal(r.attention.cols, 4);
     assert.deepEqual(r.attention.source, ['a', 'b', 'c', 'd']);
-    assert.equal(r.attention.target.length, r.attention.rows);
-    if (r.ids[r.ids.length - 1] === EOS) assert.equal(r.attention.target.at(-1), '</s>');
+    assert.deepEqual(r.attention.target, Array.from(r.ids, (id) => model.targetVocabulary.symbol(id)));
+    // Decoding that stops at EOS labels its last row '</s>'; decoding cut at maxLength has no
+    // '</s>' row (the output layer's EOS bias decides which happens).
+    const bias = model.core.getParameter('out.bias').data;
+    const eosBias = (value) => model.core.setParameter('out.bias', bias.map((b, i) => (i === EOS ? value : b)));
+    eosBias(30);
+    const stopped = model.translate('abcd', { maxLength: 12 });
+    assert.deepEqual(Array.from(stopped.ids), [EOS]);
+    assert.deepEqual(stopped.attention.target, ['</s>']);
+    assert.deepEqual(stopped.tokens, []);
+    assert.equal(stopped.text, '');
+    eosBias(-30);
+    const cut = model.translate('abcd', { maxLength: 12 });
+    assert.equal(cut.ids.length, 12);
+    assert.equal(cut.tokens.length, 12);
+    assert.ok(!cut.attention.target.includes('</s>'), cut.attention.target.join(' '));
+    model.core.setParameter('out.bias', bias);
     assert.equal(r.attention.weights.length, r.attention.rows * r.attention.cols);
     for (let i = 0; i < r.attention.rows; i++) {
       const row = r.attention.weights.subarray(i * 4, i * 4 + 4);
