@@ -29,9 +29,19 @@ test('native suite under valgrind memcheck: no errors, no leaks (make valgrind)'
   assert.doesNotMatch(r.stderr, /==\d+==/, `valgrind reported something:\n${output(r)}`);
 });
 
-test('fuzz harnesses build', { timeout: 300000 }, () => {
+test('fuzz harnesses build, each a coverage-guided libFuzzer binary with AddressSanitizer', { timeout: 300000 }, () => {
   const r = run('make', ['-s', 'fuzz-build']);
   assert.equal(r.status, 0, output(r));
+  for (const target of ['load', 'decode', 'shapes']) {
+    // -runs=0 runs only the empty input; ASAN_OPTIONS=help=1 makes ASan list its flags, which it
+    // can only do if it is linked in; INITED cov: N counts the instrumented edges it saw.
+    const h = spawnSync(path.join(root, `build/fuzz/fuzz_${target}`), ['-runs=0'],
+      { cwd: root, encoding: 'utf8', timeout: 60000, env: { ...process.env, ASAN_OPTIONS: 'help=1' } });
+    assert.equal(h.status, 0, output(h));
+    assert.match(h.stderr, /Available flags for AddressSanitizer/, `fuzz_${target} has no ASan:\n${output(h)}`);
+    const cov = h.stderr.match(/INITED cov: (\d+)/);
+    assert.ok(cov && Number(cov[1]) > 0, `fuzz_${target} is not coverage-instrumented:\n${output(h)}`);
+  }
 });
 
 for (const target of ['load', 'decode', 'shapes']) {

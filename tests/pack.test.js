@@ -46,20 +46,24 @@ test('install the tarball in a fresh project, import, train, translate, save/loa
     const first = model.translate('abc');
     const loaded = await Translator.load(model.save());
     const second = loaded.translate('abc');
-    const remote = await TranslatorWorker.create({ pairs: data.train, embed: 8, hidden: 16, attentionSize: 16 });
+    const remote = await TranslatorWorker.load(model.save());
     const fromWorker = await remote.translate('abc');
     await remote.dispose();
-    console.log(JSON.stringify({ steps: report.steps, backend: model.backend, same: first.text === second.text,
-      rows: first.attention.rows, worker: typeof fromWorker.text, core: typeof Seq2Seq.create, bleu: typeof corpusBleu }));
+    const core = await Seq2Seq.load(model.save());
+    const coreIds = core.translateTokens(model.encodeSource('abc').ids, { maxLength: 50 }).tokens;
+    core.dispose();
+    console.log(JSON.stringify({ steps: report.steps, backend: model.backend, first: first.text, second: second.text,
+      ids: Array.from(first.ids), rows: first.attention.rows, worker: fromWorker.text, coreIds: Array.from(coreIds),
+      bleu: [corpusBleu([['a', 'b', 'c', 'd']], [['a', 'b', 'c', 'd']]).score, corpusBleu([['a', 'b', 'c', 'd']], [['w', 'x', 'y', 'z']]).score] }));
   `);
   const out = JSON.parse(execFileSync(process.execPath, ['main.js'], { cwd: project, encoding: 'utf8' }));
   assert.equal(out.steps, 5);
   assert.ok(['simd', 'scalar'].includes(out.backend));
-  assert.equal(out.same, true);
-  assert.ok(out.rows >= 1);
-  assert.equal(out.worker, 'string');
-  assert.equal(out.core, 'function');
-  assert.equal(out.bleu, 'function');
+  assert.equal(out.second, out.first, 'the loaded model translates as the saved one');
+  assert.equal(out.worker, out.first, 'the model loaded in a worker translates as the saved one');
+  assert.deepEqual(out.coreIds, out.ids, 'the low-level Seq2Seq on the same file decodes the same ids');
+  assert.equal(out.rows, out.ids.length);
+  assert.ok(Math.abs(out.bleu[0] - 100) < 1e-9 && out.bleu[1] === 0, `BLEU of a perfect and a wrong output: ${out.bleu}`);
 });
 
 test('the installed CLI trains, translates and evaluates', () => {
