@@ -41,34 +41,19 @@ function both(name, inputs, outputIndex, call) {
   return results;
 }
 
-// Double-precision references of the accumulating matrix kernels (c_src/kernels.h), row-major.
-// C[B,N] += A[B,K] . W[N,K]^T
-function gemmNtRef(C, A, W, B, N, K) {
+// Double-precision references of the accumulating matrix kernels (c_src/kernels.h), row-major:
+// every element of C (rows x cols) plus the sum over `inner` of term(row, col, k).
+function accumulate(C, cols, inner, term) {
   return Float64Array.from(C, (c, i) => {
-    const b = Math.floor(i / N), n = i % N;
+    const row = Math.floor(i / cols), col = i % cols;
     let s = c;
-    for (let k = 0; k < K; k++) s += A[b * K + k] * W[n * K + k];
+    for (let k = 0; k < inner; k++) s += term(row, col, k);
     return s;
   });
 }
-// C[B,K] += A[B,N] . W[N,K]
-function gemmNnRef(C, A, W, B, N, K) {
-  return Float64Array.from(C, (c, i) => {
-    const b = Math.floor(i / K), k = i % K;
-    let s = c;
-    for (let n = 0; n < N; n++) s += A[b * N + n] * W[n * K + k];
-    return s;
-  });
-}
-// C[N,K] += A[B,N]^T . X[B,K]
-function gemmTnRef(C, A, X, B, N, K) {
-  return Float64Array.from(C, (c, i) => {
-    const n = Math.floor(i / K), k = i % K;
-    let s = c;
-    for (let b = 0; b < B; b++) s += A[b * N + n] * X[b * K + k];
-    return s;
-  });
-}
+const gemmNtRef = (C, A, W, B, N, K) => accumulate(C, N, K, (b, n, k) => A[b * K + k] * W[n * K + k]); // C[B,N] += A[B,K] . W[N,K]^T
+const gemmNnRef = (C, A, W, B, N, K) => accumulate(C, K, N, (b, k, n) => A[b * N + n] * W[n * K + k]); // C[B,K] += A[B,N] . W[N,K]
+const gemmTnRef = (C, A, X, B, N, K) => accumulate(C, K, B, (n, k, b) => A[b * N + n] * X[b * K + k]); // C[N,K] += A[B,N]^T . X[B,K]
 
 /** Both variants of an accumulating gemm: equal to each other and to the double reference. */
 function checkGemm(name, reference, shapes, B, N, K) {
