@@ -7,9 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
+import { MAX_SEQUENCE_LENGTH, Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
-import { MAX_FILE } from '../lib/limits.js';
+import { MAX_BEAM, MAX_FILE } from '../lib/limits.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
@@ -124,7 +124,32 @@ async function readModel(path, backend = 'auto') {
     if (error.code === 'ENOENT') throw new Error(`cannot read the model: ${path} does not exist (train one with "seq2seq-attention train --task dates --out ${path}")`);
     throw error;
   }
-  return Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { backend });
+  try {
+    return await Translator.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { backend });
+  } catch (error) {
+    if (error.code !== 'BAD_FILE') throw error;
+    error.message = `${path}: ${error.message}. Give a model file written by "seq2seq-attention train --out FILE" (or Translator#save)`;
+    throw error;
+  }
+}
+
+/** A built-in task name from the command line, checked (a usage mistake, exit 2). */
+function taskName(name) {
+  if (!taskNames.includes(name)) {
+    throw new UsageError(`unknown task "${name}": use one of ${taskNames.join(', ')} (see "seq2seq-attention tasks"), or --data PAIRS.tsv for your own pairs`);
+  }
+  return name;
+}
+
+/** --beam and --max-length, checked against the library's limits before a model is read. */
+function decodingOptions(values) {
+  const options = { beam: int(values, 'beam', 1) };
+  if (options.beam > MAX_BEAM) throw new UsageError(`--beam must be at most ${MAX_BEAM}, got ${options.beam}`);
+  if (values['max-length'] !== undefined) {
+    options.maxLength = int(values, 'max-length');
+    if (options.maxLength > MAX_SEQUENCE_LENGTH) throw new UsageError(`--max-length must be at most ${MAX_SEQUENCE_LENGTH}, got ${options.maxLength}`);
+  }
+  return options;
 }
 
 function columnsOption(values) {
@@ -299,6 +324,13 @@ async function train(values) {
 async function trainRun(values, resumed) {
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('train needs --task NAME or --data PAIRS.tsv (one of them)');
   if (values.epochs !== undefined && values.steps !== undefined) throw new UsageError('give --epochs or --steps, not both');
+  // Every number is checked before the task is generated or read, so a typo fails at once.
+  for (const name of ['epochs', 'steps', 'batch-size', 'embed', 'hidden', 'attention-size', 'eval-every']) int(values, name, 1);
+  if (!(Number(values['learning-rate'] ?? 1) > 0) || !Number.isFinite(Number(values['learning-rate'] ?? 1))) {
+    throw new UsageError(`--learning-rate must be a number > 0, got "${values['learning-rate']}"`);
+  }
+  num(values, 'clip-norm', 5);
+  int(values, 'eval-size', 0, 0);
   const seed = int(values, 'seed', 1, 0);
   const checkpointEvery = int(values, 'checkpoint-every', 0, 1);
   let task;
@@ -310,7 +342,7 @@ async function trainRun(values, resumed) {
     const taskOptions = { seed };
     if (values['train-size'] !== undefined) taskOptions.trainSize = int(values, 'train-size');
     if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
-    task = generateTask(values.task, taskOptions);
+    task = generateTask(taskName(values.task), taskOptions);
     info = { task: task.name, taskOptions: task.options };
   } else {
     if (values['train-size'] !== undefined || values['test-size'] !== undefined) {
@@ -383,6 +415,13 @@ async function trainRun(values, resumed) {
       await writeCheckpoint();
       if (report.stopped) break;
     }
+  } catch (error) {
+    if (error.code !== 'DIVERGED') throw error;
+    // The library's advice names API options; say it with this command's.
+    const clip = num(values, 'clip-norm', 5) === 0 ? ' or a --clip-norm above 0' : '';
+    error.message = `training diverged at step ${error.step} (the loss or a gradient became NaN/Inf); the model was not written: ` +
+      `train again with a lower --learning-rate (it was ${num(values, 'learning-rate', 3e-3)})${clip}`;
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     printer.end();
@@ -420,28 +459,33 @@ function heatMap({ weights, rows, cols, source, target }) {
   return lines.join('\n');
 }
 
+/** stdin's lines (a final newline ends the last line, it does not start another). */
 async function readStdinLines() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
 }
 
 async function translate(values, texts) {
   allow(values, 'translate', ['model', 'beam', 'n-best', 'max-length', 'length-penalty', 'show-attention', 'json', 'backend']);
-  const options = {
-    beam: int(values, 'beam', 1),
-    nBest: int(values, 'n-best', 1),
-    lengthPenalty: num(values, 'length-penalty', 0),
-  };
-  if (values['max-length'] !== undefined) options.maxLength = int(values, 'max-length');
+  const options = { ...decodingOptions(values), nBest: int(values, 'n-best', 1), lengthPenalty: num(values, 'length-penalty', 0) };
+  if (options.nBest > options.beam) {
+    throw new UsageError(`--n-best ${options.nBest} needs a beam search at least that wide: add --beam ${options.nBest} (or more)`);
+  }
   if (texts.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('give the texts to translate as arguments, or pipe them in one per line');
     texts = await readStdinLines();
-    if (texts.length === 0) throw new UsageError('no texts to translate: give them as arguments, or pipe them in one per line');
+    if (texts.every((t) => t.trim() === '')) throw new UsageError('no texts to translate: give them as arguments, or pipe them in one per line');
   }
   const model = await readModel(values.model, values.backend);
   try {
     for (const text of texts) {
+      if (text.trim() === '') { // a blank line in gives a blank line out, so the lines stay aligned
+        process.stdout.write(values.json ? `${JSON.stringify({ input: text, text: '', empty: true })}\n` : '\n');
+        continue;
+      }
       const r = model.translate(text, options);
       if (values.json) {
         const record = { input: text, text: r.text, score: r.score, logProb: r.logProb, unknown: r.unknown, nBest: r.nBest };
@@ -469,6 +513,8 @@ async function evaluate(values) {
   if (Boolean(values.task) === Boolean(values.data)) throw new UsageError('eval needs --task NAME or --data PAIRS.tsv (one of them)');
   const split = values.split ?? 'test';
   if (split !== 'test' && split !== 'train') throw new UsageError('--split must be test or train');
+  const options = decodingOptions(values);
+  if (values.task) taskName(values.task);
   const model = await readModel(values.model, values.backend);
   try {
     let pairs;
@@ -479,15 +525,13 @@ async function evaluate(values) {
       if (values.seed !== undefined) taskOptions.seed = int(values, 'seed', 1, 0);
       if (values['train-size'] !== undefined) taskOptions.trainSize = int(values, 'train-size');
       if (values['test-size'] !== undefined) taskOptions.testSize = int(values, 'test-size', 0, 0);
-      pairs = generateTask(values.task, taskOptions)[split];
+      pairs = generateTask(taskName(values.task), taskOptions)[split];
     } else {
       pairs = (await readPairsFile(values.data, { testFraction: 0, columns: columnsOption(values) })).train;
     }
     if (values.limit !== undefined) pairs = pairs.slice(0, int(values, 'limit'));
     if (pairs.length === 0) throw new Error('no pairs to evaluate on: raise --test-size or use --split train');
     const started = Date.now();
-    const options = { beam: int(values, 'beam', 1) };
-    if (values['max-length'] !== undefined) options.maxLength = int(values, 'max-length');
     const m = model.evaluate(pairs, options);
     if (values.json) {
       process.stdout.write(JSON.stringify({ ...m, elapsedMs: Date.now() - started }) + '\n');
@@ -507,11 +551,26 @@ function listTasks() {
   }
 }
 
+/** `--steps -5` -> `--steps=-5`, so a negative number reaches the option's own check. */
+function joinNegativeValues(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : null;
+    if (name && OPTIONS[name]?.type === 'string' && /^-[\d.]/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 async function main(argv) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
+    const option = error.message.match(/^Option '(--[\w-]+)/)?.[1];
+    if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+      throw new UsageError(`${option} needs a value (for one that starts with "-", write ${option}=VALUE)`);
+    }
     throw new UsageError(error.message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const { values, positionals } = parsed;

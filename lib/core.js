@@ -6,6 +6,7 @@
 import { instantiate, resolveBackend } from './wasm.js';
 // MAX_FILE and MAX_META: refused before the bytes are copied into wasm memory
 import { MAX_FILE, MAX_META } from './limits.js';
+import { fail } from './errors.js';
 
 const CELLS = ['rnn', 'gru', 'lstm'];
 const ATTENTIONS = ['none', 'additive', 'dot'];
@@ -13,13 +14,6 @@ const ERROR_CODES = { '-1': 'BAD_ARGUMENT', '-2': 'LIMIT', '-3': 'NO_MEMORY', '-
 const CREATE_OPTIONS = ['cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize', 'srcVocabSize',
   'tgtVocabSize', 'seed', 'backend'];
 const MAX_INT = 0x7fffffff;
-
-function fail(message, code = 'BAD_ARGUMENT', extra = {}) {
-  const error = new Error(message);
-  error.code = code;
-  Object.assign(error, extra);
-  return error;
-}
 
 function checkOptions(options, known, what) {
   if (options === undefined) return {};

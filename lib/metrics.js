@@ -6,12 +6,14 @@
 // corpus). Token lists are whatever tokenizer the caller used: corpusBleu(h, r) equals sacreBLEU
 // with tokenize='none' on the same tokens joined by single spaces.
 
+import { fail } from './errors.js';
+
 function checkPairs(hypotheses, references, what) {
   if (!Array.isArray(hypotheses) || !Array.isArray(references)) {
-    throw new TypeError(`${what}: hypotheses and references must be arrays`);
+    throw fail(`${what}: hypotheses and references must be arrays`);
   }
   if (hypotheses.length !== references.length) {
-    throw new RangeError(
+    throw fail(
       `${what}: ${hypotheses.length} hypotheses but ${references.length} references: give one reference per hypothesis`);
   }
 }
@@ -20,14 +22,14 @@ function checkTokenLists(lists, what) {
   for (let i = 0; i < lists.length; i++) {
     const t = lists[i];
     if (!Array.isArray(t) || !t.every((s) => typeof s === 'string')) {
-      throw new TypeError(`${what}: entry ${i} must be an array of token strings`);
+      throw fail(`${what}: entry ${i} must be an array of token strings`);
     }
   }
 }
 
 function checkStrings(list, what) {
   for (let i = 0; i < list.length; i++) {
-    if (typeof list[i] !== 'string') throw new TypeError(`${what}: entry ${i} must be a string`);
+    if (typeof list[i] !== 'string') throw fail(`${what}: entry ${i} must be a string`);
   }
 }
 
@@ -109,7 +111,7 @@ export function corpusBleu(hypotheses, references, { maxOrder = 4 } = {}) {
   checkTokenLists(hypotheses, 'corpusBleu');
   checkTokenLists(references, 'corpusBleu');
   if (!Number.isInteger(maxOrder) || maxOrder < 1 || maxOrder > 10) {
-    throw new RangeError('corpusBleu: maxOrder must be an integer from 1 to 10');
+    throw fail('corpusBleu: maxOrder must be an integer from 1 to 10');
   }
   const matches = new Array(maxOrder).fill(0);
   const totals = new Array(maxOrder).fill(0);
@@ -160,8 +162,8 @@ export function chrF(hypotheses, references, { order = 6, beta = 2 } = {}) {
   checkPairs(hypotheses, references, 'chrF');
   checkStrings(hypotheses, 'chrF');
   checkStrings(references, 'chrF');
-  if (!Number.isInteger(order) || order < 1 || order > 10) throw new RangeError('chrF: order must be an integer from 1 to 10');
-  if (!(beta > 0)) throw new RangeError('chrF: beta must be a positive number');
+  if (!Number.isInteger(order) || order < 1 || order > 10) throw fail('chrF: order must be an integer from 1 to 10');
+  if (!(beta > 0)) throw fail('chrF: beta must be a positive number');
   const hypCount = new Array(order).fill(0);
   const refCount = new Array(order).fill(0);
   const common = new Array(order).fill(0);

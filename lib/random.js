@@ -5,13 +5,15 @@
 // plain () => float is wanted. Changing the stream changes every task's data, and with it the
 // documented accuracies (docs/library.md). (Model weights are drawn by the C core from its own seed.)
 
+import { fail } from './errors.js';
+
 /**
  * A generator of uniform floats in [0, 1) from a 32-bit seed (SplitMix32-style: a Weyl sequence
  * through an integer hash). Not for cryptography.
  * @param {number} seed an integer; only its low 32 bits are used
  */
 export function createRandom(seed) {
-  if (!Number.isInteger(seed)) throw new TypeError(`seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw fail(`seed must be an integer, got ${seed}`);
   let state = seed >>> 0;
   const next = () => {
     state = (state + 0x9e3779b9) >>> 0;

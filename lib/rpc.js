@@ -14,7 +14,7 @@
 // unless asked: transferables are given explicitly, with transfer(value, list) on either side.
 
 const PROTOCOL = 1;
-const ERROR_FIELDS = ['code', 'step', 'report', 'worker', 'reason'];
+const ERROR_FIELDS = ['code', 'step', 'report', 'worker', 'reason', 'weightsUsable'];
 
 /** A value to send with the ArrayBuffers (or MessagePorts) in `list` transferred, not copied. */
 export class Transfer {

@@ -14,6 +14,7 @@
 import { BOS, EOS, MAX_SEQUENCE_LENGTH } from './text.js';
 import { createRandom } from './random.js';
 import { MAX_BATCH, MAX_BEAM } from './limits.js';
+import { fail } from './errors.js';
 
 /** What state().format says: a session state, resumable by this library. */
 export const SESSION_FORMAT = 'seq2seq-attention/session';
@@ -27,12 +28,6 @@ const OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'cl
   'evaluate', 'onProgress', 'signal', 'workers', 'shardSize', 'transport', 'resume', 'workerUrl'];
 // what must be the same when a run is resumed: they decide the batches and the updates
 const RUN_SHAPE = ['batchSize', 'shuffleSeed', 'bucket', 'shardSize', 'totalSteps'];
-
-function fail(message, code = 'BAD_ARGUMENT') {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
 
 function integer(value, name, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -172,6 +167,34 @@ export class LocalStepper {
   }
 
   close() {}
+}
+
+/**
+ * Whether a model's weights still give a finite loss and finite gradients on every shard of a
+ * batch. After a diverging step (the kept weights are those from before it) this says whether a
+ * lower learning rate can continue from them, or whether they overflow by themselves and only a
+ * fresh model helps.
+ * @param {import('./core.js').Seq2Seq} core
+ * @param {object[]} shards batches in the core's layout
+ */
+export function weightsUsable(core, shards) {
+  try {
+    return shards.every((shard) => {
+      const { loss, gradients } = core.lossAndGradients(shard);
+      return Number.isFinite(loss) && Object.values(gradients).every((g) => g.every(Number.isFinite));
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The DIVERGED Error of training, with advice that fits whether the kept weights are usable. */
+export function divergedError({ step, learningRate, weightsUsable: usable, report, cause }) {
+  const what = `training diverged at step ${step} (the loss or a gradient became NaN/Inf)`;
+  const message = usable
+    ? `${what}; the weights are those from before that step: lower learningRate (it was ${learningRate}) or set clipNorm`
+    : `${what}; the weights from before that step are kept but overflow too (this batch's loss or gradients are not finite with them), so a lower learning rate cannot continue from them: start again from a fresh model (Translator.create) or a saved one, with a lower learningRate (it was ${learningRate}) or clipNorm set`;
+  return fail(message, 'DIVERGED', { step, weightsUsable: usable, report, cause });
 }
 
 /**
@@ -453,11 +476,9 @@ export class TrainingSession {
           ({ loss } = await stepper.step(batch.shards, { learningRate: rate, clipNorm: o.clipNorm }));
         } catch (error) {
           if (error?.code !== 'DIVERGED') throw error;
-          const diverged = fail(`training diverged at step ${s.step + 1} (the loss or a gradient became NaN/Inf); the weights are those from before that step: lower learningRate (it was ${rate}) or set clipNorm`, 'DIVERGED');
-          diverged.step = s.step + 1;
-          diverged.report = report();
-          diverged.cause = error;
-          throw diverged;
+          throw divergedError({
+            step: s.step + 1, learningRate: rate, weightsUsable: weightsUsable(this.#model.core, batch.shards), report: report(), cause: error,
+          });
         }
         s.step++;
         s.batchInEpoch++;

@@ -5,6 +5,7 @@
 // It does not know about models or training; lib/translator.js puts these together.
 
 import { MAX_LENGTH, MAX_VOCAB, MIN_VOCAB } from './limits.js';
+import { fail } from './errors.js';
 
 /** Id of padding (the first of the four special tokens every vocabulary starts with). */
 export const PAD = 0;
@@ -32,11 +33,11 @@ const ATTACH_BOTH = new Set(["'", '’', '-', '/']);
 
 function checkText(text, what) {
   if (typeof text !== 'string') {
-    throw new TypeError(`${what} must be a string, got ${text === null ? 'null' : typeof text}`);
+    throw fail(`${what} must be a string, got ${text === null ? 'null' : typeof text}`);
   }
   if (text.length > MAX_TEXT_LENGTH) {
-    throw new RangeError(
-      `${what} is ${text.length} characters long; the limit is ${MAX_TEXT_LENGTH}: split it into shorter pieces`);
+    throw fail(
+      `${what} is ${text.length} characters long; the limit is ${MAX_TEXT_LENGTH}: split it into shorter pieces`, 'LIMIT');
   }
 }
 
@@ -97,7 +98,7 @@ const TOKENIZERS = { char: charTokenizer, word: wordTokenizer };
  */
 export function getTokenizer(name) {
   if (!Object.hasOwn(TOKENIZERS, name)) {
-    throw new Error(`unknown tokenizer ${JSON.stringify(name)}: use 'char' or 'word'`);
+    throw fail(`unknown tokenizer ${JSON.stringify(name)}: use 'char' or 'word'`);
   }
   return TOKENIZERS[name];
 }
@@ -119,7 +120,7 @@ export function resolveTokenizerNames(option = 'char') {
     getTokenizer(target);
     return { source, target };
   }
-  throw new Error("tokenizer must be 'char', 'word' or { source: 'char'|'word', target: 'char'|'word' }");
+  throw fail("tokenizer must be 'char', 'word' or { source: 'char'|'word', target: 'char'|'word' }");
 }
 
 /**
@@ -129,19 +130,19 @@ export function resolveTokenizerNames(option = 'char') {
 export class Vocabulary {
   /** @param {string[]} symbols the symbols after the four specials, in id order (id = index + 4) */
   constructor(symbols) {
-    if (!Array.isArray(symbols)) throw new TypeError('Vocabulary needs an array of symbols');
+    if (!Array.isArray(symbols)) throw fail('Vocabulary needs an array of symbols');
     if (symbols.length + 4 > MAX_VOCABULARY_SIZE) {
-      throw new RangeError(
-        `vocabulary has ${symbols.length + 4} entries; the limit is ${MAX_VOCABULARY_SIZE}: pass maxSize to keep the most frequent symbols`);
+      throw fail(
+        `vocabulary has ${symbols.length + 4} entries; the limit is ${MAX_VOCABULARY_SIZE}: pass maxSize to keep the most frequent symbols`, 'LIMIT');
     }
     this._symbols = symbols.slice();
     this._ids = new Map();
     for (let i = 0; i < symbols.length; i++) {
       const s = symbols[i];
       if (typeof s !== 'string' || s.length === 0) {
-        throw new TypeError(`vocabulary symbol ${i} must be a non-empty string`);
+        throw fail(`vocabulary symbol ${i} must be a non-empty string`);
       }
-      if (this._ids.has(s)) throw new Error(`vocabulary symbol ${JSON.stringify(s)} appears twice`);
+      if (this._ids.has(s)) throw fail(`vocabulary symbol ${JSON.stringify(s)} appears twice`);
       this._ids.set(s, i + 4);
     }
   }
@@ -154,9 +155,9 @@ export class Vocabulary {
    */
   static fromTexts(texts, tokenizer, { maxSize = MAX_VOCABULARY_SIZE, minCount = 1 } = {}) {
     if (!Number.isInteger(maxSize) || maxSize < MIN_VOCAB || maxSize > MAX_VOCABULARY_SIZE) {
-      throw new RangeError(`maxSize must be an integer from ${MIN_VOCAB} to ${MAX_VOCABULARY_SIZE}`);
+      throw fail(`maxSize must be an integer from ${MIN_VOCAB} to ${MAX_VOCABULARY_SIZE}`);
     }
-    if (!Number.isInteger(minCount) || minCount < 1) throw new RangeError('minCount must be an integer >= 1');
+    if (!Number.isInteger(minCount) || minCount < 1) throw fail('minCount must be an integer >= 1');
     const counts = new Map();
     for (const text of texts) {
       for (const s of tokenizer.tokenize(text)) counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -189,7 +190,7 @@ export class Vocabulary {
   /** The symbol of an id; specials as '<pad>', '<s>', '</s>', '<unk>'. */
   symbol(id) {
     if (!Number.isInteger(id) || id < 0 || id >= this.size) {
-      throw new RangeError(`token id ${id} is outside this vocabulary (0..${this.size - 1})`);
+      throw fail(`token id ${id} is outside this vocabulary (0..${this.size - 1})`);
     }
     return id < 4 ? SPECIAL_SYMBOLS[id] : this._symbols[id - 4];
   }
@@ -236,7 +237,7 @@ export class Vocabulary {
 
   /** @param {unknown} json what toJSON returned */
   static fromJSON(json) {
-    if (!Array.isArray(json)) throw new Error('vocabulary in the model file is not a list of symbols');
+    if (!Array.isArray(json)) throw fail('vocabulary in the model file is not a list of symbols', 'BAD_FILE');
     return new Vocabulary(json);
   }
 }

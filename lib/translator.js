@@ -9,6 +9,7 @@ import { Seq2Seq } from './core.js';
 import {
   MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
 } from './text.js';
+import { fail } from './errors.js';
 import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
 import { MAX_BEAM, MAX_VOCAB } from './limits.js';
 import { TrainingSession, checkPairs } from './session.js';
@@ -21,12 +22,6 @@ const METADATA_VERSION = 1;
 const CREATE_OPTIONS = ['pairs', 'tokenizer', 'cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize',
   'seed', 'backend', 'maxVocabularySize', 'minCount', 'info'];
 const TRANSLATE_OPTIONS = ['beam', 'nBest', 'maxLength', 'lengthPenalty'];
-
-function fail(message, code = 'BAD_ARGUMENT') {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
 
 function checkKnown(options, known, what) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -309,7 +304,10 @@ export class Translator {
     const source = this.encodeSource(text);
     const { beam = 1, nBest = 1, lengthPenalty = 0 } = options;
     integer(beam, 'beam', 1, MAX_BEAM);
-    integer(nBest, 'nBest', 1, Math.max(beam, 1));
+    integer(nBest, 'nBest', 1, MAX_BEAM);
+    if (nBest > beam) {
+      throw fail(`nBest ${nBest} needs a beam search at least that wide (beam is ${beam}${options.beam === undefined ? ', greedy, by default' : ''}): pass beam: ${nBest} or more with nBest: ${nBest}`);
+    }
     positiveNumber(lengthPenalty, 'lengthPenalty', { allowZero: true });
     const maxLength = integer(options.maxLength ?? Math.min(MAX_SEQUENCE_LENGTH, Math.max(50, 2 * source.ids.length + 10)), 'maxLength', 1, MAX_SEQUENCE_LENGTH);
     const result = this._core.translateTokens(source.ids, { beam, nBest, maxLength, lengthPenalty });

@@ -5,6 +5,7 @@
 // lib/browser/platform.js elsewhere), so browser bundles never see a Node built-in.
 
 import { readBytes } from '#platform';
+import { fail } from './errors.js';
 
 const WASM_URLS = {
   simd: new URL('../build/wasm/s2s-simd.wasm', import.meta.url),
@@ -47,12 +48,6 @@ export function fmaSupported() {
   return simdSupported() && validates(RELAXED_PROBE);
 }
 
-function backendError(message) {
-  const error = new Error(message);
-  error.code = 'BAD_ARGUMENT';
-  return error;
-}
-
 /**
  * Resolves 'auto' | 'simd' | 'scalar' | 'fma' to the build to use; throws on anything else.
  * 'auto' picks only builds whose results are the same bit for bit everywhere (SIMD, else scalar);
@@ -62,17 +57,17 @@ export function resolveBackend(backend = 'auto') {
   if (backend === 'auto') return simdSupported() ? 'simd' : 'scalar';
   if (backend === 'simd') {
     if (!simdSupported())
-      throw backendError("backend 'simd' was asked for, but this runtime has no WebAssembly SIMD: use 'auto' or 'scalar'");
+      throw fail("backend 'simd' was asked for, but this runtime has no WebAssembly SIMD: use 'auto' or 'scalar'");
     return 'simd';
   }
   if (backend === 'fma') {
     if (!fmaSupported())
-      throw backendError("backend 'fma' was asked for, but this runtime has no WebAssembly relaxed SIMD " +
+      throw fail("backend 'fma' was asked for, but this runtime has no WebAssembly relaxed SIMD " +
         "(Node 20 needs --experimental-wasm-relaxed-simd; Chromium has it): use 'auto', 'simd' or 'scalar'");
     return 'fma';
   }
   if (backend === 'scalar') return 'scalar';
-  throw backendError(`unknown backend ${JSON.stringify(backend)}: use ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
+  throw fail(`unknown backend ${JSON.stringify(backend)}: use ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
 }
 
 const modules = new Map();

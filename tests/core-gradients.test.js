@@ -53,3 +53,16 @@ for (const cell of ['rnn', 'gru', 'lstm'])
       assert.ok(gradients['dec.embed'].slice(0, 4).every((g) => g === 0));
       model.dispose();
     });
+
+test('setParameter changes exactly that parameter, and getParameter returns copies', async () => {
+  const m = await Seq2Seq.create({ cell: 'gru', attention: 'additive', embed: 8, hidden: 8, srcVocabSize: 12, tgtVocabSize: 12, seed: 1 });
+  const p = m.getParameter('out.bias');
+  assert.deepEqual(p.shape, [12]);
+  p.data.fill(7);
+  assert.notEqual(m.getParameter('out.bias').data[0], 7);
+  m.setParameter('out.bias', p.data);
+  assert.equal(m.getParameter('out.bias').data[5], 7);
+  assert.deepEqual(m.getParameter('dec.weight_ih').shape, [24, 16]);
+  assert.deepEqual(m.getParameter('out.weight').shape, [12, 16]);
+  m.dispose();
+});

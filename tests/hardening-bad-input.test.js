@@ -1,5 +1,5 @@
 // Bad input, written down (issue 6): every row of the table in docs/bad-input.md whose entry is
-// the C contract, the low-level Seq2Seq or the Translator has one test here, named by the row's
+// the C contract, the low-level Seq2Seq, the Translator or the tasks has one test here, named by the row's
 // id; the CLI rows are in hardening-bad-input-cli.test.js and the page's upload fields in
 // hardening-bad-input-page.test.js. A last test checks that the doc and the tests cover the same
 // ids and that the message the doc shows for each row is one its test accepts.
@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Seq2Seq } from '../lib/core.js';
 import { instantiate } from '../lib/wasm.js';
-import { Translator } from '../lib/index.js';
+import { Translator, tasks, taskNames, generateTask } from '../lib/index.js';
+import { makeBatch } from './helpers/reverse.js';
 
 const DOC = new URL('../docs/bad-input.md', import.meta.url);
 const ROWS = new Map(); // id -> regex of the message the user sees
@@ -185,10 +186,12 @@ row('T4', 'Translator.create: texts with no symbols', /^the source texts of pair
 row('T5', 'train: an option out of range', /^batchSize must be an integer from 1 to 4096, got 0$/, () => caught(() => tr.train(pairs, { batchSize: 0 }), 'BAD_ARGUMENT'));
 row('T6', 'train: a misspelt option', /^train: unknown option "epoch"; known options: /, () => caught(() => tr.train(pairs, { epoch: 1 }), 'BAD_ARGUMENT'));
 row('T7', 'train: a pair longer than 1024 symbols', /^pairs\[0\]\[0\] has 1025 symbols; the limit is 1024: split it into shorter pieces$/, () => caught(() => tr.train([['a'.repeat(1025), 'a']], { steps: 1 }), 'LIMIT'));
-row('T8', 'train: a learning rate that diverges', /^training diverged at step \d+ \(the loss or a gradient became NaN\/Inf\); the weights are those from before that step: lower learningRate \(it was 1e\+30\) or set clipNorm$/, async () => {
+row('T8', 'train: a learning rate that diverges', /^training diverged at step \d+ \(the loss or a gradient became NaN\/Inf\); the weights from before that step are kept but overflow too \(this batch's loss or gradients are not finite with them\), so a lower learning rate cannot continue from them: start again from a fresh model \(Translator\.create\) or a saved one, with a lower learningRate \(it was 1e\+30\) or clipNorm set$/, async () => {
   const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8, seed: 1 });
   try {
-    return await caught(() => t.train(pairs, { steps: 50, learningRate: 1e30, clipNorm: 0 }), 'DIVERGED');
+    const error = await caught(() => t.train(pairs, { steps: 50, learningRate: 1e30, clipNorm: 0 }), 'DIVERGED');
+    assert.equal(error?.weightsUsable, false);
+    return error;
   } finally {
     t.dispose();
   }
@@ -201,11 +204,188 @@ row('T13', 'translate: options out of range', /^beam must be an integer from 1 t
 row('T14', 'Translator.load: wrong type', /^Translator\.load needs the model file as a Uint8Array \(or ArrayBuffer\)$/, () => caught(() => Translator.load('model.s2s'), 'BAD_ARGUMENT'));
 row('T15', 'Translator.load: a low-level file without vocabularies', /^this model file has no vocabularies \(it was saved by the low-level Seq2Seq\): load it with Seq2Seq\.load, or save it from a Translator$/, () => caught(() => Translator.load(model.save()), 'BAD_FILE'));
 row('T16', 'Translator.load: a malformed model file', /^the model file is truncated: /, () => caught(() => Translator.load(tr.save().slice(0, 100)), 'BAD_FILE'));
+row('T18', 'translate: n-best without a beam', /^nBest 3 needs a beam search at least that wide \(beam is 1, greedy, by default\): pass beam: 3 or more with nBest: 3$/, () => caught(() => tr.translate('ab', { nBest: 3 }), 'BAD_ARGUMENT'));
 row('T17', 'any method after dispose()', /^this Translator was disposed: create or load a new one$/, async () => {
   const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8 });
   t.dispose();
   await caught(() => t.train(pairs, { steps: 1 }), 'DISPOSED');
   return caught(() => t.translate('ab'), 'DISPOSED');
+});
+
+// ---- Tasks and pairs files (lib/tasks/) --------------------------------------------------------
+row('D1', 'a generator: a misspelt option', /^dates: unknown option "trainsize"; known options: seed, trainSize, testSize$/, () => caught(() => tasks.dates({ trainsize: 10 }), 'BAD_ARGUMENT'));
+row('D2', 'a generator: a size past the limit', /^trainSize must be an integer from 1 to 1000000, got 2000000$/, () => caught(() => tasks.dates({ trainSize: 2000000 }), 'LIMIT'));
+row('D3', 'generateTask: an unknown name', /^unknown task "nope": use one of dates, scrambled, en-fr, reverse, sort, copy, or your own pairs with fromTSV$/, () => caught(() => generateTask('nope'), 'BAD_ARGUMENT'));
+row('D4', 'a generator: more distinct examples than exist', /^copy: found only 6 distinct examples, 10 asked for: lower trainSize\/testSize or widen the task \(longer strings, a larger alphabet\)$/,
+  () => caught(() => tasks.copy({ alphabet: 'ab', minLength: 1, maxLength: 2, trainSize: 10, testSize: 0 }), 'BAD_ARGUMENT'));
+row('D5', 'fromTSV: contents of the wrong type', /^fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer$/, () => caught(() => tasks.fromTSV(42), 'BAD_ARGUMENT'));
+row('D6', 'fromTSV: not UTF-8', /^the pairs file is not valid UTF-8: save it as UTF-8 and try again$/, () => caught(() => tasks.fromTSV(new Uint8Array([0x61, 0x09, 0xff, 0x0a])), 'BAD_FILE'));
+row('D7', 'fromTSV: a line without a tab', /^line 2: no tab found; each line must be source<TAB>target$/, () => caught(() => tasks.fromTSV('a\tb\nno tab\n'), 'BAD_FILE'));
+row('D8', 'fromTSV: a field past the limit', /^line 1: the target is 1001 characters; the limit is 1000: shorten or split it$/, () => caught(() => tasks.fromTSV(`a\t${'b'.repeat(1001)}`), 'LIMIT'));
+row('D9', 'fromTSV: no pairs', /^the pairs file has no pairs: write one source<TAB>target per line$/, () => caught(() => tasks.fromTSV('\n\n'), 'BAD_FILE'));
+
+test('tasks is a frozen object: a name it lacks is JavaScript\'s TypeError; generateTask names the tasks', () => {
+  assert.ok(Object.isFrozen(tasks));
+  assert.throws(() => tasks.nope(), TypeError);
+  assert.deepEqual([...taskNames].filter((name) => typeof tasks[name] !== 'function'), []);
+});
+
+// ---- More cases of the same entries (not rows of the table) -----------------------------------
+// Every refusal is an Error with the documented code, and the model stays usable afterwards.
+async function refuses(fn, code, pattern) {
+  const error = await caught(fn);
+  assert.ok(error, `accepted; expected ${code} ${pattern}`);
+  assert.match(error.message, pattern);
+  assert.equal(error.code, code, `code of "${error.message}"`);
+}
+const argBase = { cell: 'gru', attention: 'additive', embed: 8, hidden: 8, srcVocabSize: 12, tgtVocabSize: 12, seed: 1 };
+const argGood = makeBatch([[[4, 5, 6], [6, 5, 4]], [[7], [7]]]);
+
+test('Seq2Seq.create refuses unknown attentions and backends, missing options and sizes out of range', async () => {
+  const cases = [
+    [{ ...argBase, attention: 'multihead' }, 'BAD_ARGUMENT', /unknown attention "multihead"/],
+    [{ ...argBase, backend: 'gpu' }, 'BAD_ARGUMENT', /unknown backend "gpu"/],
+    [{ ...argBase, hidden: 0 }, 'BAD_ARGUMENT', /hidden must be between 1/],
+    [{ ...argBase, hidden: 1.5 }, 'BAD_ARGUMENT', /hidden must be an integer/],
+    [{ ...argBase, hidden: 5000 }, 'LIMIT', /hidden size 5000 is out of range/],
+    [{ ...argBase, embed: 2 ** 40 }, 'LIMIT', /embed must be between/],
+    [{ ...argBase, srcVocabSize: 3 }, 'BAD_ARGUMENT', /source vocabulary size 3 is out of range/],
+    [{ ...argBase, tgtVocabSize: undefined }, 'BAD_ARGUMENT', /tgtVocabSize must be an integer/],
+    [{ ...argBase, scale: 'yes' }, 'BAD_ARGUMENT', /scale must be true or false/],
+    [{ ...argBase, seed: -1 }, 'BAD_ARGUMENT', /seed must be between 0 and 4294967295/],
+  ];
+  for (const [options, code, pattern] of cases) await refuses(() => Seq2Seq.create(options), code, pattern);
+  await refuses(() => Seq2Seq.create(), 'BAD_ARGUMENT', /needs an options object/);
+  await refuses(() => Seq2Seq.load(new Uint8Array(8), { backend: 'gpu' }), 'BAD_ARGUMENT', /unknown backend "gpu"/);
+});
+
+test('batches with mismatched lengths, bad token ids or bad lengths are refused; the model stays usable', async () => {
+  const m = await Seq2Seq.create(argBase);
+  const cases = [
+    [{ ...argGood, tgtOut: [1, 2] }, /tgtOut has 2 entries/],
+    [{ ...argGood, tgtIn: Int32Array.from(argGood.tgtIn, (x, i) => (i === 1 ? -3 : x)) }, /tgtIn\[1\] = -3/],
+    [{ ...argGood, srcLengths: new Int32Array([3, 4]) }, /srcLengths\[1\] = 4: it must be between 1 and 3/],
+    [{ ...argGood, srcLengths: new Int32Array([3, 0]) }, /srcLengths\[1\] = 0/],
+    [{ ...argGood, batchSize: 0 }, /batchSize must be between 1/],
+    [{ ...argGood, src: [4, 5, 6.5, 7, 0, 0] }, /src\[2\] must be an integer token id/],
+  ];
+  for (const [bad, pattern] of cases) {
+    await refuses(() => m.lossAndGradients(bad), 'BAD_ARGUMENT', pattern);
+    await refuses(() => m.trainStep(bad), 'BAD_ARGUMENT', pattern);
+  }
+  await refuses(() => m.trainStep(argGood, { learningRate: NaN }), 'BAD_ARGUMENT', /learningRate must be a number > 0/);
+  await refuses(() => m.trainStep(argGood, { clipNorm: -1 }), 'BAD_ARGUMENT', /clipNorm must be between 0/);
+  await refuses(() => m.trainStep(argGood, { lr: 0.1 }), 'BAD_ARGUMENT', /unknown option 'lr'/);
+  assert.ok(Number.isFinite(m.trainStep(argGood).loss), 'the model still trains after refused calls');
+  m.dispose();
+});
+
+test('translateTokens, parameters and metadata refuse bad options; the model stays usable', async () => {
+  const m = await Seq2Seq.create(argBase);
+  await refuses(() => m.translateTokens([4], { beam: 0 }), 'BAD_ARGUMENT', /beam must be between 1/);
+  await refuses(() => m.translateTokens([4], { beam: 65 }), 'LIMIT', /beam 65 is larger than the limit of 64/);
+  await refuses(() => m.translateTokens([4], { maxLength: 0 }), 'BAD_ARGUMENT', /maxLength must be between 1/);
+  await refuses(() => m.translateTokens([4], { maxLength: 5000 }), 'LIMIT', /maxLength 5000 is out of range/);
+  await refuses(() => m.translateTokens([4], { lengthPenalty: -1 }), 'BAD_ARGUMENT', /lengthPenalty must be between 0 and 10/);
+  await refuses(() => m.translateTokens([4], { temperature: 1 }), 'BAD_ARGUMENT', /unknown option 'temperature'/);
+  await refuses(() => m.setParameter('out.bias', 'zeros'), 'BAD_ARGUMENT', /needs a Float32Array/);
+  await refuses(() => m.setMetadata(new Uint8Array(17 << 20)), 'LIMIT', /metadata of 17825792 bytes is larger than the limit/);
+  assert.ok(m.translateTokens([4, 5]).tokens.length > 0, 'still usable');
+  m.dispose();
+});
+
+test('a disposed Seq2Seq refuses every call; disposing twice is harmless', async () => {
+  const m = await Seq2Seq.create(argBase);
+  m.dispose();
+  m.dispose();
+  for (const call of [() => m.parameterNames(), () => m.getParameter('out.bias'), () => m.lossAndGradients(argGood),
+    () => m.trainStep(argGood), () => m.translateTokens([4]), () => m.save(), () => m.config, () => m.traceTokens([4])])
+    await refuses(call, 'DISPOSED', /disposed/);
+});
+
+const SMALL = { embed: 8, hidden: 16, attentionSize: 16 };
+const data = tasks.reverse({ seed: 1, trainSize: 400, testSize: 40, minLength: 2, maxLength: 5, alphabet: 'abcd' });
+const small = (options = {}) => Translator.create({ pairs: data.train, ...SMALL, ...options });
+
+test('Translator.load refuses files without vocabularies, damaged files and wrong types', async () => {
+  const core = await Seq2Seq.create({ srcVocabSize: 6, tgtVocabSize: 6, ...SMALL });
+  const raw = core.save();
+  core.dispose();
+  await assert.rejects(Translator.load(raw), /no vocabularies.*Seq2Seq\.load/);
+  await assert.rejects(Translator.load(new Uint8Array([1, 2, 3, 4])), (e) => e instanceof Error && e.message.length > 0);
+  const withMetadata = async (text) => {
+    const c = await Seq2Seq.create({ srcVocabSize: 6, tgtVocabSize: 6, ...SMALL });
+    c.setMetadata(new TextEncoder().encode(text));
+    const bytes = c.save();
+    c.dispose();
+    return bytes;
+  };
+  await assert.rejects(Translator.load(await withMetadata('{not json')), (e) => e.code === 'BAD_FILE' && /not valid UTF-8 JSON/.test(e.message));
+  await assert.rejects(Translator.load(await withMetadata('{"format":"other"}')), /not a Translator's/);
+  const good = { format: 'seq2seq-attention/translator', version: 1, tokenizer: { source: 'char', target: 'char' } };
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, version: 9 }))), /version 9.*upgrade/);
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, sourceVocabulary: 'ab', targetVocabulary: [] }))), /vocabularies in this model file are damaged/);
+  await assert.rejects(Translator.load(await withMetadata(JSON.stringify({ ...good, sourceVocabulary: ['a'], targetVocabulary: ['b'] }))), /inconsistent: .* 5\/5 .* 6\/6/);
+  await assert.rejects(Translator.load('model.s2s'), /Uint8Array/);
+  await assert.rejects(Translator.load(new Uint8Array(8), { device: 'gpu' }), /unknown option "device"/);
+});
+
+test('Translator dispose: later calls throw DISPOSED with advice; disposing twice is fine', async () => {
+  const model = await small();
+  model.dispose();
+  model.dispose();
+  assert.throws(() => model.translate('ab'), (e) => e.code === 'DISPOSED' && /create or load a new one/.test(e.message));
+  assert.throws(() => model.save(), /disposed/);
+  await assert.rejects(model.train(data.train, { steps: 1 }), /disposed/);
+});
+
+test('Translator: bad input at every entry is an Error that says what to do', async () => {
+  await assert.rejects(Translator.create(), /options must be an object/);
+  await assert.rejects(Translator.create({}), /pairs must be an array/);
+  await assert.rejects(Translator.create({ pairs: [] }), /pairs is empty/);
+  await assert.rejects(Translator.create({ pairs: [['a']] }), /pairs\[0\] must be a \[source, target\]/);
+  await assert.rejects(Translator.create({ pairs: [['a', 2]] }), /pairs\[0\]/);
+  await assert.rejects(Translator.create({ pairs: data.train, hiden: 3 }), /unknown option "hiden"/);
+  await assert.rejects(Translator.create({ pairs: data.train, tokenizer: 'bpe' }), /'char' or 'word'/);
+  await assert.rejects(Translator.create({ pairs: [['', '']] }), /no symbols/);
+  await assert.rejects(Translator.create({ pairs: data.train, cell: 'transformer' }), /cell/);
+  await assert.rejects(Translator.create({ pairs: data.train, info: 'x' }), /info must be a plain object/);
+
+  const model = await small();
+  try {
+    assert.throws(() => model.translate(''), /no symbols to translate/);
+    assert.throws(() => model.translate(null), /must be a string/);
+    assert.throws(() => model.translate('a'.repeat(1025)), (e) => e.code === 'LIMIT' && /limit is 1024/.test(e.message));
+    assert.throws(() => model.translate('a'.repeat(200000)), /split it/);
+    assert.throws(() => model.translate('ab', { beam: 0 }), /beam must be an integer from 1/);
+    assert.throws(() => model.translate('ab', { beam: 2, nBest: 3 }), /nBest/);
+    assert.throws(() => model.translate('ab', { maxLength: 0 }), /maxLength/);
+    assert.throws(() => model.translate('ab', { lengthPenalty: -1 }), /lengthPenalty/);
+    assert.throws(() => model.translate('ab', { bem: 2 }), /unknown option "bem"/);
+    assert.throws(() => model.translateBatch('ab'), /array of strings/);
+    assert.throws(() => model.translateBatch(['ab', '']), /texts\[1\]: text has no symbols/);
+    assert.throws(() => model.explain(''), /no symbols/);
+    assert.throws(() => model.evaluate([]), /pairs is empty/);
+    assert.throws(() => model.evaluate([['', 'a']]), /pairs\[0\]/);
+    const train = (options, pairs = data.train) => model.train(pairs, options);
+    await assert.rejects(train({ epochs: 1, steps: 1 }), /epochs or steps, not both/);
+    await assert.rejects(train({ batchSize: 0 }), /batchSize must be an integer from 1/);
+    await assert.rejects(train({ learningRate: -1 }), /learningRate must be a finite number > 0/);
+    await assert.rejects(train({ schedule: 'linear' }), /schedule must be/);
+    await assert.rejects(train({ steps: 1, schedule: () => NaN }), /schedule\(0, 1\) returned NaN/);
+    await assert.rejects(train({ signal: {} }), /AbortSignal/);
+    await assert.rejects(train({ onProgress: 3 }), /onProgress must be a function/);
+    await assert.rejects(train({ evaluate: { pairs: [] } }), /evaluate.pairs is empty/);
+    await assert.rejects(train({ evaluate: { pairs: data.test, beam: 0 } }), /evaluate.beam must be an integer/);
+    await assert.rejects(train({ bucket: 'yes' }), /bucket must be true or false/);
+    await assert.rejects(train({}, [['', 'x']]), /pairs\[0\]\[0\] has no symbols/);
+    await assert.rejects(train({}, [['ab', 'x'.repeat(1024)]]), /pairs\[0\]\[1\] has 1024 symbols/);
+    const first = model.train(data.train, { steps: 200 });
+    await assert.rejects(train({ steps: 1 }), /already running/);
+    await first;
+  } finally {
+    model.dispose();
+  }
 });
 
 test('docs/bad-input.md lists exactly the tested rows, each with a message its test accepts', () => {

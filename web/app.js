@@ -369,7 +369,7 @@ async function train() {
     await ensureModel();
     await trainLoop();
   } catch (err) {
-    showError('train-error', `Training stopped: ${errorText(err)}${err.code === 'DIVERGED' ? ' Try a smaller learning rate, then Continue (the last good weights are kept).' : ''}`);
+    showError('train-error', `Training stopped: ${errorText(err)}${divergedAdvice(err)}`);
     setTrainState('Stopped by an error.');
   } finally {
     state.training = false;
@@ -390,6 +390,14 @@ function nextTrainingSlice(count, seed) {
   const idx = state.order.slice(state.cursor, state.cursor + count);
   state.cursor += idx.length;
   return idx.map((i) => state.data.train[i]);
+}
+
+/** What the page's buttons can do after DIVERGED: Continue when the kept weights still work, else Reset. */
+function divergedAdvice(err) {
+  if (err.code !== 'DIVERGED') return '';
+  return err.weightsUsable === false
+    ? ' The kept weights overflow too, so Continue would stop again: press Reset for fresh weights, then train with a smaller learning rate.'
+    : ' Try a smaller learning rate, then Continue (the last good weights are kept).';
 }
 
 function shuffledIndices(n, seed) {

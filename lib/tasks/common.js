@@ -2,6 +2,7 @@
 // disjoint train/test splits.
 
 import { createRandom } from '../random.js';
+import { fail } from '../errors.js';
 
 /** Largest trainSize or testSize a generator accepts. */
 export const MAX_TASK_EXAMPLES = 1000000;
@@ -10,7 +11,7 @@ export const MAX_TASK_EXAMPLES = 1000000;
 export function integerOption(options, name, fallback, min, max) {
   const value = options[name] ?? fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, value > max ? 'LIMIT' : 'BAD_ARGUMENT');
   }
   return value;
 }
@@ -18,11 +19,11 @@ export function integerOption(options, name, fallback, min, max) {
 /** Rejects options this generator does not know, so a typo is not silently ignored. */
 export function checkOptions(options, known, task) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${task}: options must be an object like { seed: 1, trainSize: 1000 }`);
+    throw fail(`${task}: options must be an object like { seed: 1, trainSize: 1000 }`);
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new Error(`${task}: unknown option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
+      throw fail(`${task}: unknown option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
     }
   }
 }
@@ -45,7 +46,7 @@ export function drawSplits({ seed, trainSize, testSize }, draw, task) {
     if (seen.has(pair[0])) {
       misses++;
       if (misses > 50 * wanted + 10000) {
-        throw new RangeError(
+        throw fail(
           `${task}: found only ${pairs.length} distinct examples, ${wanted} asked for: lower trainSize/testSize or widen the task (longer strings, a larger alphabet)`);
       }
       continue;

@@ -2,6 +2,7 @@
 // a date between 1950-01-01 and 2050-12-31 written in one of 20 formats -> ISO "YYYY-MM-DD".
 
 import { checkOptions, drawSplits, sizeOptions } from './common.js';
+import { fail } from '../errors.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
   'October', 'November', 'December'];
@@ -49,7 +50,7 @@ const LAST_DAY = Date.UTC(2050, 11, 31) / 86400000;
 /** Formats one date (a JS Date in UTC) with format number `format` (0-based). */
 export function formatDate(date, format) {
   const f = DATE_FORMATS[format];
-  if (!f) throw new RangeError(`date format ${format} does not exist; there are ${DATE_FORMATS.length}`);
+  if (!f) throw fail(`date format ${format} does not exist; there are ${DATE_FORMATS.length}`);
   return f(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay());
 }
 

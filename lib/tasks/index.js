@@ -7,6 +7,7 @@ import { scrambled } from './scrambled.js';
 import { enFr } from './en-fr.js';
 import { reverse, sort, copy } from './sequences.js';
 import { fromTSV, parseTSV, TSV_LIMITS } from './tsv.js';
+import { fail } from '../errors.js';
 
 /** Names of the built-in generators, in the order the CLI and the page list them. */
 export const taskNames = Object.freeze(['dates', 'scrambled', 'en-fr', 'reverse', 'sort', 'copy']);
@@ -25,7 +26,7 @@ export const tasks = Object.freeze({ dates, scrambled, 'en-fr': enFr, enFr, reve
  */
 export function generateTask(name, options = {}) {
   if (!taskNames.includes(name)) {
-    throw new Error(`unknown task ${JSON.stringify(name)}: use one of ${taskNames.join(', ')}, or your own pairs with fromTSV`);
+    throw fail(`unknown task ${JSON.stringify(name)}: use one of ${taskNames.join(', ')}, or your own pairs with fromTSV`);
   }
   return tasks[name](options);
 }

@@ -5,17 +5,18 @@
 
 import { checkOptions, drawSplits, integerOption, sizeOptions } from './common.js';
 import { MAX_SEQUENCE_LENGTH } from '../text.js';
+import { fail } from '../errors.js';
 
 const DEFAULT_ALPHABET = 'abcdefghij';
 
 function alphabetOption(value = DEFAULT_ALPHABET) {
   const symbols = typeof value === 'string' ? Array.from(value) : value;
   if (!Array.isArray(symbols) || symbols.some((s) => typeof s !== 'string' || Array.from(s).length !== 1)) {
-    throw new TypeError('alphabet must be a string or an array of single characters, like "abcdef"');
+    throw fail('alphabet must be a string or an array of single characters, like "abcdef"');
   }
-  if (new Set(symbols).size !== symbols.length) throw new Error('alphabet has a repeated character: list each once');
-  if (symbols.length < 2) throw new RangeError('alphabet needs at least 2 characters');
-  if (symbols.some((s) => /\s/u.test(s))) throw new Error('alphabet must not contain whitespace');
+  if (new Set(symbols).size !== symbols.length) throw fail('alphabet has a repeated character: list each once');
+  if (symbols.length < 2) throw fail('alphabet needs at least 2 characters');
+  if (symbols.some((s) => /\s/u.test(s))) throw fail('alphabet must not contain whitespace');
   return symbols;
 }
 

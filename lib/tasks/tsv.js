@@ -5,6 +5,7 @@
 import { createRandom } from '../random.js';
 import { checkOptions, integerOption } from './common.js';
 import { resolveTokenizerNames } from '../text.js';
+import { fail } from '../errors.js';
 
 /** Default limits; each can be lowered or raised through the options of the same name. */
 export const TSV_LIMITS = Object.freeze({ maxBytes: 64 * 1024 * 1024, maxPairs: 1000000, maxFieldLength: 1000 });
@@ -15,10 +16,10 @@ function decode(input) {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
-      throw new Error('the pairs file is not valid UTF-8: save it as UTF-8 and try again');
+      throw fail('the pairs file is not valid UTF-8: save it as UTF-8 and try again', 'BAD_FILE');
     }
   }
-  throw new TypeError('fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer');
+  throw fail('fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer');
 }
 
 /**
@@ -33,7 +34,7 @@ export function parseTSV(input, limits = {}) {
   const columnsOption = limits.columns ?? [0, 1];
   if (!Array.isArray(columnsOption) || columnsOption.length !== 2 || columnsOption[0] === columnsOption[1]
       || !columnsOption.every((c) => Number.isInteger(c) && c >= 0 && c < 100)) {
-    throw new RangeError('columns must be two different 0-based column indexes, like [0, 1] or [1, 3]');
+    throw fail('columns must be two different 0-based column indexes, like [0, 1] or [1, 3]');
   }
   const [sourceColumn, targetColumn] = columnsOption;
   const needed = Math.max(sourceColumn, targetColumn) + 1;
@@ -42,7 +43,7 @@ export function parseTSV(input, limits = {}) {
   const maxFieldLength = integerOption(limits, 'maxFieldLength', TSV_LIMITS.maxFieldLength, 1, 1000);
   const size = typeof input === 'string' ? input.length : input?.byteLength;
   if (size > maxBytes) {
-    throw new RangeError(`the pairs file is ${size} bytes; the limit is ${maxBytes}: use a smaller file or raise maxBytes`);
+    throw fail(`the pairs file is ${size} bytes; the limit is ${maxBytes}: use a smaller file or raise maxBytes`, 'LIMIT');
   }
   const text = decode(input).replace(/^\uFEFF/, '');
   const pairs = [];
@@ -53,27 +54,27 @@ export function parseTSV(input, limits = {}) {
     const where = `line ${i + 1}`;
     const columns = line.split('\t');
     if (columns.length < 2) {
-      throw new Error(`${where}: no tab found; each line must be source<TAB>target`);
+      throw fail(`${where}: no tab found; each line must be source<TAB>target`, 'BAD_FILE');
     }
     if (columns.length < needed) {
-      throw new Error(`${where}: ${columns.length} columns, but column ${needed} is needed (columns option ${JSON.stringify(columnsOption)})`);
+      throw fail(`${where}: ${columns.length} columns, but column ${needed} is needed (columns option ${JSON.stringify(columnsOption)})`, 'BAD_FILE');
     }
     const source = columns[sourceColumn].trim();
     const target = columns[targetColumn].trim();
-    if (source === '') throw new Error(`${where}: the source (first column) is empty`);
-    if (target === '') throw new Error(`${where}: the target (second column) is empty`);
+    if (source === '') throw fail(`${where}: the source (first column) is empty`, 'BAD_FILE');
+    if (target === '') throw fail(`${where}: the target (second column) is empty`, 'BAD_FILE');
     for (const [name, field] of [['source', source], ['target', target]]) {
       const length = Array.from(field).length;
       if (length > maxFieldLength) {
-        throw new RangeError(`${where}: the ${name} is ${length} characters; the limit is ${maxFieldLength}: shorten or split it`);
+        throw fail(`${where}: the ${name} is ${length} characters; the limit is ${maxFieldLength}: shorten or split it`, 'LIMIT');
       }
     }
     if (pairs.length >= maxPairs) {
-      throw new RangeError(`${where}: more than ${maxPairs} pairs; use a smaller file or raise maxPairs`);
+      throw fail(`${where}: more than ${maxPairs} pairs; use a smaller file or raise maxPairs`, 'LIMIT');
     }
     pairs.push([source, target]);
   }
-  if (pairs.length === 0) throw new Error('the pairs file has no pairs: write one source<TAB>target per line');
+  if (pairs.length === 0) throw fail('the pairs file has no pairs: write one source<TAB>target per line', 'BAD_FILE');
   return pairs;
 }
 
@@ -87,9 +88,9 @@ export function parseTSV(input, limits = {}) {
 export function fromTSV(input, options = {}) {
   checkOptions(options, ['name', 'seed', 'testFraction', 'tokenizer', 'maxBytes', 'maxPairs', 'maxFieldLength', 'columns'], 'fromTSV');
   const { name = 'tsv', testFraction = 0.1, tokenizer = 'char' } = options;
-  if (typeof name !== 'string' || name === '') throw new TypeError('fromTSV: name must be a non-empty string');
+  if (typeof name !== 'string' || name === '') throw fail('fromTSV: name must be a non-empty string');
   if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1)) {
-    throw new RangeError('fromTSV: testFraction must be a number from 0 (no test split) up to but not including 1');
+    throw fail('fromTSV: testFraction must be a number from 0 (no test split) up to but not including 1');
   }
   const tokenizerNames = resolveTokenizerNames(tokenizer);
   const seed = integerOption(options, 'seed', 1, 0, 0xffffffff);
