@@ -1,6 +1,6 @@
 // Type declarations for the whole public API of seq2seq-attention (lib/index.js).
-// The low-level Seq2Seq follows DESIGN.md's contract plus docs/api.md's extras; the rest is
-// the friendly layer of docs/api.md.
+// The low-level Seq2Seq follows docs/design.md's contract plus docs/api.md's extras; the rest is
+// the friendly layer of docs/api.md. tests/types/ compiles the docs' examples against it (tsc).
 
 // ---------------------------------------------------------------------------------------------
 // Low level: Seq2Seq (lib/core.js)
@@ -12,6 +12,18 @@ export type BackendChoice = 'auto' | 'simd' | 'scalar' | 'fma';
 export type Backend = 'simd' | 'scalar' | 'fma';
 /** `err.code` of the Errors the library throws. */
 export type ErrorCode = 'BAD_ARGUMENT' | 'LIMIT' | 'BAD_FILE' | 'DIVERGED' | 'DISPOSED' | 'NO_MEMORY';
+
+/** What the library throws: an Error with a code (and, for DIVERGED from train, the step and more). */
+export interface Seq2SeqError extends Error {
+  code: ErrorCode;
+  /** DIVERGED: the step that diverged (1-based). */
+  step?: number;
+  /** DIVERGED from Translator#train: the report of the steps that succeeded. */
+  report?: TrainReport;
+  /** DIVERGED from Translator#train: whether the kept weights still give a finite loss and
+   *  gradients (false: start again from a fresh model; a lower learning rate cannot continue). */
+  weightsUsable?: boolean;
+}
 
 export interface ModelConfig {
   cell: Cell;
@@ -191,7 +203,14 @@ export class Vocabulary {
 // ---------------------------------------------------------------------------------------------
 // Tasks (lib/tasks/)
 
+/** A [source, target] pair as the tasks return them. */
 export type Pair = [source: string, target: string];
+/**
+ * A pair as you may pass it: a tuple, or an array literal such as `['hello', 'bonjour']` that
+ * TypeScript types as string[]. Each entry is checked at run time (two strings; an Error with
+ * code BAD_ARGUMENT names the first one that is not).
+ */
+export type PairInput = readonly [source: string, target: string, ...rest: unknown[]] | readonly string[];
 
 export interface Task {
   name: string;
@@ -280,7 +299,7 @@ export function chrF(hypotheses: string[], references: string[], options?: { ord
 
 export interface TranslatorOptions {
   /** Training pairs: the vocabularies are built from them. */
-  pairs: Pair[];
+  pairs: readonly PairInput[];
   tokenizer?: TokenizerOption;
   cell?: Cell;
   attention?: Attention;
@@ -341,7 +360,7 @@ export interface TrainOptions {
   shuffleSeed?: number;
   /** Batch pairs of similar length together (default true). */
   bucket?: boolean;
-  evaluate?: { pairs: Pair[]; every?: number; beam?: number; maxLength?: number };
+  evaluate?: { pairs: readonly PairInput[]; every?: number; beam?: number; maxLength?: number };
   onProgress?: (progress: Progress) => void;
   /** Stop after the current step. */
   signal?: AbortSignal;
@@ -432,11 +451,11 @@ export class Translator {
   readonly stepCount: number;
   /** Tokenizes a source text; throws on empty or too long text. */
   encodeSource(text: string): { symbols: string[]; ids: Int32Array; unknown: UnknownSymbol[] };
-  train(pairs: Pair[], options?: TrainOptions): Promise<TrainReport>;
+  train(pairs: readonly PairInput[], options?: TrainOptions): Promise<TrainReport>;
   translate(text: string, options?: TranslateOptions): Translation;
   translateBatch(texts: string[], options?: TranslateOptions): Translation[];
   explain(text: string, options?: { maxLength?: number; top?: number }): Explanation;
-  evaluate(pairs: Pair[], options?: { beam?: number; maxLength?: number }): Scores;
+  evaluate(pairs: readonly PairInput[], options?: { beam?: number; maxLength?: number }): Scores;
   save(): Uint8Array;
   /** Model file + Adam's state + a session's state (or null between runs) + app, sealed. */
   checkpoint(parts?: { session?: SessionState | { state(): SessionState } | null; app?: Record<string, unknown> | null }): Uint8Array;
@@ -463,13 +482,13 @@ export class TranslatorWorker {
   readonly stepCount: number;
   readonly sourceSymbols: string[];
   readonly targetSymbols: string[];
-  train(pairs: Pair[], options?: TrainOptions): Promise<TrainReport>;
+  train(pairs: readonly PairInput[], options?: TrainOptions): Promise<TrainReport>;
   /** Stops a running train after its current step. */
   stop(): Promise<void>;
   translate(text: string, options?: TranslateOptions): Promise<Translation>;
   translateBatch(texts: string[], options?: TranslateOptions): Promise<Translation[]>;
   explain(text: string, options?: { maxLength?: number; top?: number }): Promise<Explanation>;
-  evaluate(pairs: Pair[], options?: { beam?: number; maxLength?: number }): Promise<Scores>;
+  evaluate(pairs: readonly PairInput[], options?: { beam?: number; maxLength?: number }): Promise<Scores>;
   save(): Promise<Uint8Array>;
   /** A checkpoint (as Translator#checkpoint); session: a state from sessionState(), or null. */
   checkpoint(parts?: { session?: SessionState | null; app?: Record<string, unknown> | null }): Promise<Uint8Array>;
