@@ -1,7 +1,7 @@
 // TensorFlow.js side of issue 5 item 3: model (A) as a tfjs layers model, trained with
 // trainOnBatch on the `cpu` backend and on the `wasm` backend (SIMD build, one thread).
 //
-// The model is the same computation as the C core's model (A) (DESIGN.md "The model"):
+// The model is the same computation as the C core's model (A) (docs/design.md, "The model"):
 //   encoder: embedding 53x64 -> LSTM 64 over 18 steps (all sources full length, no PAD);
 //   decoder: s_0 = (h_m, c_m); per step i: k_j = W_K h_j (once), q = W_Q s_{i-1},
 //     a_j = q.k_j (unscaled dot), alpha = softmax(a), c = sum_j alpha_j h_j,
@@ -105,7 +105,7 @@ export function buildModelA(cfg = MODELS.A) {
 // For reference: the architecture of TensorFlow.js's own date-conversion-attention example, from
 // standard layers (Luong style without input feeding: the decoder LSTM reads only the embeddings,
 // attention over all decoder steps at once, then a tanh dense layer and the softmax output).
-// Not the same computation as DESIGN.md's decoder, so it is reported apart ("architecture":
+// Not the same computation as docs/design.md's decoder, so it is reported apart ("architecture":
 // "tfjs-example"), as a check that the custom decoder layer above is not what makes TF.js slow.
 export function buildModelAExample(cfg = MODELS.A) {
   const { embed: E, hidden: H, srcVocabSize: Vs, tgtVocabSize: Vt, m, n } = cfg;
@@ -203,7 +203,7 @@ export async function benchTfjsA(backendName, { quick = false, example = false }
   model.dispose();
   return {
     bench: 'train', impl: `tfjs-${backendName}${example ? '-example' : ''}`, model: 'A', ...info, tfjsVersion: tf.version.tfjs,
-    architecture: example ? 'tfjs-example (Luong, no input feeding, + tanh dense; decoder from zero state)' : 'DESIGN.md decoder (custom layer)',
+    architecture: example ? 'tfjs-example (Luong, no input feeding, + tanh dense; decoder from zero state)' : 'docs/design.md decoder (custom layer)',
     batch: cfg.B, srcLength: cfg.m, tgtLength: cfg.n,
     msPerStep: +t.median.toFixed(3), minMs: +t.min.toFixed(3), cpuMsPerStep: +t.cpuMedian.toFixed(3), reps: t.reps,
     examplesPerSec: +(cfg.B / t.median * 1000).toFixed(1),

@@ -1,4 +1,4 @@
-// core.js: the low-level `Seq2Seq` class, exactly the contract of DESIGN.md (plus the extras in
+// core.js: the low-level `Seq2Seq` class, exactly the contract of docs/design.md (plus the extras in
 // docs/api.md), over the C core compiled to WebAssembly. It checks every argument before C sees
 // it and turns the C side's status codes and messages into Errors. No DOM, no Node-only modules:
 // it runs in Node, browser pages and Web Workers.
@@ -73,7 +73,7 @@ export class Seq2Seq {
 
   /**
    * Creates a model with weights drawn from `seed`.
-   * @param {object} options see DESIGN.md: cell, attention, scale, embed, hidden, attentionSize,
+   * @param {object} options see docs/design.md: cell, attention, scale, embed, hidden, attentionSize,
    *   srcVocabSize, tgtVocabSize, seed, backend
    */
   static async create(options) {

@@ -1,4 +1,4 @@
-// index.js: the package entry. The low-level Seq2Seq (lib/core.js, DESIGN.md's contract), the
+// index.js: the package entry. The low-level Seq2Seq (lib/core.js, docs/design.md's contract), the
 // friendly Translator, checkpoints, its Web Worker twin, the built-in tasks, tokenizers and metrics.
 
 export { Seq2Seq } from './core.js';

@@ -90,7 +90,7 @@ test('the library runs in a browser page and in a Web Worker, and matches Node',
     assert.equal(out.workerStopped, true, 'stop() reaches a training worker');
     assert.equal(out.pageStopped, true, 'training on the page yields to timers');
 
-    // The same seeds in Node give the same losses and translation (DESIGN.md: same seed, same
+    // The same seeds in Node give the same losses and translation (docs/design.md: same seed, same
     // weights and translations in Node and in the browser).
     const data = tasks.reverse(SETUP);
     const node = await Translator.create({ pairs: data.train, ...MODEL });
