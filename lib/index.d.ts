@@ -11,7 +11,8 @@ export type Attention = 'additive' | 'dot' | 'none';
 export type BackendChoice = 'auto' | 'simd' | 'scalar' | 'fma';
 export type Backend = 'simd' | 'scalar' | 'fma';
 /** `err.code` of the Errors the library throws. */
-export type ErrorCode = 'BAD_ARGUMENT' | 'LIMIT' | 'BAD_FILE' | 'DIVERGED' | 'DISPOSED' | 'NO_MEMORY';
+export type ErrorCode = 'BAD_ARGUMENT' | 'LIMIT' | 'BAD_FILE' | 'DIVERGED' | 'DISPOSED' | 'NO_MEMORY'
+  | 'WORKER_FAILED' | 'WORKER_STOPPED';
 
 /** What the library throws: an Error with a code (and, for DIVERGED from train, the step and more). */
 export interface Seq2SeqError extends Error {

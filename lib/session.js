@@ -132,7 +132,7 @@ export function makeBatch(examples) {
     tgtOut[b * tgtLength + e.tgt.length] = EOS;
     tokens += e.src.length + e.tgt.length + 1;
   });
-  // Row b: tgtIn = BOS y_1 .. y_T, tgtOut = y_1 .. y_T EOS (DESIGN.md's teacher forcing), PAD after.
+  // Row b: tgtIn = BOS y_1 .. y_T, tgtOut = y_1 .. y_T EOS (docs/design.md's teacher forcing), PAD after.
   return { batch: { src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength }, tokens };
 }
 
