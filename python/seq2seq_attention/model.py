@@ -1,4 +1,4 @@
-"""The model of DESIGN.md as a torch.nn.Module, plus the C core's seeded initialisation and its
+"""The model of docs/design.md as a torch.nn.Module, plus the C core's seeded initialisation and its
 greedy and beam decoding.
 
 `Seq2SeqModel.state_dict()` has exactly the names and shapes of parameterNames() in the JS
@@ -93,7 +93,7 @@ def seeded_weights(cfg, seed):
 # ---- the module ---------------------------------------------------------------------------
 
 class Seq2SeqModel(nn.Module):
-    """Encoder, attention (additive, dot or none), decoder and output layer of DESIGN.md."""
+    """Encoder, attention (additive, dot or none), decoder and output layer of docs/design.md."""
 
     def __init__(self, cfg, seed=None):
         super().__init__()
@@ -141,7 +141,7 @@ class Seq2SeqModel(nn.Module):
 
     def encode(self, src, src_len):
         """src [B, M] (PAD after each sequence), src_len [B] -> (h_enc [B, M, H], keys, mask [B, M], s0)
-        where s0 is the state at each sequence's last real position (DESIGN.md's s_0 = h_m).
+        where s0 is the state at each sequence's last real position (docs/design.md's s_0 = h_m).
 
         RNN and GRU run PyTorch's fused op over the padded batch (a unidirectional RNN's state at a
         real position does not depend on the PAD after it; attention masks the PAD positions) and
@@ -230,7 +230,7 @@ class Seq2SeqModel(nn.Module):
         return loss_sum, (tgt_out != PAD).sum()
 
     def loss(self, batch):
-        """DESIGN.md's loss: mean over the non-PAD target positions of the batch."""
+        """docs/design.md's loss: mean over the non-PAD target positions of the batch."""
         loss_sum, count = self(batch["src"], batch["src_len"], batch["tgt_in"], batch["tgt_out"])
         return loss_sum / count
 

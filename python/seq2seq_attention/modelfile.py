@@ -60,7 +60,7 @@ def check_config(cfg, code_for_bad="BAD_ARGUMENT"):
 
 
 def parameter_layout(cfg):
-    """[(name, shape)] in the canonical order of parameterNames() (DESIGN.md, "The model")."""
+    """[(name, shape)] in the canonical order of parameterNames() (docs/design.md, "The model")."""
     G = GATES[cfg["cell"]]
     E, H, A = cfg["embed"], cfg["hidden"], cfg["attention_size"]
     Vs, Vt = cfg["src_vocab_size"], cfg["tgt_vocab_size"]
