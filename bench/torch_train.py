@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch eager on one CPU thread, training the benchmark's models (bench/common.js MODELS) with
-the same shapes, the same decoder (DESIGN.md: attention on s_{i-1}, input feeding, output layer
+the same shapes, the same decoder (docs/design.md: attention on s_{i-1}, input feeding, output layer
 on [s_i ; c_{i-1}]), cross-entropy over all target positions, global-norm clipping at 5 and one
 Adam step, for bench/torch.js.
 
