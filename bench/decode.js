@@ -2,7 +2,8 @@
 // per model and backend. The untrained model's EOS is suppressed (out.bias) so every call decodes
 // exactly maxLength = target length steps, like a trained model producing an output that long.
 // Usage: node bench/decode.js [--quick]
-import { MODELS, args, emit, median, now } from './common.js';
+import { args, emit, median, now } from './common.js';
+import { FLOP_MODELS as MODELS } from './flops.js'; // A, B, C and the dates task's default shape
 import { loadSeq2Seq, modelOptions, suppressEos } from './core-loader.js';
 import { createRandom } from '../lib/random.js';
 
@@ -47,7 +48,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const a = args();
   let Seq2Seq;
   try { Seq2Seq = await loadSeq2Seq(); } catch (e) { emit({ bench: 'decode', error: e.message }); process.exit(0); }
-  for (const name of ['A', 'B', 'C']) {
+  for (const name of ['A', 'B', 'C', 'dates']) {
     for (const backend of ['simd', 'scalar']) {
       for (const beam of [1, 5]) {
         try { emit(await decodeLatency(Seq2Seq, name, backend, beam, a)); } catch (e) {

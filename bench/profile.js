@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MODELS, args, emit, syntheticBatch } from './common.js';
+import { args, emit, syntheticBatch } from './common.js';
+import { FLOP_MODELS as MODELS } from './flops.js'; // A, B, C and the dates task's default shape
 import { createRandom } from '../lib/random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,7 +58,7 @@ if (process.argv.includes('--worker')) {
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const a = args();
   const mi = a.list.indexOf('--models');
-  const names = mi >= 0 ? a.list[mi + 1].split(',') : ['A', 'B', 'C'];
+  const names = mi >= 0 ? a.list[mi + 1].split(',') : ['A', 'B', 'C', 'dates'];
   if (!fs.existsSync(path.join(prof, 'build', 'wasm', 's2s-simd.wasm'))) {
     emit({ bench: 'profile', error: 'bench/build/prof missing: run make bench (needs emcc)' });
     process.exit(0);

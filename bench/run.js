@@ -5,7 +5,7 @@
 // other (so they do not compete for the CPU), prints every measurement as one JSON object per line
 // on stdout, keeps them in bench/results/<time>.jsonl, and ends with a readable summary and the
 // issue's targets checked against ratios measured in this run.
-// Options: --quick, --only peak,kernels,train,tfjs,decode,growth,memory,profile,tfjs-profile,dates,scaling, --no-build
+// Options: --quick, --only peak,kernels,train,tfjs,ceiling,torch,decode,growth,memory,profile,tfjs-profile,dates,scaling, --no-build
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -21,11 +21,16 @@ const onlyIdx = argv.indexOf('--only');
 const only = onlyIdx >= 0 ? argv[onlyIdx + 1].split(',') : null;
 const q = quick ? ['--quick'] : [];
 
+const RELAXED = '--experimental-wasm-relaxed-simd';
 const PARTS = [
   { name: 'peak', args: ['peak.js', ...q] },
   { name: 'kernels', args: ['kernels.js', ...q] },
   { name: 'train', args: ['train.js', ...q] },
   { name: 'tfjs', args: ['tfjs.js', ...q] },
+  // whole steps against the ceiling, and PyTorch eager; both with the FMA build where Node has
+  // relaxed SIMD behind its flag (Node 20)
+  { name: 'ceiling', args: ['ceiling.js', ...q], node: [RELAXED] },
+  { name: 'torch', args: ['torch.js', ...q], node: [RELAXED] },
   { name: 'decode', args: ['decode.js', ...q] },
   { name: 'growth', args: ['growth.js', ...q] },
   { name: 'memory', args: ['memory.js', ...q] },
@@ -58,7 +63,7 @@ function build() {
 function runPart(part) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, part.args.map((a, i) => (i === 0 ? path.join(here, a) : a)), {
+    const child = spawn(process.execPath, [...(part.node || []), ...part.args.map((a, i) => (i === 0 ? path.join(here, a) : a))], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buf = '';

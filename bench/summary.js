@@ -187,6 +187,41 @@ export function summarize(records) {
     out.push('\n### Targets (issue 5), ratios from this run');
     out.push(table(['target', 'measured', ''], targets));
   }
+
+  // issue 14: whole steps against the ceiling, PyTorch beside us, the FMA build
+  const t14 = [];
+  const ceil = by('ceiling');
+  if (ceil.length) {
+    out.push('\n### Whole training steps against the ceiling (FLOPs counted from the shapes, bench/flops.js; ceiling: peak_mix in the same build; paired rounds, median and quartiles)');
+    out.push(table(['model', 'build', 'batch, source, target', 'MFLOP/step', 'GEMM share of FLOPs', 'ms/step (CPU)', 'GFLOP/s', 'ceiling GFLOP/s', 'share of ceiling (Q1–Q3)', 'dependent-chain peak'],
+      ceil.map((r) => [r.model, r.impl, `${r.batch}, ${r.srcLength}, ${r.tgtLength}`, f(r.flopsPerStep / 1e6, 0), `${f(100 * r.gemmFlopShare, 0)}%`, f(r.cpuMsPerStep, 2), f(r.gflops, 1), f(r.ceilingGflops, 1),
+        `${f(100 * r.share, 0)}% (${f(100 * r.shareQ1, 0)}–${f(100 * r.shareQ3, 0)}%)`, f(r.chainPeakGflops, 1)])));
+    const want = { A: 0.65, B: 0.55, C: 0.65 };
+    const simd = ceil.filter((r) => r.impl === 'wasm-simd' && want[r.model]);
+    if (simd.length) t14.push(['Whole step ≥ 65 % of the ceiling (A, C), ≥ 55 % (B), wasm SIMD', simd.map((r) => `${r.model} ${f(100 * r.share, 0)}%`).join(', ') +
+      (ceil.some((r) => r.impl === 'wasm-fma') ? `; FMA build: ${ceil.filter((r) => r.impl === 'wasm-fma').map((r) => `${r.model} ${f(100 * r.share, 0)}%`).join(', ')}` : ''),
+      ok(simd.every((r) => r.share >= want[r.model]))]);
+  }
+  const pt = by('torch');
+  if (pt.length) {
+    const any = pt[0];
+    out.push(`\n### PyTorch eager beside us (torch ${any.torch}, ${any.threads} thread, BLAS ${(any.blasLoaded || []).join(' ')}, ${any.python}; paired rounds, CPU time per step)`);
+    out.push(table(['model', 'batch', 'build', 'PyTorch ms/step', 'wasm ms/step', 'PyTorch time / wasm time (Q1–Q3)'],
+      pt.map((r) => [r.model, r.batch, r.impl, f(r.torchCpuMs, 2), f(r.wasmCpuMs, 2), `${f(r.ratio, 2)}× (${f(r.ratioQ1, 2)}–${f(r.ratioQ3, 2)})`])));
+    const simd = pt.filter((r) => r.impl === 'wasm-simd');
+    t14.push(['wasm SIMD ≥ 1.5× PyTorch eager (one thread) on A, B, C', simd.map((r) => `${r.model} ${f(r.ratio, 2)}×`).join(', '), ok(simd.length >= 3 && simd.every((r) => r.ratio >= 1.5))]);
+    const fma = pt.filter((r) => r.impl === 'wasm-fma');
+    if (fma.length) {
+      const sp = fma.map((r) => [r.model, simd.find((x) => x.model === r.model)?.wasmCpuMs / r.wasmCpuMs]);
+      t14.push(['FMA build ≥ 1.3× the SIMD build on training', sp.map(([m, x]) => `${m} ${f(x, 2)}×`).join(', ') + ' (same rounds)', ok(sp.every(([, x]) => x >= 1.3))]);
+    } else t14.push(['FMA build ≥ 1.3× the SIMD build on training', 'not measured (run with --experimental-wasm-relaxed-simd)', ok(null)]);
+  }
+  const dg = dates?.translateOneDate?.beam1Ms ?? dec.find((r) => r.model === 'dates' && r.impl === 'wasm-simd' && r.beam === 1)?.msPerCall;
+  if (dg !== undefined) t14.push(['Greedy decoding of a date ≤ 0.1 ms', `${f(dg, 3)} ms${dates?.translateOneDate ? ' (trained dates model, Translator.translate)' : ' (dates shape, translateTokens, 11 steps)'}`, ok(dg <= 0.1)]);
+  if (t14.length) {
+    out.push('\n### Targets (issue 14), from this run');
+    out.push(table(['target', 'measured', ''], t14));
+  }
   if (skipped.length) out.push(`\nSkipped: ${skipped.map((r) => `${r.bench} (${r.skipped})`).join('; ')}`);
   if (errors.length) {
     out.push('\n### Errors');
