@@ -352,95 +352,102 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
   }
 }
 
-/* C[i,k] += sum_p A(i,p) W[p,k]. Four rows of C by eight columns stay in registers while p runs
- * over a block of up to 256; the four rows' A values for that block are first packed side by side
- * (so a strided A, as in gemm_tn, is read once, not once per column block). Each C element still
- * accumulates over p in order, exactly as the scalar version does, so the results are identical. */
-#define ROWS_PBLOCK 256
+/* C[i,k] += sum_p A(i,p) W[p,k]. W is taken in blocks of ROWS_PBLOCK rows by ROWS_KBLOCK columns
+ * (32 KiB: it stays in L1/L2 where the old order streamed all of W once per four rows of C) and
+ * every block of four rows of C passes over that block before the
+ * next: four rows by eight columns of C stay in registers while p runs over the block, the four
+ * rows' A values for the block first packed side by side (so a strided A, as in gemm_tn, is read
+ * once, not once per column block). Each C element still accumulates over p in order, exactly as
+ * the scalar version does, so the results are identical. */
+#define ROWS_PBLOCK 64
+#define ROWS_KBLOCK 128
 static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
                            int P, int K) {
   real pk[ROWS_PBLOCK * 4];
-  int i = 0;
-  for (; i + 4 <= I; i += 4) {
-    real *c0 = C + (size_t)i * K, *c1 = c0 + K, *c2 = c1 + K, *c3 = c2 + K;
+  for (int k0 = 0; k0 < K; k0 += ROWS_KBLOCK) {
+    int k1 = K - k0 < ROWS_KBLOCK ? K : k0 + ROWS_KBLOCK;
     for (int p0 = 0; p0 < P; p0 += ROWS_PBLOCK) {
       int np = P - p0 < ROWS_PBLOCK ? P - p0 : ROWS_PBLOCK;
-      for (int p = 0; p < np; p++)
-        for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
       const real *Wb = W + (size_t)p0 * K;
-      int k = 0;
-      for (; k + 8 <= K; k += 8) {
-        f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
-        f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
-        f32x4 x20 = F32X4_LOAD(c2 + k), x21 = F32X4_LOAD(c2 + k + 4);
-        f32x4 x30 = F32X4_LOAD(c3 + k), x31 = F32X4_LOAD(c3 + k + 4);
-        for (int p = 0; p < np; p++) {
-          const real *w = Wb + (size_t)p * K + k;
-          f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4), a;
-          a = F32X4_SPLAT(pk[p * 4]);
-          x00 = F32X4_MADD(x00, a, w0);
-          x01 = F32X4_MADD(x01, a, w1);
-          a = F32X4_SPLAT(pk[p * 4 + 1]);
-          x10 = F32X4_MADD(x10, a, w0);
-          x11 = F32X4_MADD(x11, a, w1);
-          a = F32X4_SPLAT(pk[p * 4 + 2]);
-          x20 = F32X4_MADD(x20, a, w0);
-          x21 = F32X4_MADD(x21, a, w1);
-          a = F32X4_SPLAT(pk[p * 4 + 3]);
-          x30 = F32X4_MADD(x30, a, w0);
-          x31 = F32X4_MADD(x31, a, w1);
+      int i = 0;
+      for (; i + 4 <= I; i += 4) {
+        real *c0 = C + (size_t)i * K, *c1 = c0 + K, *c2 = c1 + K, *c3 = c2 + K;
+        for (int p = 0; p < np; p++)
+          for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
+        int k = k0;
+        for (; k + 8 <= k1; k += 8) {
+          f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+          f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
+          f32x4 x20 = F32X4_LOAD(c2 + k), x21 = F32X4_LOAD(c2 + k + 4);
+          f32x4 x30 = F32X4_LOAD(c3 + k), x31 = F32X4_LOAD(c3 + k + 4);
+          const real *w = Wb + k;
+          for (int p = 0; p < np; p++, w += K) {
+            f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4), a;
+            a = F32X4_SPLAT(pk[p * 4]);
+            x00 = F32X4_MADD(x00, a, w0);
+            x01 = F32X4_MADD(x01, a, w1);
+            a = F32X4_SPLAT(pk[p * 4 + 1]);
+            x10 = F32X4_MADD(x10, a, w0);
+            x11 = F32X4_MADD(x11, a, w1);
+            a = F32X4_SPLAT(pk[p * 4 + 2]);
+            x20 = F32X4_MADD(x20, a, w0);
+            x21 = F32X4_MADD(x21, a, w1);
+            a = F32X4_SPLAT(pk[p * 4 + 3]);
+            x30 = F32X4_MADD(x30, a, w0);
+            x31 = F32X4_MADD(x31, a, w1);
+          }
+          F32X4_STORE(c0 + k, x00), F32X4_STORE(c0 + k + 4, x01);
+          F32X4_STORE(c1 + k, x10), F32X4_STORE(c1 + k + 4, x11);
+          F32X4_STORE(c2 + k, x20), F32X4_STORE(c2 + k + 4, x21);
+          F32X4_STORE(c3 + k, x30), F32X4_STORE(c3 + k + 4, x31);
         }
-        F32X4_STORE(c0 + k, x00), F32X4_STORE(c0 + k + 4, x01);
-        F32X4_STORE(c1 + k, x10), F32X4_STORE(c1 + k + 4, x11);
-        F32X4_STORE(c2 + k, x20), F32X4_STORE(c2 + k + 4, x21);
-        F32X4_STORE(c3 + k, x30), F32X4_STORE(c3 + k + 4, x31);
-      }
-      for (; k + 4 <= K; k += 4) {
-        f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k), x2 = F32X4_LOAD(c2 + k), x3 = F32X4_LOAD(c3 + k);
-        for (int p = 0; p < np; p++) {
-          f32x4 w0 = F32X4_LOAD(Wb + (size_t)p * K + k);
-          x0 = F32X4_MADD(x0, F32X4_SPLAT(pk[p * 4]), w0);
-          x1 = F32X4_MADD(x1, F32X4_SPLAT(pk[p * 4 + 1]), w0);
-          x2 = F32X4_MADD(x2, F32X4_SPLAT(pk[p * 4 + 2]), w0);
-          x3 = F32X4_MADD(x3, F32X4_SPLAT(pk[p * 4 + 3]), w0);
+        for (; k + 4 <= k1; k += 4) {
+          f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k), x2 = F32X4_LOAD(c2 + k), x3 = F32X4_LOAD(c3 + k);
+          for (int p = 0; p < np; p++) {
+            f32x4 w0 = F32X4_LOAD(Wb + (size_t)p * K + k);
+            x0 = F32X4_MADD(x0, F32X4_SPLAT(pk[p * 4]), w0);
+            x1 = F32X4_MADD(x1, F32X4_SPLAT(pk[p * 4 + 1]), w0);
+            x2 = F32X4_MADD(x2, F32X4_SPLAT(pk[p * 4 + 2]), w0);
+            x3 = F32X4_MADD(x3, F32X4_SPLAT(pk[p * 4 + 3]), w0);
+          }
+          F32X4_STORE(c0 + k, x0), F32X4_STORE(c1 + k, x1), F32X4_STORE(c2 + k, x2), F32X4_STORE(c3 + k, x3);
         }
-        F32X4_STORE(c0 + k, x0), F32X4_STORE(c1 + k, x1), F32X4_STORE(c2 + k, x2), F32X4_STORE(c3 + k, x3);
-      }
-      for (; k < K; k++) {
-        real x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k];
-        for (int p = 0; p < np; p++) {
-          real w = Wb[(size_t)p * K + k];
-          x0 += pk[p * 4] * w, x1 += pk[p * 4 + 1] * w, x2 += pk[p * 4 + 2] * w, x3 += pk[p * 4 + 3] * w;
+        for (; k < k1; k++) {
+          real x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k];
+          for (int p = 0; p < np; p++) {
+            real w = Wb[(size_t)p * K + k];
+            x0 += pk[p * 4] * w, x1 += pk[p * 4 + 1] * w, x2 += pk[p * 4 + 2] * w, x3 += pk[p * 4 + 3] * w;
+          }
+          c0[k] = x0, c1[k] = x1, c2[k] = x2, c3[k] = x3;
         }
-        c0[k] = x0, c1[k] = x1, c2[k] = x2, c3[k] = x3;
       }
-    }
-  }
-  for (; i < I; i++) { /* leftover rows, one at a time */
-    real *c0 = C + (size_t)i * K;
-    const real *ai0 = A + i * sai;
-    int k = 0;
-    for (; k + 8 <= K; k += 8) {
-      f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
-      for (int p = 0; p < P; p++) {
-        const real *w = W + (size_t)p * K + k;
-        f32x4 a0 = F32X4_SPLAT(ai0[p * sap]);
-        x00 = F32X4_MADD(x00, a0, F32X4_LOAD(w));
-        x01 = F32X4_MADD(x01, a0, F32X4_LOAD(w + 4));
+      for (; i < I; i++) { /* leftover rows, one at a time */
+        real *c0 = C + (size_t)i * K;
+        const real *ai0 = A + i * sai + (size_t)p0 * sap;
+        int k = k0;
+        for (; k + 8 <= k1; k += 8) {
+          f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+          for (int p = 0; p < np; p++) {
+            const real *w = Wb + (size_t)p * K + k;
+            f32x4 a0 = F32X4_SPLAT(ai0[p * sap]);
+            x00 = F32X4_MADD(x00, a0, F32X4_LOAD(w));
+            x01 = F32X4_MADD(x01, a0, F32X4_LOAD(w + 4));
+          }
+          F32X4_STORE(c0 + k, x00);
+          F32X4_STORE(c0 + k + 4, x01);
+        }
+        for (; k + 4 <= k1; k += 4) {
+          f32x4 x0 = F32X4_LOAD(c0 + k);
+          for (int p = 0; p < np; p++)
+            x0 = F32X4_MADD(x0, F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(Wb + (size_t)p * K + k));
+          F32X4_STORE(c0 + k, x0);
+        }
+        for (; k < k1; k++) {
+          real x0 = c0[k];
+          for (int p = 0; p < np; p++) x0 += ai0[p * sap] * Wb[(size_t)p * K + k];
+          c0[k] = x0;
+        }
       }
-      F32X4_STORE(c0 + k, x00);
-      F32X4_STORE(c0 + k + 4, x01);
-    }
-    for (; k + 4 <= K; k += 4) {
-      f32x4 x0 = F32X4_LOAD(c0 + k);
-      for (int p = 0; p < P; p++)
-        x0 = F32X4_MADD(x0, F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(W + (size_t)p * K + k));
-      F32X4_STORE(c0 + k, x0);
-    }
-    for (; k < K; k++) {
-      real x0 = c0[k];
-      for (int p = 0; p < P; p++) x0 += ai0[p * sap] * W[(size_t)p * K + k];
-      c0[k] = x0;
     }
   }
 }

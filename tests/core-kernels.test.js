@@ -78,6 +78,15 @@ test('gemm_nt with a W larger than the cache share (walked in blocks of rows): S
   for (const [B, N, K] of [[5, 261, 259], [2, 300, 256], [1, 257, 260]]) checkGemm('gemm_nt', gemmNtRef, [B * N, B * K, N * K], B, N, K);
 });
 
+test('gemm_nn and gemm_tn across several blocks of W (64 rows x 128 columns) and with tails: SIMD bitwise equals scalar', () => {
+  for (const [B, N, K] of [[5, 130, 260], [7, 65, 131], [9, 200, 129], [3, 64, 128], [150, 70, 140], [130, 6, 133]]) {
+    let [a, b] = both('gemm_nn', [randoms(B * K), randoms(B * N), randoms(N * K)], [0], (f, [C, A, W]) => f(C, A, W, B, N, K));
+    assert.deepEqual(a.out[0], b.out[0], `gemm_nn B=${B} N=${N} K=${K}`);
+    [a, b] = both('gemm_tn', [randoms(N * K), randoms(B * N), randoms(B * K)], [0], (f, [C, A, X]) => f(C, A, X, B, N, K));
+    assert.deepEqual(a.out[0], b.out[0], `gemm_tn B=${B} N=${N} K=${K}`);
+  }
+});
+
 test('dot and axpy: SIMD equals scalar', () => {
   for (const n of SIZES) {
     const [a, b] = both('dot', [randoms(n), randoms(n)], [], (f, [x, y]) => f(x, y, n));
