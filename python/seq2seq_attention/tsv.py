@@ -72,7 +72,10 @@ def read_pairs(path, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH):
                 raw = raw[:-1]
             if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            pair = parse_line(raw, line_no, columns, max_field_length)
+            try:
+                pair = parse_line(raw, line_no, columns, max_field_length)
+            except S2SError as e:
+                raise S2SError(f"{path}: {e}", e.code) from None
             if pair is not None:
                 yield pair
 
