@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MAX_SEQUENCE_LENGTH, Translator, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
+import { MAX_SEQUENCE_LENGTH, Translator, displayPiece, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
 import { MAX_BEAM, MAX_FILE } from '../lib/limits.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -32,7 +32,10 @@ train options:
   --test-fraction F    the held-out share of --data (default 0.1)
   --columns S,T        1-based source and target columns of --data (default 1,2; 2,4 for
                        Tatoeba's id/sentence/id/translation files; also for eval)
-  --tokenizer T        char | word (default: the task's; char for --data)
+  --tokenizer T        char | word | bpe (default: the task's; char for --data); bpe learns
+                       subword pieces from the training pairs (docs/tokenizers.md)
+  --vocab-size N       bpe: vocabulary size per side, 261..65536 (default 2000)
+  --shared-vocabulary  bpe: one vocabulary learned from both sides
   --out FILE           where to write the model (default NAME.s2s)
   --epochs N           passes over the training pairs (default 10)
   --steps N            train for N batches instead of --epochs
@@ -77,7 +80,7 @@ translate and eval also take --backend auto | simd | scalar | fma.
 
 const OPTIONS = {
   task: { type: 'string' }, data: { type: 'string' }, 'test-fraction': { type: 'string' },
-  tokenizer: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, steps: { type: 'string' },
+  tokenizer: { type: 'string' }, 'vocab-size': { type: 'string' }, 'shared-vocabulary': { type: 'boolean' }, out: { type: 'string' }, epochs: { type: 'string' }, steps: { type: 'string' },
   'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, schedule: { type: 'string' },
   'clip-norm': { type: 'string' }, cell: { type: 'string' }, attention: { type: 'string' },
   embed: { type: 'string' }, hidden: { type: 'string' }, 'attention-size': { type: 'string' },
@@ -245,7 +248,7 @@ function workersOption(values) {
 // (--workers and --checkpoint-every do not change the model, so a resumed run may change them.)
 const RUN_OPTIONS = ['task', 'data', 'test-fraction', 'columns', 'tokenizer', 'epochs', 'steps', 'batch-size',
   'learning-rate', 'schedule', 'clip-norm', 'cell', 'attention', 'embed', 'hidden', 'attention-size', 'seed',
-  'train-size', 'test-size', 'eval-every', 'eval-size', 'backend'];
+  'train-size', 'test-size', 'eval-every', 'eval-size', 'backend', 'vocab-size', 'shared-vocabulary'];
 const CHECKPOINT_APP = 'seq2seq-attention train';
 
 /** The checkpoint at `path`, loaded: { translator, session, app }. */
@@ -289,7 +292,8 @@ function resumeOptions(values, app) {
   for (const name of RUN_OPTIONS) {
     if (values[name] === undefined) continue;
     const before = stored[name];
-    const same = before !== undefined && (before === values[name] || (before.trim() !== '' && values[name].trim() !== '' && Number(before) === Number(values[name])));
+    const given = String(values[name]);
+    const same = before !== undefined && (before === given || (before.trim() !== '' && given.trim() !== '' && Number(before) === Number(given)));
     if (!same) {
       throw new UsageError(`--resume: the run was started ${before === undefined ? `without --${name}` : `with --${name} ${before}`}, not --${name} ${values[name]}: leave the option out (the checkpoint has the run's options) or start a new run without --resume`);
     }
@@ -331,6 +335,10 @@ async function trainRun(values, resumed) {
   }
   num(values, 'clip-norm', 5);
   int(values, 'eval-size', 0, 0);
+  const bpe = values.tokenizer === 'bpe';
+  if ((values['vocab-size'] !== undefined || values['shared-vocabulary']) && !bpe) {
+    throw new UsageError('--vocab-size and --shared-vocabulary go with --tokenizer bpe');
+  }
   const seed = int(values, 'seed', 1, 0);
   const checkpointEvery = int(values, 'checkpoint-every', 0, 1);
   let task;
@@ -352,6 +360,7 @@ async function trainRun(values, resumed) {
       seed, testFraction: num(values, 'test-fraction', 0.1), tokenizer: values.tokenizer ?? 'char', columns: columnsOption(values),
     });
     info = { data: values.data };
+    process.stderr.write(describeCorpus(values.data, task));
   }
   const out = values.out ?? `${task.name}.s2s`;
   const checkpointPath = `${out}.ckpt`;
@@ -367,12 +376,15 @@ async function trainRun(values, resumed) {
     attentionSize: int(values, 'attention-size', 64),
     seed,
     backend: values.backend ?? 'auto',
+    ...(bpe ? { vocabSize: int(values, 'vocab-size', 2000), sharedVocabulary: String(values['shared-vocabulary']) === 'true' } : {}),
     info,
   });
   const evalSize = int(values, 'eval-size', 500, 0);
   const heldOut = task.test.slice(0, evalSize);
+  const vocabularies = model.tokenizer.source === 'bpe' || model.tokenizer.target === 'bpe'
+    ? `; vocabularies ${model.config.srcVocabSize}/${model.config.tgtVocabSize} (${model.tokenizer.source}/${model.tokenizer.target}${resumed ? '' : `, learned in ${formatDuration(Date.now() - started)}`})` : '';
   process.stderr.write(`${task.name}: ${task.train.length} training pairs, ${task.test.length} held out; ` +
-    `${model.config.cell}/${model.config.attention}, backend ${model.backend}` +
+    `${model.config.cell}/${model.config.attention}, backend ${model.backend}${vocabularies}` +
     `${resumed ? `; resuming at step ${resumed.session.step} of ${resumed.session.totalSteps} from ${values.resume}` : ''}\n`);
   const session = model.session(task.train, {
     ...(values.steps !== undefined ? { steps: int(values, 'steps') } : { epochs: int(values, 'epochs', 10) }),
@@ -440,7 +452,22 @@ async function trainRun(values, resumed) {
 const SHADES = [' ', '░', '▒', '▓', '█'];
 
 function showSymbol(s) {
-  return s === ' ' ? '␣' : s === '\t' ? '⇥' : s;
+  return s === ' ' ? '␣' : s === '\t' ? '⇥' : displayPiece(s);
+}
+
+/** The corpus before training: pairs, split, mean lengths and a length histogram (stderr). */
+function describeCorpus(path, task) {
+  const d = tasks.describePairs(task.train.concat(task.test));
+  const lines = [`${path}: ${d.pairs} distinct pairs (${task.train.length} to train on, ${task.test.length} held out); ` +
+    `source ${d.source.meanWords.toFixed(1)} words / ${d.source.meanChars.toFixed(1)} characters on average (longest ${d.source.maxWords} / ${d.source.maxChars}), ` +
+    `target ${d.target.meanWords.toFixed(1)} / ${d.target.meanChars.toFixed(1)} (longest ${d.target.maxWords} / ${d.target.maxChars})`];
+  const top = Math.max(1, ...d.histogram.map((b) => Math.max(b.source, b.target)));
+  lines.push('  words      source  target');
+  for (const b of d.histogram) {
+    const range = b.from === b.to ? String(b.from) : `${b.from}-${b.to}`;
+    lines.push(`  ${range.padEnd(8)} ${String(b.source).padStart(8)} ${String(b.target).padStart(7)}  ${'█'.repeat(Math.round((24 * b.source) / top))}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Text heat map: one row per output symbol, one column per source symbol. */

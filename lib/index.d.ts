@@ -148,7 +148,7 @@ export class Seq2Seq {
 // ---------------------------------------------------------------------------------------------
 // Text: tokenizers and vocabularies (lib/text.js)
 
-export type TokenizerName = 'char' | 'word';
+export type TokenizerName = 'char' | 'word' | 'bpe';
 export type TokenizerOption = TokenizerName | { source?: TokenizerName; target?: TokenizerName };
 
 export interface Tokenizer {
@@ -163,7 +163,28 @@ export interface Tokenizer {
 export const charTokenizer: Tokenizer;
 /** Words (letters, marks, digits) and single punctuation marks; whitespace only separates. */
 export const wordTokenizer: Tokenizer;
+/** The fixed tokenizers ('char', 'word'); 'bpe' throws: it is learned (BpeTokenizer.learn). */
 export function getTokenizer(name: TokenizerName): Tokenizer;
+
+/** The learned subword tokenizer, specified exactly in docs/tokenizers.md (lib/bpe.js). */
+export class BpeTokenizer implements Tokenizer {
+  readonly name: 'bpe';
+  /** Learns from texts; vocabSize (default 2000) counts the 4 specials and 256 byte symbols, 261..65536. */
+  static learn(texts: Iterable<string>, options?: { vocabSize?: number }): BpeTokenizer;
+  static fromJSON(json: { alphabet: string[]; merges: [string, string][] }): BpeTokenizer;
+  constructor(model: { alphabet: string[]; merges: [string, string][] });
+  /** Pieces; characters outside the alphabet as byte symbols '<0xE2>'. Lossless, never UNK. */
+  tokenize(text: string): string[];
+  /** Pieces -> text (byte runs decoded as UTF-8, '<unk>' as U+FFFD). */
+  detokenize(pieces: string[]): string;
+  /** The vocabulary after the 4 specials: 256 byte symbols, the alphabet, the merged pieces. */
+  readonly symbols: string[];
+  readonly vocabularySize: number;
+  readonly mergeCount: number;
+  toJSON(): { alphabet: string[]; merges: [string, string][] };
+}
+/** A piece as shown to people: spaces as '▁'. */
+export function displayPiece(piece: string): string;
 
 export const PAD: 0;
 export const BOS: 1;
@@ -314,6 +335,10 @@ export interface TranslatorOptions {
   maxVocabularySize?: number;
   /** Symbols seen fewer times become UNK (default 1). */
   minCount?: number;
+  /** 'bpe' sides: the vocabulary size, specials and 256 byte symbols included (261..65536, default 2000). */
+  vocabSize?: number | { source?: number; target?: number };
+  /** 'bpe' on both sides: one tokenizer and vocabulary learned from both sides (default false). */
+  sharedVocabulary?: boolean;
   /** Any JSON object, saved in the model file and returned by `info`. */
   info?: Record<string, unknown> | null;
 }
@@ -444,6 +469,8 @@ export class Translator {
   readonly backend: Backend;
   readonly config: Readonly<ModelConfig>;
   readonly tokenizer: { source: TokenizerName; target: TokenizerName };
+  /** The tokenizer objects; for 'bpe' the learned BpeTokenizer (the same object on both sides when shared). */
+  readonly tokenizers: { source: Tokenizer; target: Tokenizer; shared: boolean };
   readonly sourceVocabulary: Vocabulary;
   readonly targetVocabulary: Vocabulary;
   readonly info: Record<string, unknown> | null;

@@ -10,4 +10,5 @@ export {
   Vocabulary, charTokenizer, wordTokenizer, getTokenizer, PAD, BOS, EOS, UNK, SPECIAL_SYMBOLS,
   MAX_SEQUENCE_LENGTH, MAX_VOCABULARY_SIZE,
 } from './text.js';
+export { BpeTokenizer, displayPiece } from './bpe.js';
 export { exactMatch, tokenAccuracy, corpusBleu, chrF } from './metrics.js';

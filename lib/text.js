@@ -91,36 +91,45 @@ export const wordTokenizer = Object.freeze({
 });
 
 const TOKENIZERS = { char: charTokenizer, word: wordTokenizer };
+/** Every tokenizer name: 'char' and 'word' are fixed, 'bpe' is learned (lib/bpe.js, docs/tokenizers.md). */
+export const TOKENIZER_NAMES = Object.freeze(['char', 'word', 'bpe']);
+
+function checkTokenizerName(name) {
+  if (!TOKENIZER_NAMES.includes(name)) {
+    throw fail(`unknown tokenizer ${JSON.stringify(name)}: use 'char', 'word' or 'bpe'`);
+  }
+}
 
 /**
- * The tokenizer with this name.
+ * The fixed tokenizer with this name ('bpe' is learned from texts: see BpeTokenizer.learn).
  * @param {'char'|'word'} name
  */
 export function getTokenizer(name) {
+  checkTokenizerName(name);
   if (!Object.hasOwn(TOKENIZERS, name)) {
-    throw fail(`unknown tokenizer ${JSON.stringify(name)}: use 'char' or 'word'`);
+    throw fail(`the ${name} tokenizer is learned from texts: make one with BpeTokenizer.learn(texts, { vocabSize })`);
   }
   return TOKENIZERS[name];
 }
 
 /**
- * Normalises the `tokenizer` option: 'char' | 'word' | { source, target } -> { source, target }.
+ * Normalises the `tokenizer` option: 'char' | 'word' | 'bpe' | { source, target } -> { source, target }.
  * @param {string|{source?: string, target?: string}|undefined} option
- * @returns {{source: 'char'|'word', target: 'char'|'word'}}
+ * @returns {{source: 'char'|'word'|'bpe', target: 'char'|'word'|'bpe'}}
  */
 export function resolveTokenizerNames(option = 'char') {
   if (typeof option === 'string') {
-    getTokenizer(option);
+    checkTokenizerName(option);
     return { source: option, target: option };
   }
   if (option && typeof option === 'object') {
     const source = option.source ?? 'char';
     const target = option.target ?? 'char';
-    getTokenizer(source);
-    getTokenizer(target);
+    checkTokenizerName(source);
+    checkTokenizerName(target);
     return { source, target };
   }
-  throw fail("tokenizer must be 'char', 'word' or { source: 'char'|'word', target: 'char'|'word' }");
+  throw fail("tokenizer must be 'char', 'word', 'bpe' or { source: 'char'|'word'|'bpe', target: 'char'|'word'|'bpe' }");
 }
 
 /**

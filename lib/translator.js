@@ -7,9 +7,10 @@
 
 import { Seq2Seq } from './core.js';
 import {
-  MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames,
+  MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames, wordTokenizer,
 } from './text.js';
 import { fail } from './errors.js';
+import { BpeTokenizer, DEFAULT_BPE_VOCABULARY_SIZE } from './bpe.js';
 import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
 import { MAX_BEAM, MAX_VOCAB } from './limits.js';
 import { TrainingSession, checkPairs } from './session.js';
@@ -17,10 +18,11 @@ import { createStepper } from './pool.js';
 import { checkpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 
 const METADATA_FORMAT = 'seq2seq-attention/translator';
-const METADATA_VERSION = 1;
+const METADATA_VERSION = 1; // written for char/word models, so older readers still load them
+const METADATA_VERSION_BPE = 2; // written when a side is 'bpe' (docs/tokenizers.md, section 5)
 
 const CREATE_OPTIONS = ['pairs', 'tokenizer', 'cell', 'attention', 'scale', 'embed', 'hidden', 'attentionSize',
-  'seed', 'backend', 'maxVocabularySize', 'minCount', 'info'];
+  'seed', 'backend', 'maxVocabularySize', 'minCount', 'vocabSize', 'sharedVocabulary', 'info'];
 const TRANSLATE_OPTIONS = ['beam', 'nBest', 'maxLength', 'lengthPenalty'];
 
 function checkKnown(options, known, what) {
@@ -57,8 +59,9 @@ export class Translator {
   constructor(core, metadata) {
     this._core = core;
     this._tokenizerNames = metadata.tokenizer;
-    this._sourceTokenizer = getTokenizer(metadata.tokenizer.source);
-    this._targetTokenizer = getTokenizer(metadata.tokenizer.target);
+    this._sourceTokenizer = metadata.sourceTokenizer;
+    this._targetTokenizer = metadata.targetTokenizer;
+    this._sharedVocabulary = metadata.sharedVocabulary;
     this._source = metadata.sourceVocabulary;
     this._target = metadata.targetVocabulary;
     this._info = metadata.info;
@@ -76,6 +79,7 @@ export class Translator {
     const {
       pairs, tokenizer = 'char', cell = 'gru', attention = 'additive', scale = true, embed = 32, hidden = 64,
       attentionSize = 64, seed = 1, backend = 'auto', maxVocabularySize = MAX_VOCAB, minCount = 1, info = null,
+      vocabSize, sharedVocabulary = false,
     } = options;
     checkPairs(pairs, 'pairs');
     let names;
@@ -87,8 +91,8 @@ export class Translator {
     if (info !== null && (typeof info !== 'object' || Array.isArray(info))) {
       throw fail('info must be a plain object (it is saved as JSON with the model) or null');
     }
-    const sourceVocabulary = Vocabulary.fromTexts(pairs.map((p) => p[0]), getTokenizer(names.source), { maxSize: maxVocabularySize, minCount });
-    const targetVocabulary = Vocabulary.fromTexts(pairs.map((p) => p[1]), getTokenizer(names.target), { maxSize: maxVocabularySize, minCount });
+    const metadata = { ...learnTokenizers(pairs, names, { vocabSize, sharedVocabulary, maxVocabularySize, minCount }), info };
+    const { sourceVocabulary, targetVocabulary } = metadata;
     for (const [side, v] of [['source', sourceVocabulary], ['target', targetVocabulary]]) {
       if (v.size < 5) throw fail(`the ${side} texts of pairs have no symbols: a model needs at least one`);
     }
@@ -96,7 +100,6 @@ export class Translator {
       cell, attention, scale, embed, hidden, attentionSize, seed, backend,
       srcVocabSize: sourceVocabulary.size, tgtVocabSize: targetVocabulary.size,
     });
-    const metadata = { tokenizer: names, sourceVocabulary, targetVocabulary, info };
     try {
       core.setMetadata(encodeMetadata(metadata));
     } catch (error) {
@@ -146,9 +149,14 @@ export class Translator {
     return this._core.config;
   }
 
-  /** { source, target }: the tokenizer names ('char' or 'word'). */
+  /** { source, target }: the tokenizer names ('char', 'word' or 'bpe'). */
   get tokenizer() {
     return { ...this._tokenizerNames };
+  }
+
+  /** { source, target, shared }: the tokenizer objects (tokenize, detokenize; a learned BpeTokenizer for 'bpe'). */
+  get tokenizers() {
+    return { source: this._sourceTokenizer, target: this._targetTokenizer, shared: this._sharedVocabulary };
   }
 
   /** The source vocabulary (symbols <-> ids). */
@@ -185,7 +193,7 @@ export class Translator {
     try {
       symbols = this._sourceTokenizer.tokenize(text);
     } catch (error) {
-      throw fail(`${what}: ${error.message}`, 'LIMIT');
+      throw fail(`${what}: ${error.message}`, error.code ?? 'LIMIT');
     }
     if (symbols.length === 0) throw fail(`${what} has no symbols to translate: give a non-empty text`);
     if (symbols.length > MAX_SEQUENCE_LENGTH) {
@@ -200,7 +208,7 @@ export class Translator {
     try {
       symbols = this._targetTokenizer.tokenize(text);
     } catch (error) {
-      throw fail(`${what}: ${error.message}`, 'LIMIT');
+      throw fail(`${what}: ${error.message}`, error.code ?? 'LIMIT');
     }
     if (symbols.length + 1 > MAX_SEQUENCE_LENGTH) {
       throw fail(`${what} has ${symbols.length} symbols; the limit is ${MAX_SEQUENCE_LENGTH - 1} (plus the end token): split it`, 'LIMIT');
@@ -377,6 +385,8 @@ export class Translator {
   /**
    * Scores the model on pairs: exact match and token accuracy (0..1), corpus BLEU and chrF
    * (0..100, sacreBLEU's numbers on the target tokenizer's tokens), and up to 10 mistakes.
+   * With a 'bpe' target, BLEU and token accuracy are on the word tokenizer's tokens of the texts
+   * (so they compare with word-level models) and exact match is on the texts.
    */
   evaluate(pairs, options = {}) {
     this._alive();
@@ -387,6 +397,7 @@ export class Translator {
     const hypTexts = [];
     const refTexts = [];
     const mistakes = [];
+    const subword = this._tokenizerNames.target === 'bpe';
     for (let i = 0; i < pairs.length; i++) {
       let out;
       try {
@@ -395,16 +406,16 @@ export class Translator {
         error.message = `pairs[${i}]: ${error.message}`;
         throw error;
       }
-      const ref = this._targetTokenizer.tokenize(pairs[i][1]);
-      hypTokens.push(out.tokens);
+      const ref = subword ? wordTokenizer.tokenize(pairs[i][1]) : this._targetTokenizer.tokenize(pairs[i][1]);
+      hypTokens.push(subword ? wordTokenizer.tokenize(out.text) : out.tokens);
       refTokens.push(ref);
       hypTexts.push(out.text);
       refTexts.push(pairs[i][1]);
-      const same = out.tokens.length === ref.length && out.tokens.every((t, k) => t === ref[k]);
+      const same = subword ? out.text === pairs[i][1] : out.tokens.length === ref.length && out.tokens.every((t, k) => t === ref[k]);
       if (!same && mistakes.length < 10) mistakes.push({ source: pairs[i][0], reference: pairs[i][1], output: out.text });
     }
     return {
-      exactMatch: exactMatch(hypTokens, refTokens),
+      exactMatch: subword ? exactMatch(hypTexts.map((t) => [t]), refTexts.map((t) => [t])) : exactMatch(hypTokens, refTokens),
       tokenAccuracy: tokenAccuracy(hypTokens, refTokens),
       bleu: corpusBleu(hypTokens, refTokens).score,
       chrf: chrF(hypTexts, refTexts).score,
@@ -428,12 +439,114 @@ export class Translator {
   }
 }
 
-function encodeMetadata({ tokenizer, sourceVocabulary, targetVocabulary, info }) {
+/** The number or { source, target } vocabSize option -> { source, target } sizes. */
+function bpeSizes(vocabSize, names, shared) {
+  if (vocabSize === undefined) return { source: DEFAULT_BPE_VOCABULARY_SIZE, target: DEFAULT_BPE_VOCABULARY_SIZE };
+  if (typeof vocabSize === 'number') return { source: vocabSize, target: vocabSize };
+  if (vocabSize === null || typeof vocabSize !== 'object' || Array.isArray(vocabSize)) {
+    throw fail('vocabSize must be a number or { source: number, target: number }');
+  }
+  checkKnown(vocabSize, ['source', 'target'], 'vocabSize');
+  const sizes = { source: vocabSize.source ?? DEFAULT_BPE_VOCABULARY_SIZE, target: vocabSize.target ?? DEFAULT_BPE_VOCABULARY_SIZE };
+  if (shared && sizes.source !== sizes.target) throw fail('a shared vocabulary has one size: give vocabSize as one number');
+  for (const side of ['source', 'target']) {
+    if (vocabSize[side] !== undefined && names[side] !== 'bpe') throw fail(`vocabSize.${side} is for a 'bpe' ${side} tokenizer; the ${side} tokenizer is '${names[side]}'`);
+  }
+  return sizes;
+}
+
+/**
+ * Learns or picks each side's tokenizer and builds its vocabulary (docs/tokenizers.md for 'bpe').
+ * @returns {{tokenizer: object, sourceTokenizer: object, targetTokenizer: object, sharedVocabulary: boolean,
+ *            sourceVocabulary: Vocabulary, targetVocabulary: Vocabulary}}
+ */
+function learnTokenizers(pairs, names, { vocabSize, sharedVocabulary, maxVocabularySize, minCount }) {
+  if (typeof sharedVocabulary !== 'boolean') throw fail('sharedVocabulary must be true or false');
+  const bpeSides = ['source', 'target'].filter((side) => names[side] === 'bpe');
+  if (bpeSides.length === 0 && vocabSize !== undefined) {
+    throw fail("vocabSize is for the 'bpe' tokenizer; with 'char' or 'word' use maxVocabularySize");
+  }
+  if (sharedVocabulary && bpeSides.length !== 2) throw fail("sharedVocabulary needs the 'bpe' tokenizer on both sides");
+  const sizes = bpeSizes(vocabSize, names, sharedVocabulary);
+  const learn = (texts, size) => {
+    try {
+      return BpeTokenizer.learn(texts, { vocabSize: size });
+    } catch (error) {
+      throw fail(error.message, error.code ?? 'BAD_ARGUMENT');
+    }
+  };
+  const sources = pairs.map((p) => p[0]);
+  const targets = pairs.map((p) => p[1]);
+  const tokenizers = {};
+  if (sharedVocabulary) {
+    tokenizers.source = tokenizers.target = learn(sources.concat(targets), sizes.source);
+  } else {
+    for (const side of bpeSides) tokenizers[side] = learn(side === 'source' ? sources : targets, sizes[side]);
+  }
+  const vocabulary = (side, texts) => {
+    const t = tokenizers[side];
+    if (t) return new Vocabulary(t.symbols);
+    return Vocabulary.fromTexts(texts, getTokenizer(names[side]), { maxSize: maxVocabularySize, minCount });
+  };
+  const sourceVocabulary = vocabulary('source', sources);
+  const targetVocabulary = sharedVocabulary ? sourceVocabulary : vocabulary('target', targets);
+  return {
+    tokenizer: names,
+    sourceTokenizer: tokenizers.source ?? getTokenizer(names.source),
+    targetTokenizer: tokenizers.target ?? getTokenizer(names.target),
+    sharedVocabulary,
+    sourceVocabulary,
+    targetVocabulary,
+  };
+}
+
+function encodeMetadata({ tokenizer, sourceTokenizer, targetTokenizer, sharedVocabulary, sourceVocabulary, targetVocabulary, info }) {
+  const subword = tokenizer.source === 'bpe' || tokenizer.target === 'bpe';
   const json = {
-    format: METADATA_FORMAT, version: METADATA_VERSION, tokenizer,
+    format: METADATA_FORMAT, version: subword ? METADATA_VERSION_BPE : METADATA_VERSION, tokenizer,
     sourceVocabulary: sourceVocabulary.toJSON(), targetVocabulary: targetVocabulary.toJSON(), info,
   };
+  if (subword) {
+    json.bpe = {
+      shared: sharedVocabulary,
+      source: tokenizer.source === 'bpe' ? sourceTokenizer.toJSON() : null,
+      target: tokenizer.target === 'bpe' ? targetTokenizer.toJSON() : null,
+    };
+  }
   return new TextEncoder().encode(JSON.stringify(json));
+}
+
+/** Rebuilds the tokenizers of a version 2 file and checks the stored vocabularies against them. */
+function decodeTokenizers(json, names, sourceVocabulary, targetVocabulary) {
+  const bpe = json.bpe;
+  const hasBpe = names.source === 'bpe' || names.target === 'bpe';
+  if (!hasBpe) {
+    if (bpe !== undefined) throw new Error('it has bpe tokenizers but no side uses the bpe tokenizer');
+    return { sourceTokenizer: getTokenizer(names.source), targetTokenizer: getTokenizer(names.target), sharedVocabulary: false };
+  }
+  if (!bpe || typeof bpe !== 'object' || typeof bpe.shared !== 'boolean') throw new Error('the bpe tokenizers are missing');
+  const sides = {};
+  for (const [side, vocabulary] of [['source', sourceVocabulary], ['target', targetVocabulary]]) {
+    if (names[side] !== 'bpe') {
+      if (bpe[side] !== null) throw new Error(`the ${side} side is '${names[side]}' but a bpe tokenizer is stored for it`);
+      sides[side] = getTokenizer(names[side]);
+      continue;
+    }
+    const t = BpeTokenizer.fromJSON(bpe[side]);
+    const symbols = t.symbols;
+    const stored = vocabulary.symbols;
+    if (symbols.length !== stored.length || symbols.some((s, i) => s !== stored[i])) {
+      throw new Error(`the ${side} vocabulary is not the one its bpe tokenizer implies`);
+    }
+    sides[side] = t;
+  }
+  if (bpe.shared) {
+    if (names.source !== 'bpe' || names.target !== 'bpe' || JSON.stringify(bpe.source) !== JSON.stringify(bpe.target)) {
+      throw new Error('it says the vocabulary is shared but the two sides differ');
+    }
+    sides.target = sides.source;
+  }
+  return { sourceTokenizer: sides.source, targetTokenizer: sides.target, sharedVocabulary: bpe.shared };
 }
 
 function decodeMetadata(bytes) {
@@ -449,14 +562,16 @@ function decodeMetadata(bytes) {
   if (json?.format !== METADATA_FORMAT) {
     throw fail('the metadata in this model file is not a Translator\'s: load it with Seq2Seq.load', 'BAD_FILE');
   }
-  if (json.version !== METADATA_VERSION) {
-    throw fail(`this model file's vocabulary format is version ${json.version}; this library reads version ${METADATA_VERSION}: upgrade seq2seq-attention`, 'BAD_FILE');
+  if (json.version !== METADATA_VERSION && json.version !== METADATA_VERSION_BPE) {
+    throw fail(`this model file's vocabulary format is version ${json.version}; this library reads versions ${METADATA_VERSION} and ${METADATA_VERSION_BPE}: upgrade seq2seq-attention`, 'BAD_FILE');
   }
   try {
+    const tokenizer = resolveTokenizerNames(json.tokenizer);
+    const sourceVocabulary = Vocabulary.fromJSON(json.sourceVocabulary);
+    const targetVocabulary = Vocabulary.fromJSON(json.targetVocabulary);
     return {
-      tokenizer: resolveTokenizerNames(json.tokenizer),
-      sourceVocabulary: Vocabulary.fromJSON(json.sourceVocabulary),
-      targetVocabulary: Vocabulary.fromJSON(json.targetVocabulary),
+      tokenizer, sourceVocabulary, targetVocabulary,
+      ...decodeTokenizers(json, tokenizer, sourceVocabulary, targetVocabulary),
       info: json.info ?? null,
     };
   } catch (error) {

@@ -346,7 +346,7 @@ test('Translator: bad input at every entry is an Error that says what to do', as
   await assert.rejects(Translator.create({ pairs: [['a']] }), /pairs\[0\] must be a \[source, target\]/);
   await assert.rejects(Translator.create({ pairs: [['a', 2]] }), /pairs\[0\]/);
   await assert.rejects(Translator.create({ pairs: data.train, hiden: 3 }), /unknown option "hiden"/);
-  await assert.rejects(Translator.create({ pairs: data.train, tokenizer: 'bpe' }), /'char' or 'word'/);
+  await assert.rejects(Translator.create({ pairs: data.train, tokenizer: 'sentencepiece' }), /'char', 'word' or 'bpe'/);
   await assert.rejects(Translator.create({ pairs: [['', '']] }), /no symbols/);
   await assert.rejects(Translator.create({ pairs: data.train, cell: 'transformer' }), /cell/);
   await assert.rejects(Translator.create({ pairs: data.train, info: 'x' }), /info must be a plain object/);

@@ -138,7 +138,7 @@ test('fromTSV: malformed input names the line; limits apply', () => {
   assert.throws(() => tasks.parseTSV('\n\n'), /no pairs/);
   assert.throws(() => tasks.parseTSV(42), /string, Uint8Array/);
   assert.throws(() => tasks.fromTSV('a\tb', { testFraction: 1 }), /testFraction/);
-  assert.throws(() => tasks.fromTSV('a\tb', { tokenizer: 'bpe' }), /'char' or 'word'/);
+  assert.throws(() => tasks.fromTSV('a\tb', { tokenizer: 'sentencepiece' }), /'char', 'word' or 'bpe'/);
 });
 
 test('fromTSV: columns picks other columns (Tatoeba id/sentence/id/translation files)', () => {

@@ -33,7 +33,8 @@ test('word detokenizer glues punctuation as documented', () => {
 test('too long text is refused with a message that says what to do', () => {
   assert.throws(() => charTokenizer.tokenize('a'.repeat(100001)), /split it/);
   assert.throws(() => wordTokenizer.tokenize(42), /must be a string/);
-  assert.throws(() => getTokenizer('bpe'), /use 'char' or 'word'/);
+  assert.throws(() => getTokenizer('sentencepiece'), /use 'char', 'word' or 'bpe'/);
+  assert.throws(() => getTokenizer('bpe'), /learned from texts/);
 });
 
 test('Vocabulary: specials first, then symbols by frequency, ties by first appearance', () => {

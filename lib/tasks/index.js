@@ -6,7 +6,7 @@ import { dates } from './dates.js';
 import { scrambled } from './scrambled.js';
 import { enFr } from './en-fr.js';
 import { reverse, sort, copy } from './sequences.js';
-import { fromTSV, parseTSV, TSV_LIMITS } from './tsv.js';
+import { describePairs, fromTSV, parseTSV, TSV_LIMITS } from './tsv.js';
 import { fail } from '../errors.js';
 
 /** Names of the built-in generators, in the order the CLI and the page list them. */
@@ -17,7 +17,7 @@ export const taskNames = Object.freeze(['dates', 'scrambled', 'en-fr', 'reverse'
  * their default limits TSV_LIMITS.
  * tasks.dates({ seed: 1, trainSize: 10000, testSize: 1000 }) -> a task.
  */
-export const tasks = Object.freeze({ dates, scrambled, 'en-fr': enFr, enFr, reverse, sort, copy, fromTSV, parseTSV, TSV_LIMITS });
+export const tasks = Object.freeze({ dates, scrambled, 'en-fr': enFr, enFr, reverse, sort, copy, fromTSV, parseTSV, describePairs, TSV_LIMITS });
 
 /**
  * Generates a built-in task by name.

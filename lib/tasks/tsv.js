@@ -117,3 +117,60 @@ export function fromTSV(input, options = {}) {
     test,
   };
 }
+
+/**
+ * Sizes of a list of pairs, for showing a corpus before training on it: the number of pairs,
+ * mean and largest lengths in words (runs between spaces) and in characters (code points) per
+ * side, and a histogram of lengths in words with at most `bins` bins of equal width.
+ * @param {[string, string][]} pairs
+ * @param {{bins?: number}} [options]
+ */
+export function describePairs(pairs, { bins = 10 } = {}) {
+  if (!Array.isArray(pairs)) throw new TypeError('describePairs needs an array of [source, target] pairs');
+  if (!Number.isInteger(bins) || bins < 1 || bins > 100) throw new RangeError('bins must be an integer from 1 to 100');
+  const words = (text) => {
+    let n = 0;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+      const space = text.charCodeAt(i) === 32;
+      if (!space && !inWord) n++;
+      inWord = !space;
+    }
+    return n;
+  };
+  const codePoints = (text) => {
+    let n = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff) n--;
+    }
+    return n;
+  };
+  const sides = ['source', 'target'].map((_, k) => {
+    const lengths = new Int32Array(pairs.length);
+    let chars = 0;
+    let maxChars = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      lengths[i] = words(pairs[i][k]);
+      const c = codePoints(pairs[i][k]);
+      chars += c;
+      if (c > maxChars) maxChars = c;
+    }
+    let total = 0;
+    let max = 0;
+    for (const n of lengths) {
+      total += n;
+      if (n > max) max = n;
+    }
+    return { lengths, meanWords: pairs.length ? total / pairs.length : 0, maxWords: max, meanChars: pairs.length ? chars / pairs.length : 0, maxChars };
+  });
+  const longest = Math.max(1, sides[0].maxWords, sides[1].maxWords);
+  const width = Math.ceil(longest / bins);
+  const count = Math.ceil(longest / width);
+  const histogram = Array.from({ length: count }, (_, b) => ({ from: b * width + 1, to: (b + 1) * width, source: 0, target: 0 }));
+  sides.forEach((side, k) => {
+    for (const n of side.lengths) histogram[Math.min(count - 1, Math.max(0, Math.ceil(n / width) - 1))][k === 0 ? 'source' : 'target']++;
+  });
+  const summary = ({ meanWords, maxWords, meanChars, maxChars }) => ({ meanWords, maxWords, meanChars, maxChars });
+  return { pairs: pairs.length, source: summary(sides[0]), target: summary(sides[1]), histogram };
+}
