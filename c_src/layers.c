@@ -241,3 +241,71 @@ void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const 
   memset(d_oi, 0, sizeof(real) * (size_t)R * Dout);
   S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout);
 }
+
+int s2s_output_chunk_rows(int Vt, int rows) {
+  size_t fit = S2S_OUT_CHUNK_BYTES / ((size_t)Vt * sizeof(real));
+  int n = fit < 8 ? 8 : fit > (size_t)rows ? rows : (int)fit;
+  return n < rows ? n : rows;
+}
+
+/* One chunk of n gathered rows x (n,Dout) with targets ys: returns the chunk's loss sum (double);
+ * with g, leaves dx (n,Dout) = dlogits W_out and adds into g->out_w, g->out_b. */
+static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const real *x,
+                           const int32_t *ys, const s2s_model *m, int n, real inv_count) {
+  int Vt = m->cfg.Vt, Dout = m->Dout;
+  real *logits = ws->logits;
+  for (int k = 0; k < n; k++) memcpy(logits + (size_t)k * Vt, m->w.out_b, sizeof(real) * Vt);
+  S2S_KERNEL(gemm_nt)(logits, x, m->w.out_w, n, Vt, Dout);
+  double loss = 0;
+  for (int k = 0; k < n; k++) {
+    real *row = logits + (size_t)k * Vt;
+    int y = ys[k], top = 0;
+    for (int v = 1; v < Vt; v++) top = row[v] > row[top] ? v : top;
+    real gap = row[top] - row[y]; /* -log p(y) = (max - x_y) + log(sum) = gap - log p(top) */
+    S2S_KERNEL(softmax_masked)(row, row, Vt, Vt);
+    loss += (double)gap - log((double)row[top]);
+    if (g) {
+      for (int v = 0; v < Vt; v++) row[v] *= inv_count;
+      row[y] -= inv_count;
+    }
+  }
+  if (!g) return loss;
+  S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout);
+  col_sum_add(g->out_b, logits, (size_t)n, Vt);
+  /* dx = dlogits W_out, S2S_OUT_PACK_COLS columns of dlogits at a time (each dx element still
+   * adds over v in order) */
+  memset(dx, 0, sizeof(real) * (size_t)n * Dout);
+  for (int v0 = 0; v0 < Vt; v0 += S2S_OUT_PACK_COLS) {
+    int nv = Vt - v0 < S2S_OUT_PACK_COLS ? Vt - v0 : S2S_OUT_PACK_COLS;
+    for (int k = 0; k < n; k++)
+      memcpy(ws->out_pack + (size_t)k * nv, logits + (size_t)k * Vt + v0, sizeof(real) * nv);
+    S2S_KERNEL(gemm_nn)(dx, ws->out_pack, m->w.out_w + (size_t)v0 * Dout, n, nv, Dout);
+  }
+  return loss;
+}
+
+double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real *oi,
+                       const int32_t *tgt_out, const s2s_model *m, int B, int N, int grad_count) {
+  int Dout = m->Dout, rows = N * B, chunk = s2s_output_chunk_rows(m->cfg.Vt, rows);
+  real inv_count = (real)1 / grad_count;
+  int32_t *ys = (int32_t *)ws->out_rows, *at = ys + chunk;
+  if (g) memset(d_oi, 0, sizeof(real) * (size_t)rows * Dout);
+  double loss = 0;
+  int n = 0;
+  for (int r = 0; r < rows; r++) {
+    int i = r / B, b = r % B, y = tgt_out[(size_t)b * N + i];
+    if (y != S2S_PAD) {
+      ys[n] = y, at[n] = r;
+      memcpy(ws->out_x + (size_t)n * Dout, oi + (size_t)r * Dout, sizeof(real) * Dout);
+      n++;
+    }
+    if (n == chunk || (r == rows - 1 && n > 0)) {
+      loss += output_chunk(ws->out_dx, g, ws, ws->out_x, ys, m, n, inv_count);
+      if (g)
+        for (int k = 0; k < n; k++)
+          memcpy(d_oi + (size_t)at[k] * Dout, ws->out_dx + (size_t)k * Dout, sizeof(real) * Dout);
+      n = 0;
+    }
+  }
+  return loss;
+}

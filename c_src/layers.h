@@ -90,11 +90,34 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
                                   const real *s_prev, const s2s_model *m, int rows);
 
 /* ---- output layer ------------------------------------------------------------------------------ */
-/* logits (R,Vt) = oi (R,Dout) W_out^T + b_out (the log-softmax is the caller's). */
+/* logits (R,Vt) = oi (R,Dout) W_out^T + b_out (the log-softmax is the caller's). Decoding. */
 void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R);
 /* d_oi (R,Dout) = dlogits W_out; g->out_weight (Vt,Dout) += dlogits^T oi, g->out_bias +=.
  * dlogits (R,Vt), oi (R,Dout). */
 void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const real *oi,
                          const s2s_model *m, int R);
+
+/* ---- output layer and loss in training: forward, softmax, cross-entropy and backward fused ---- */
+/* Rows of logits held at once: at most S2S_OUT_CHUNK_BYTES of them (at least 8 rows, at most
+ * `rows`), so their memory does not grow with batch x length x vocabulary. */
+#ifndef S2S_OUT_CHUNK_BYTES
+#define S2S_OUT_CHUNK_BYTES ((size_t)4 << 20)
+#endif
+/* Columns of the logits' gradient packed at a time for d_oi += dlogits W_out, so a block of
+ * W_out rows (this many x Dout) stays in cache while every row of the chunk passes over it. */
+#ifndef S2S_OUT_PACK_COLS
+#define S2S_OUT_PACK_COLS 256
+#endif
+int s2s_output_chunk_rows(int Vt, int rows);
+/* The summed cross-entropy over the non-PAD targets of the decoder rows oi (N,B,Dout) (row
+ * i*B+b predicts tgt_out[b*N+i]). Only non-PAD rows are computed, a chunk of them at a time:
+ * logits = oi W_out^T + b_out, softmax, loss; with g (not NULL) also the backward of the loss /
+ * grad_count: dlogits = (softmax - onehot(y)) / grad_count, g->out_weight += dlogits^T oi,
+ * g->out_bias += column sums, and d_oi (N,B,Dout) = dlogits W_out (0 on PAD rows).
+ * Scratch from ws: logits (chunk,Vt), out_x and out_dx (chunk,Dout), out_pack (chunk,
+ * S2S_OUT_PACK_COLS). The weight gradients add over the rows in row order, as one GEMM over all
+ * rows would. */
+double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real *oi,
+                       const int32_t *tgt_out, const s2s_model *m, int B, int N, int grad_count);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "layers.h"
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
@@ -281,6 +282,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
   uint64_t H = m->cfg.H, A = m->cfg.attn ? m->cfg.A : 0, GH = (uint64_t)m->G * m->cfg.H, lstm = m->cfg.cell == S2S_CELL_LSTM;
   uint64_t b = B, mm = M, n = N, E = m->cfg.E, Din = m->Din, Dout = m->Dout, Vt = m->cfg.Vt;
   uint64_t at = m->cfg.attn ? 1 : 0;
+  uint64_t chunk = (uint64_t)s2s_output_chunk_rows(m->cfg.Vt, N * B); /* rows of logits held at once */
   struct { real **slot; uint64_t count; int grad; } plan[] = {
       {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
       {&ws->gh_enc, mm * b * GH, 0},        {&ws->gates_enc, mm * b * GH, 0},
@@ -292,7 +294,9 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
       {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, n * b * GH, 0},
       {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},
-      {&ws->logits, n * b * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
+      {&ws->logits, chunk * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
+      {&ws->out_x, chunk * Dout, 0},        {&ws->out_rows, 2 * chunk, 0},
+      {&ws->out_dx, chunk * Dout, 1},       {&ws->out_pack, chunk * S2S_OUT_PACK_COLS, 1},
       {&ws->d_gi_enc, mm * b * GH, 1},      {&ws->d_gh_enc, mm * b * GH, 1},
       {&ws->d_h_enc, (mm + 1) * b * H, 1},  {&ws->d_keys, mm * b * A, 1},
       {&ws->d_gi_dec, n * b * GH, 1},       {&ws->d_gh_dec, n * b * GH, 1},

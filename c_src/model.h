@@ -70,9 +70,13 @@ typedef struct {
   real *xd;        /* (N,B,Din) [embed ; ctx] */
   real *gi_dec, *gh_dec, *gates_dec; /* (N,B,GH) */
   real *oi;        /* (N,B,Dout) [s ; ctx] */
-  real *logits;    /* (N,B,Vt) log-probabilities after the forward pass */
+  real *logits;    /* (chunk,Vt) one chunk of the output layer's rows (s2s_output_loss) */
+  real *out_x;     /* (chunk,Dout) the chunk's non-PAD rows of oi, gathered */
+  real *out_rows;  /* (2*chunk) int32 slots: the chunk's targets, then its row numbers */
   /* backward */
   real *d_oi;      /* (N,B,Dout) */
+  real *out_dx;    /* (chunk,Dout) the chunk's d_oi rows */
+  real *out_pack;  /* (chunk,S2S_OUT_PACK_COLS) packed columns of the chunk's dlogits */
   real *d_gi_enc, *d_gh_enc; /* (M,B,GH) */
   real *d_h_enc;   /* (M+1,B,H) */
   real *d_keys;    /* (M,B,A) */

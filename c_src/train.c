@@ -47,48 +47,19 @@ static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *sr
   return count;
 }
 
-/* Summed cross-entropy over the non-PAD targets: each row of logits (N,B,Vt) whose target in
- * tgt_out (B,N) is not PAD becomes log-probabilities (log-softmax in place); PAD rows are left. */
-static double crossentropy_forward(real *logits, const int32_t *tgt_out, int B, int N, int Vt) {
-  double loss = 0;
-  for (int i = 0; i < N; i++)
-    for (int b = 0; b < B; b++) {
-      int y = tgt_out[(size_t)b * N + i];
-      if (y == S2S_PAD) continue;
-      real *row = logits + ((size_t)i * B + b) * Vt;
-      log_softmax_row(row, Vt);
-      loss -= row[y];
-    }
-  return loss;
-}
-
-/* The backward of the loss / count: dlogits (N,B,Vt) = (softmax - onehot(y)) / count on non-PAD rows
- * (count 1: of the summed loss), 0 on PAD rows;
- * written over the log-probabilities crossentropy_forward left in the same array. */
-static void crossentropy_backward(real *dlogits, const int32_t *tgt_out, int B, int N, int Vt, int count) {
-  real inv = (real)1 / count;
-  for (int i = 0; i < N; i++)
-    for (int b = 0; b < B; b++) {
-      int y = tgt_out[(size_t)b * N + i];
-      real *row = dlogits + ((size_t)i * B + b) * Vt;
-      if (y == S2S_PAD) {
-        memset(row, 0, sizeof(real) * Vt);
-        continue;
-      }
-      for (int v = 0; v < Vt; v++) row[v] = s2s_exp(row[v]) * inv;
-      row[y] -= inv;
-    }
-}
-
 /* tokens (B) = step i of tgt_in (B,N) */
 static void tokens_at(int32_t *tokens, const int32_t *tgt_in, int B, int N, int i) {
   for (int b = 0; b < B; b++) tokens[b] = tgt_in[(size_t)b * N + i];
 }
 
 /* Forward over the batch: encoder, attention keys, N decoder steps (attention, then the cell),
- * output layer, loss. Leaves log-probabilities in ws->logits; returns the summed loss. */
+ * output layer and loss; returns the summed loss. With g (the zeroed gradient block), the output
+ * layer's backward (of the loss / grad_count; 1: of the summed loss) runs inside its forward, a
+ * chunk of rows at a time (s2s_output_loss): it leaves ws->d_oi and the output weights'
+ * gradients for backward(). */
 static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
-                    const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
+                      const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N,
+                      s2s_weights *g, int grad_count) {
   int H = m->cfg.H, A = m->cfg.A, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   int lstm = m->cfg.cell == S2S_CELL_LSTM;
   s2s_encoder_forward(ws, src, src_len, m, B, M);
@@ -107,22 +78,17 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
                         lstm ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout, tokens,
                         m->cfg.attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
   }
-  int rows = N * B;
-  s2s_output_forward(ws->logits, ws->oi, m, rows); /* all steps at once */
-  return crossentropy_forward(ws->logits, tgt_out, B, N, m->cfg.Vt);
+  return s2s_output_loss(g ? ws->d_oi : NULL, g, ws, ws->oi, tgt_out, m, B, N, grad_count);
 }
 
-/* Backward of forward(), in reverse: loss, output layer, decoder steps from the last (the cell,
- * then attention), the decoder's and the query's weights over all steps, the attention keys,
- * the encoder. Adds into the (zeroed) gradient block m->g. */
+/* Backward of forward(), in reverse from ws->d_oi (forward() did the loss and the output layer):
+ * decoder steps from the last (the cell, then attention), the decoder's and the query's weights
+ * over all steps, the attention keys, the encoder. Adds into the gradient block m->g. */
 static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
-                     const int32_t *tgt_in, const int32_t *tgt_out, int B, int M, int N, int count) {
+                     const int32_t *tgt_in, int B, int M, int N) {
   int H = m->cfg.H, A = m->cfg.A, GH = m->G * m->cfg.H, Dout = m->Dout;
   s2s_weights *g = &m->g;
   int rows = N * B, lstm = m->cfg.cell == S2S_CELL_LSTM;
-
-  crossentropy_backward(ws->logits, tgt_out, B, N, m->cfg.Vt, count);
-  s2s_output_backward(ws->d_oi, g, ws->logits, ws->oi, m, rows);
 
   memset(ws->d_h_enc, 0, sizeof(real) * (size_t)(M + 1) * B * H);
   if (m->cfg.attn) {
@@ -165,11 +131,10 @@ static int run_batch(s2s_model *m, const int32_t *src, const int32_t *src_len, c
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, with_grad);
   if (rc) return rc;
-  real loss = (real)(forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count) / count);
-  if (with_grad) {
-    memset(m->grads, 0, sizeof(real) * m->total);
-    backward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count);
-  }
+  if (with_grad) memset(m->grads, 0, sizeof(real) * m->total);
+  real loss = (real)(forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N,
+                             with_grad ? &m->g : NULL, count) / count);
+  if (with_grad) backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
   if (loss_out) *loss_out = loss;
   return S2S_OK;
 }
@@ -234,9 +199,10 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, 1);
   if (rc) return rc;
-  double loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, count);
   memset(m->grads, 0, sizeof(real) * m->total);
-  backward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, 1); /* 1: sums, not means */
+  double loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, &m->g,
+                        1); /* 1: sums, not means */
+  backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
   if (loss_sum_out) *loss_sum_out = loss;
   if (count_out) *count_out = count;
   return S2S_OK;
