@@ -55,6 +55,56 @@ static double check_model(int cell, int attn, int scale) {
   return worst;
 }
 
+/* A target vocabulary large enough that the output layer works in several chunks of rows
+ * (s2s_output_loss holds at most S2S_OUT_CHUNK_BYTES of logits: 10 rows of 50000 doubles here,
+ * and the batch has 15 rows, PAD ones among them): the gradients must still be exact. Every
+ * parameter outside the vocabulary-sized tensors is checked, and of those (dec.embed,
+ * out.weight, out.bias) the rows of the specials, the tokens in the batch and a few others. */
+static double check_large_vocab(int cell, int attn) {
+  enum { B = 3, M = 3, N = 5, VT = 50000 };
+  s2s_model *m = s2s_create(cell, attn, 1, 3, 4, 3, 7, VT, 5);
+  CHECK(m != NULL, "create: %s", s2s_last_error());
+  if (!m) return INFINITY;
+  int32_t src[B * M] = {4, 5, 6, 5, 6, 0, 6, 0, 0};
+  int32_t len[B] = {3, 2, 1};
+  int32_t tin[B * N] = {1, 40000, 5, 49999, 4, 1, 7, 0, 0, 0, 1, 12345, 6, 0, 0};
+  int32_t tout[B * N] = {40000, 5, 49999, 4, 2, 7, 2, 0, 0, 0, 12345, 6, 2, 0, 0};
+  const int32_t rows_checked[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 12345, 40000, 49998, 49999};
+  const int nrows = sizeof rows_checked / sizeof rows_checked[0];
+  real loss;
+  CHECK(s2s_loss_and_grad(m, src, len, tin, tout, B, M, N, &loss) == S2S_OK, "%s", s2s_last_error());
+  real *grad = malloc(sizeof(real) * m->total);
+  memcpy(grad, m->grads, sizeof(real) * m->total);
+  double worst = 0;
+  const double h = 1e-5;
+  for (int t = 0; t < m->ntensors; t++) {
+    const s2s_tensor *tensor = &m->tensors[t];
+    int big = tensor->rows == VT;
+    size_t cols = tensor->cols ? (size_t)tensor->cols : 1;
+    double tensor_worst = 0;
+    for (int r = 0; r < (big ? nrows : 1); r++) {
+      size_t from = big ? (size_t)rows_checked[r] * cols : 0, to = big ? from + cols : tensor->size;
+      for (size_t k = from; k < to; k++) {
+        real *p = m->params + tensor->offset + k, keep = *p, lp, lm;
+        *p = keep + h;
+        s2s_loss(m, src, len, tin, tout, B, M, N, &lp);
+        *p = keep - h;
+        s2s_loss(m, src, len, tin, tout, B, M, N, &lm);
+        *p = keep;
+        double numeric = (lp - lm) / (2 * h), analytic = grad[tensor->offset + k];
+        double err = fabs(numeric - analytic) / fmax(fabs(numeric) + fabs(analytic), 1e-3);
+        if (err > tensor_worst) tensor_worst = err;
+      }
+    }
+    CHECK(tensor_worst < 1e-6, "large vocabulary, cell %d attention %d: %s relative error %.3g", cell,
+          attn, tensor->name, tensor_worst);
+    if (tensor_worst > worst) worst = tensor_worst;
+  }
+  free(grad);
+  s2s_destroy(m);
+  return worst;
+}
+
 int main(void) {
   const char *cells[] = {"rnn", "gru", "lstm"}, *attns[] = {"none", "additive", "dot"};
   for (int cell = 0; cell < 3; cell++)
@@ -63,5 +113,7 @@ int main(void) {
       printf("gradient check %-4s x %-8s: largest relative error %.2e\n", cells[cell], attns[attn], worst);
     }
   printf("gradient check gru  x dot (unscaled): largest relative error %.2e\n", check_model(1, 2, 0));
+  printf("gradient check gru  x additive, 50000 targets (output layer in chunks): largest relative error %.2e\n",
+         check_large_vocab(1, 1));
   return check_summary("test_gradients (double precision)");
 }
