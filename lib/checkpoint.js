@@ -6,6 +6,7 @@
 // pages and workers alike.
 
 import { SESSION_FORMAT, SESSION_VERSION } from './session.js';
+import { fail as codedError } from './errors.js';
 import { MAX_BATCH, MAX_FILE, MAX_META, MAX_PARAMS } from './limits.js';
 
 const CHECKPOINT_MAGIC = [0x53, 0x32, 0x53, 0x43, 0x4b, 0x50, 0x54, 0x1a]; // "S2SCKPT\x1a"
@@ -22,11 +23,8 @@ const FIXED_BYTES = 8 + 4 + 4 + 4 + 4 + 5 * 8 + 4 + 4; // magic .. CRC, without 
 const SCHEDULES = ['constant', 'cosine', 'custom'];
 const BACKENDS = ['simd', 'scalar', 'fma'];
 
-function fail(message, code = 'BAD_FILE') {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
+/** A coded Error (lib/errors.js); most of a checkpoint's problems are a bad file. */
+const fail = (message, code = 'BAD_FILE') => codedError(message, code);
 
 let crcTable = null;
 

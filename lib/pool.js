@@ -13,16 +13,11 @@
 
 import { startWorker, availableCores } from '#platform';
 import { RpcClient } from './rpc.js';
+import { fail } from './errors.js';
 import { LocalStepper, addInto, resolveWorkers } from './session.js';
 
 /** At most this many threads for workers: 'auto' (a batch has few shards; more would idle). */
 export const AUTO_WORKERS_CAP = 8;
-
-function fail(message, code = 'BAD_ARGUMENT') {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
 
 /** True when gradients can move through shared memory here. */
 export function sharedMemoryAvailable() {

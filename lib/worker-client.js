@@ -7,6 +7,7 @@
 
 import { startWorker } from '#platform';
 import { RpcClient } from './rpc.js';
+import { fail } from './errors.js';
 
 /** A Translator that lives in a worker; every method returns a Promise. */
 export class TranslatorWorker {
@@ -72,7 +73,7 @@ export class TranslatorWorker {
   }
 
   _known(name) {
-    if (!this._state) throw new Error('this TranslatorWorker was disposed: create or load a new one');
+    if (!this._state) throw fail('this TranslatorWorker was disposed: create or load a new one', 'DISPOSED');
     return this._state[name];
   }
 

@@ -76,6 +76,6 @@ test('worker: errors keep their message and code; calls after dispose reject', a
   await assert.rejects(remote.train(data.train, { onProgress: 'x' }), /onProgress must be a function/);
   await remote.dispose();
   await assert.rejects(remote.translate('ab'), /terminated|disposed/);
-  assert.throws(() => remote.backend, /disposed/);
+  assert.throws(() => remote.backend, (e) => e.code === 'DISPOSED' && /disposed: create or load a new one/.test(e.message));
   await assert.rejects(TranslatorWorker.create({ pairs: data.train }, { workerUrl: new URL('./no-such-worker.js', import.meta.url) }), /worker/);
 });
