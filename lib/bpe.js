@@ -6,6 +6,7 @@
 // locale-dependent comparisons, so the same texts give the same pieces in every runtime.
 
 import { MAX_TEXT_LENGTH, MAX_VOCABULARY_SIZE } from './text.js';
+import { fail as bpeError } from './errors.js';
 
 /** Longest chunk of pre-tokenization, in code points (section "Definitions"). */
 export const MAX_CHUNK = 64;
@@ -22,12 +23,6 @@ const REPLACEMENT = '\uFFFD';
 export const BYTE_SYMBOLS = Object.freeze(Array.from({ length: BYTE_COUNT },
   (_, v) => `<0x${v.toString(16).toUpperCase().padStart(2, '0')}>`));
 const BYTE_VALUE = new Map(BYTE_SYMBOLS.map((s, v) => [s, v]));
-
-function bpeError(message, code = 'BAD_ARGUMENT') {
-  const error = new Error(message);
-  error.code = code;
-  return error;
-}
 
 /** Whether a code point is in the punctuation set P of docs/tokenizers.md. */
 export function isPunctuation(cp) {

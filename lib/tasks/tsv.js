@@ -126,8 +126,8 @@ export function fromTSV(input, options = {}) {
  * @param {{bins?: number}} [options]
  */
 export function describePairs(pairs, { bins = 10 } = {}) {
-  if (!Array.isArray(pairs)) throw new TypeError('describePairs needs an array of [source, target] pairs');
-  if (!Number.isInteger(bins) || bins < 1 || bins > 100) throw new RangeError('bins must be an integer from 1 to 100');
+  if (!Array.isArray(pairs)) throw fail('describePairs needs an array of [source, target] pairs');
+  if (!Number.isInteger(bins) || bins < 1 || bins > 100) throw fail('bins must be an integer from 1 to 100');
   const words = (text) => {
     let n = 0;
     let inWord = false;
