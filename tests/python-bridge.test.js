@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Seq2Seq, Translator, Vocabulary, getTokenizer, generateTask, tasks } from '../lib/index.js';
 import { createRandom } from '../lib/random.js';
 import * as limits from '../lib/limits.js';
+import { BpeTokenizer } from '../lib/bpe.js';
 import { randomSequence, makeBatch } from './helpers/reverse.js';
 import { openPage, browserSkipReason, byTestId, translateInPage, waitReady } from './web-harness.js';
 
@@ -149,6 +150,21 @@ function textFixtures() {
       }
       tokenizers[name] = { vocabs, detokenized: all.map(([s, t]) => [tok.detokenize(tok.tokenize(s)), tok.detokenize(tok.tokenize(t))]) };
     }
+    // bpe (docs/tokenizers.md): learned per side and shared, then every text's ids and round trip
+    const sources = task.train.map((p) => p[0]);
+    const targets = task.train.map((p) => p[1]);
+    const bpe = {};
+    for (const [label, texts, vocabSize] of [['source', sources, 300], ['target', targets, 420], ['shared', sources.concat(targets), 520]]) {
+      const tok = BpeTokenizer.learn(texts, { vocabSize });
+      const index = new Map(tok.symbols.map((sym, i) => [sym, i + 4]));
+      const ids = (text) => tok.tokenize(text).map((piece) => index.get(piece));
+      bpe[label] = {
+        vocabSize, tokenizer: tok.toJSON(), symbols: tok.symbols,
+        ids: all.map(([s, t]) => [ids(s), ids(t)]),
+        detokenized: all.map(([s, t]) => [tok.detokenize(tok.tokenize(s)), tok.detokenize(tok.tokenize(t))]),
+      };
+    }
+    tokenizers.bpe = bpe;
     cases.push({ file: v.file, seed: v.seed, testFraction: v.testFraction, columns: v.columns, train: task.train, test: task.test, tokenizers });
   }
   // files the JS reader refuses, and its message for each
@@ -184,13 +200,18 @@ async function fileFixtures() {
     { cell: 'lstm', attention: 'dot', scale: true, embed: 8, hidden: 16, attentionSize: 12, seed: 42, tokenizer: 'word' },
     { cell: 'rnn', attention: 'none', scale: true, embed: 5, hidden: 7, attentionSize: 3, seed: 7, tokenizer: { source: 'word', target: 'char' } },
     { cell: 'gru', attention: 'dot', scale: false, embed: 9, hidden: 11, attentionSize: 13, seed: 4294967295, tokenizer: 'char', maxVocabularySize: 30, minCount: 2, info: { note: 'ünïcode ✓', n: 3 } },
+    { cell: 'gru', attention: 'additive', scale: true, embed: 8, hidden: 12, attentionSize: 10, seed: 9, tokenizer: 'bpe', vocabSize: 330 },
+    { cell: 'lstm', attention: 'none', scale: true, embed: 6, hidden: 8, attentionSize: 4, seed: 10, tokenizer: { source: 'bpe', target: 'word' }, vocabSize: { source: 290 } },
+    { cell: 'rnn', attention: 'additive', scale: true, embed: 6, hidden: 8, attentionSize: 5, seed: 11, tokenizer: 'bpe', vocabSize: 450, sharedVocabulary: true },
   ];
+  const freshTranslations = [];
   for (let i = 0; i < fresh.length; i++) {
     const t = await Translator.create({ pairs: uni, ...fresh[i] });
     writeFileSync(join(FIX, `fresh-${i}.s2s`), t.save());
+    freshTranslations.push(uni.slice(0, 12).map(([s]) => t.translate(s, { maxLength: 30 }).text));
     t.dispose();
   }
-  writeJSON('fresh.json', { pairs: uni, options: fresh });
+  writeJSON('fresh.json', { pairs: uni, options: fresh, translations: freshTranslations });
 
   // a model trained here on a TSV file, as the Node CLI would (split and shuffle from the seed)
   const dates = generateTask('dates', { seed: 1, trainSize: 3000, testSize: 300 });

@@ -20,10 +20,13 @@ def test_fresh_models_are_byte_identical_to_nodes(fixtures):
         t = Translator.create(pairs, tokenizer=o["tokenizer"], cell=o["cell"], attention=o["attention"], scale=o["scale"],
                               embed=o["embed"], hidden=o["hidden"], attention_size=o["attentionSize"], seed=o["seed"],
                               max_vocabulary_size=o.get("maxVocabularySize", 65536), min_count=o.get("minCount", 1),
-                              info=o.get("info"))
+                              info=o.get("info"), vocab_size=o.get("vocabSize"), shared_vocabulary=o.get("sharedVocabulary", False))
         node = (fixtures / f"fresh-{i}.s2s").read_bytes()
         mine = t.save()
-        assert len(mine) == len(node) and mine == node, f"fresh model {i} ({o['cell']}/{o['attention']}) differs"
+        assert len(mine) == len(node) and mine == node, f"fresh model {i} ({o['cell']}/{o['attention']}, {o['tokenizer']}) differs"
+        loaded = Translator.load(node)
+        assert [loaded.translate(p[0], max_length=30)["text"] for p in pairs[:12]] == fresh["translations"][i]
+    assert any(o["tokenizer"] == "bpe" for o in fresh["options"])
 
 
 def test_node_trained_model_translates_as_in_node_and_round_trips(fixtures):

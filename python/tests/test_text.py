@@ -5,6 +5,7 @@ whitespace such as U+FEFF and non-whitespace such as U+0085, emoji sequences, co
 import pytest
 
 from conftest import load_json
+from seq2seq_attention.bpe import BpeTokenizer, split_chunks
 from seq2seq_attention.errors import S2SError
 from seq2seq_attention.rng import Random
 from seq2seq_attention.text import Vocabulary, get_tokenizer, js_trim
@@ -27,6 +28,8 @@ def test_split_vocabularies_ids_and_detokenizing_match_js(fixtures):
         assert list(read_pairs(fixtures / case["file"], cols)) == parse_tsv(raw, cols)
         both = train + test
         for name, tk in case["tokenizers"].items():
+            if name == "bpe":
+                continue
             tok = get_tokenizer(name)
             for label, v in tk["vocabs"].items():
                 o = v["options"]
@@ -36,8 +39,19 @@ def test_split_vocabularies_ids_and_detokenizing_match_js(fixtures):
                 assert sv.symbols == v["source"] and tv.symbols == v["target"], f"{case['file']} {name} {label}"
                 ids = [[sv.encode(tok.tokenize(s))[0], tv.encode(tok.tokenize(t))[0]] for s, t in both]
                 assert ids == v["ids"], f"{case['file']} {name} {label}"
+            if name == "bpe":
+                continue
             detok = [[tok.detokenize(tok.tokenize(s)), tok.detokenize(tok.tokenize(t))] for s, t in both]
             assert detok == tk["detokenized"]
+        sources, targets = [p[0] for p in train], [p[1] for p in train]
+        for label, texts in (("source", sources), ("target", targets), ("shared", sources + targets)):
+            want = case["tokenizers"]["bpe"][label]
+            tok = BpeTokenizer.learn(texts, want["vocabSize"])
+            assert tok.to_json() == want["tokenizer"] and tok.symbols == want["symbols"], f"{case['file']} bpe {label}"
+            index = {s: i + 4 for i, s in enumerate(tok.symbols)}
+            assert [[[index[p] for p in tok.tokenize(s)], [index[p] for p in tok.tokenize(t)]] for s, t in both] == want["ids"]
+            detok = [[tok.detokenize(tok.tokenize(s)), tok.detokenize(tok.tokenize(t))] for s, t in both]
+            assert detok == want["detokenized"] and detok == [[s, t] for s, t in both], "bpe is lossless"
 
 
 def test_files_js_refuses_are_refused_with_the_same_message(fixtures):
@@ -62,3 +76,20 @@ def test_js_generator_and_whitespace():
     with pytest.raises(S2SError):
         get_tokenizer("bytes")
     assert split_pairs([("a", "b"), ("a", "b"), ("a", "c")], 1, 0.0)[0] == [("a", "b"), ("a", "c")]
+
+
+def test_bpe_golden_fixture_of_the_js_library():
+    """tests/fixtures/bpe-golden.json: texts, the tokenizers lib/bpe.js learns and held-out ids."""
+    import json
+    import pathlib
+    golden = json.loads((pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "bpe-golden.json").read_text(encoding="utf-8"))
+    assert golden["cases"]
+    for case in golden["cases"]:
+        tok = BpeTokenizer.learn(golden["train"], case["vocabSize"])
+        assert tok.to_json() == case["tokenizer"] and tok.symbols == case["symbols"]
+        index = {s: i + 4 for i, s in enumerate(tok.symbols)}
+        assert [[index[p] for p in tok.tokenize(s)] for s in golden["heldOut"]] == case["ids"]
+    assert split_chunks("Où est-il ?") == ["Où", " est", "-", "il", " ", "?"]
+    assert split_chunks("Hello  world") == ["Hello", " ", " world"]
+    with pytest.raises(S2SError):
+        split_chunks("a\ud800b")
