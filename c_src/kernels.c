@@ -190,6 +190,69 @@ void vsigmoid_scalar(real *y, const real *x, int n) {
   for (int i = 0; i < n; i++) y[i] = s2s_sigmoid(x[i]);
 }
 
+/* One element of each cell row kernel: the scalar kernels and the SIMD kernels' tails. */
+static inline void gru_fwd1(real *g, real *h, const real *xi, const real *xh, const real *hp, int H, int k) {
+  real r = s2s_sigmoid(xi[k] + xh[k]);
+  real z = s2s_sigmoid(xi[H + k] + xh[H + k]);
+  real n = s2s_tanh(xi[2 * H + k] + r * xh[2 * H + k]);
+  g[k] = r, g[H + k] = z, g[2 * H + k] = n;
+  h[k] = (1 - z) * n + z * hp[k];
+}
+
+static inline void lstm_fwd1(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H, int k) {
+  real i = s2s_sigmoid(xi[k] + xh[k]);
+  real f = s2s_sigmoid(xi[H + k] + xh[H + k]);
+  real gg = s2s_tanh(xi[2 * H + k] + xh[2 * H + k]);
+  real o = s2s_sigmoid(xi[3 * H + k] + xh[3 * H + k]);
+  g[k] = i, g[H + k] = f, g[2 * H + k] = gg, g[3 * H + k] = o;
+  real cn = f * cp[k] + i * gg;
+  c[k] = cn;
+  h[k] = o * s2s_tanh(cn);
+}
+
+static inline void gru_bwd1(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
+                            const real *d, int H, int k) {
+  real r = g[k], z = g[H + k], n = g[2 * H + k];
+  real dn = d[k] * (1 - z);
+  real dz = d[k] * (hp[k] - n);
+  real dn_pre = dn * (1 - n * n);
+  real dr = dn_pre * ghn[k];
+  real dr_pre = dr * r * (1 - r);
+  real dz_pre = dz * z * (1 - z);
+  di[k] = dr_pre, dg[k] = dr_pre;
+  di[H + k] = dz_pre, dg[H + k] = dz_pre;
+  di[2 * H + k] = dn_pre, dg[2 * H + k] = dn_pre * r;
+  dhp[k] = d[k] * z;
+}
+
+static inline void lstm_bwd1(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+                             const real *d, const real *dc, int H, int k) {
+  real ig = g[k], fg = g[H + k], gg = g[2 * H + k], og = g[3 * H + k];
+  real tc = s2s_tanh(c[k]);
+  real d_o = d[k] * tc;
+  real dct = dc[k] + d[k] * og * (1 - tc * tc);
+  real d_i = dct * gg, d_g = dct * ig, d_f = dct * cp[k];
+  real x0 = d_i * ig * (1 - ig), x1 = d_f * fg * (1 - fg), x2 = d_g * (1 - gg * gg), x3 = d_o * og * (1 - og);
+  di[k] = x0, di[H + k] = x1, di[2 * H + k] = x2, di[3 * H + k] = x3;
+  dg[k] = x0, dg[H + k] = x1, dg[2 * H + k] = x2, dg[3 * H + k] = x3;
+  dcp[k] = dct * fg;
+}
+
+void gru_row_forward_scalar(real *g, real *h, const real *xi, const real *xh, const real *hp, int H) {
+  for (int k = 0; k < H; k++) gru_fwd1(g, h, xi, xh, hp, H, k);
+}
+void lstm_row_forward_scalar(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
+  for (int k = 0; k < H; k++) lstm_fwd1(g, h, c, xi, xh, cp, H, k);
+}
+void gru_row_backward_scalar(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
+                             const real *d, int H) {
+  for (int k = 0; k < H; k++) gru_bwd1(di, dg, dhp, g, ghn, hp, d, H, k);
+}
+void lstm_row_backward_scalar(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+                              const real *d, const real *dc, int H) {
+  for (int k = 0; k < H; k++) lstm_bwd1(di, dg, dcp, g, cp, c, d, dc, H, k);
+}
+
 void log_softmax_row(real *x, int n) {
   real mx = x[0];
   for (int i = 1; i < n; i++) mx = mx < x[i] ? x[i] : mx;
@@ -554,6 +617,77 @@ void vsigmoid_simd(real *y, const real *x, int n) {
   int i = 0;
   for (; i + 4 <= n; i += 4) F32X4_STORE(y + i, sigmoid_f32x4(F32X4_LOAD(x + i)));
   for (; i < n; i++) y[i] = s2s_sigmoid(x[i]);
+}
+
+/* The cell rows, four units at a time: the operations of gru_fwd1 ... lstm_bwd1 in the same order. */
+void gru_row_forward_simd(real *g, real *h, const real *xi, const real *xh, const real *hp, int H) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  int k = 0;
+  for (; k + 4 <= H; k += 4) {
+    f32x4 r = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + k), F32X4_LOAD(xh + k)));
+    f32x4 z = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + H + k), F32X4_LOAD(xh + H + k)));
+    f32x4 n = tanh_f32x4(F32X4_ADD(F32X4_LOAD(xi + 2 * H + k), F32X4_MUL(r, F32X4_LOAD(xh + 2 * H + k))));
+    F32X4_STORE(g + k, r), F32X4_STORE(g + H + k, z), F32X4_STORE(g + 2 * H + k, n);
+    F32X4_STORE(h + k, F32X4_ADD(F32X4_MUL(F32X4_SUB(one, z), n), F32X4_MUL(z, F32X4_LOAD(hp + k))));
+  }
+  for (; k < H; k++) gru_fwd1(g, h, xi, xh, hp, H, k);
+}
+
+void lstm_row_forward_simd(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
+  int k = 0;
+  for (; k + 4 <= H; k += 4) {
+    f32x4 i = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + k), F32X4_LOAD(xh + k)));
+    f32x4 f = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + H + k), F32X4_LOAD(xh + H + k)));
+    f32x4 gg = tanh_f32x4(F32X4_ADD(F32X4_LOAD(xi + 2 * H + k), F32X4_LOAD(xh + 2 * H + k)));
+    f32x4 o = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + 3 * H + k), F32X4_LOAD(xh + 3 * H + k)));
+    F32X4_STORE(g + k, i), F32X4_STORE(g + H + k, f), F32X4_STORE(g + 2 * H + k, gg), F32X4_STORE(g + 3 * H + k, o);
+    f32x4 cn = F32X4_ADD(F32X4_MUL(f, F32X4_LOAD(cp + k)), F32X4_MUL(i, gg));
+    F32X4_STORE(c + k, cn);
+    F32X4_STORE(h + k, F32X4_MUL(o, tanh_f32x4(cn)));
+  }
+  for (; k < H; k++) lstm_fwd1(g, h, c, xi, xh, cp, H, k);
+}
+
+void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
+                           const real *d, int H) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  int k = 0;
+  for (; k + 4 <= H; k += 4) {
+    f32x4 r = F32X4_LOAD(g + k), z = F32X4_LOAD(g + H + k), n = F32X4_LOAD(g + 2 * H + k), dk = F32X4_LOAD(d + k);
+    f32x4 dn = F32X4_MUL(dk, F32X4_SUB(one, z));
+    f32x4 dz = F32X4_MUL(dk, F32X4_SUB(F32X4_LOAD(hp + k), n));
+    f32x4 dn_pre = F32X4_MUL(dn, F32X4_SUB(one, F32X4_MUL(n, n)));
+    f32x4 dr = F32X4_MUL(dn_pre, F32X4_LOAD(ghn + k));
+    f32x4 dr_pre = F32X4_MUL(F32X4_MUL(dr, r), F32X4_SUB(one, r));
+    f32x4 dz_pre = F32X4_MUL(F32X4_MUL(dz, z), F32X4_SUB(one, z));
+    F32X4_STORE(di + k, dr_pre), F32X4_STORE(dg + k, dr_pre);
+    F32X4_STORE(di + H + k, dz_pre), F32X4_STORE(dg + H + k, dz_pre);
+    F32X4_STORE(di + 2 * H + k, dn_pre), F32X4_STORE(dg + 2 * H + k, F32X4_MUL(dn_pre, r));
+    F32X4_STORE(dhp + k, F32X4_MUL(dk, z));
+  }
+  for (; k < H; k++) gru_bwd1(di, dg, dhp, g, ghn, hp, d, H, k);
+}
+
+void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+                            const real *d, const real *dc, int H) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  int k = 0;
+  for (; k + 4 <= H; k += 4) {
+    f32x4 ig = F32X4_LOAD(g + k), fg = F32X4_LOAD(g + H + k), gg = F32X4_LOAD(g + 2 * H + k), og = F32X4_LOAD(g + 3 * H + k);
+    f32x4 dk = F32X4_LOAD(d + k);
+    f32x4 tc = tanh_f32x4(F32X4_LOAD(c + k));
+    f32x4 d_o = F32X4_MUL(dk, tc);
+    f32x4 dct = F32X4_ADD(F32X4_LOAD(dc + k), F32X4_MUL(F32X4_MUL(dk, og), F32X4_SUB(one, F32X4_MUL(tc, tc))));
+    f32x4 d_i = F32X4_MUL(dct, gg), d_g = F32X4_MUL(dct, ig), d_f = F32X4_MUL(dct, F32X4_LOAD(cp + k));
+    f32x4 x0 = F32X4_MUL(F32X4_MUL(d_i, ig), F32X4_SUB(one, ig));
+    f32x4 x1 = F32X4_MUL(F32X4_MUL(d_f, fg), F32X4_SUB(one, fg));
+    f32x4 x2 = F32X4_MUL(d_g, F32X4_SUB(one, F32X4_MUL(gg, gg)));
+    f32x4 x3 = F32X4_MUL(F32X4_MUL(d_o, og), F32X4_SUB(one, og));
+    F32X4_STORE(di + k, x0), F32X4_STORE(di + H + k, x1), F32X4_STORE(di + 2 * H + k, x2), F32X4_STORE(di + 3 * H + k, x3);
+    F32X4_STORE(dg + k, x0), F32X4_STORE(dg + H + k, x1), F32X4_STORE(dg + 2 * H + k, x2), F32X4_STORE(dg + 3 * H + k, x3);
+    F32X4_STORE(dcp + k, F32X4_MUL(dct, fg));
+  }
+  for (; k < H; k++) lstm_bwd1(di, dg, dcp, g, cp, c, d, dc, H, k);
 }
 
 #endif

@@ -36,6 +36,18 @@ real s2s_sigmoid(real x);
   /* backward of scores_additive from its kept t (m,A): dKh[j] += ds_j*v*(1-t_j^2), dq += same, dv += ds_j*t_j */ \
   X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *t,      \
                                      const real *v, const real *ds, int m, int A))                 \
+  /* one row of a GRU step, gates r, z, n into g[3H] and h[H]: r = sig(xi+xh), z = sig(xi+xh),     \
+     n = tanh(xi + r xh), h = (1-z) n + z hp; one pass instead of an add, two activation calls and  \
+     two loops (the same operations per element, so the same bits) */                             \
+  X(void, gru_row_forward, (real *g, real *h, const real *xi, const real *xh, const real *hp, int H)) \
+  /* one row of an LSTM step: gates i, f, g, o into g[4H], c = f cp + i g, h = o tanh(c) */        \
+  X(void, lstm_row_forward, (real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H)) \
+  /* backward of gru_row_forward: dgi, dgh [3H], dhp = the direct part of dh_prev */              \
+  X(void, gru_row_backward, (real *di, real *dg, real *dhp, const real *g, const real *ghn,       \
+                             const real *hp, const real *d, int H))                               \
+  /* backward of lstm_row_forward: dgi = dgh [4H], dcp; the direct part of dh_prev is 0 */          \
+  X(void, lstm_row_backward, (real *di, real *dg, real *dcp, const real *g, const real *cp,       \
+                              const real *c, const real *d, const real *dc, int H))               \
   /* y = tanh(x), y = sigmoid(x) over n */                                                       \
   X(void, vtanh, (real *y, const real *x, int n))                                                 \
   X(void, vsigmoid, (real *y, const real *x, int n))

@@ -108,6 +108,42 @@ test('tanh and sigmoid: SIMD bitwise equals scalar, and both are accurate', () =
   }
 });
 
+test('GRU and LSTM row kernels (gates, activations, state in one pass, and their backward): SIMD bitwise equals scalar, and both follow the cell equations', () => {
+  const sig = (x) => 1 / (1 + Math.exp(-x));
+  for (const H of SIZES) {
+    const xi = randoms(4 * H, 3), xh = randoms(4 * H, 3), hp = randoms(H), cp = randoms(H), d = randoms(H), dc = randoms(H);
+    let [a, b] = both('gru_row_forward', [nans(3 * H), nans(H), xi, xh, hp], [0, 1], (f, [g, h, x1, x2, p]) => f(g, h, x1, x2, p, H));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `gru_row_forward H=${H} output ${i}`));
+    for (let k = 0; k < H; k++) {
+      const r = sig(xi[k] + xh[k]), z = sig(xi[H + k] + xh[H + k]), n = Math.tanh(xi[2 * H + k] + r * xh[2 * H + k]);
+      assert.ok(Math.abs(a.out[1][k] - ((1 - z) * n + z * hp[k])) < 1e-5, `gru h[${k}]`);
+    }
+    const gGru = a.out[0];
+    [a, b] = both('lstm_row_forward', [nans(4 * H), nans(H), nans(H), xi, xh, cp], [0, 1, 2], (f, [g, h, c, x1, x2, p]) => f(g, h, c, x1, x2, p, H));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `lstm_row_forward H=${H} output ${i}`));
+    for (let k = 0; k < H; k++) {
+      const c = sig(xi[H + k] + xh[H + k]) * cp[k] + sig(xi[k] + xh[k]) * Math.tanh(xi[2 * H + k] + xh[2 * H + k]);
+      assert.ok(Math.abs(a.out[2][k] - c) < 1e-5 && Math.abs(a.out[1][k] - sig(xi[3 * H + k] + xh[3 * H + k]) * Math.tanh(c)) < 1e-5, `lstm c, h[${k}]`);
+    }
+    const [gL, , cL] = a.out;
+    [a, b] = both('gru_row_backward', [nans(3 * H), nans(3 * H), nans(H), gGru, xh.slice(2 * H, 3 * H), hp, d], [0, 1, 2],
+      (f, [di, dg, dp, g, ghn, p, dd]) => f(di, dg, dp, g, ghn, p, dd, H));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `gru_row_backward H=${H} output ${i}`));
+    for (let k = 0; k < H; k++) { // dh/dz = hp - n, through the sigmoid: z (1 - z)
+      const z = gGru[H + k], n = gGru[2 * H + k];
+      assert.ok(Math.abs(a.out[0][H + k] - d[k] * (hp[k] - n) * z * (1 - z)) < 1e-5 && Math.abs(a.out[2][k] - d[k] * z) < 1e-6, `gru dz[${k}]`);
+    }
+    [a, b] = both('lstm_row_backward', [nans(4 * H), nans(4 * H), nans(H), gL, cp, cL, d, dc], [0, 1, 2],
+      (f, [di, dg, dcp, g, p, c, dd, ddc]) => f(di, dg, dcp, g, p, c, dd, ddc, H));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `lstm_row_backward H=${H} output ${i}`));
+    assert.deepEqual(a.out[0], a.out[1], 'the LSTM gives the same gradient to gi and gh');
+    for (let k = 0; k < H; k++) { // dc_prev = (dc + dh o (1 - tanh(c)^2)) f
+      const t = Math.tanh(cL[k]), dct = dc[k] + d[k] * gL[3 * H + k] * (1 - t * t);
+      assert.ok(Math.abs(a.out[2][k] - dct * gL[H + k]) < 1e-5, `lstm dc_prev[${k}]`);
+    }
+  }
+});
+
 test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
   for (const m of SIZES) for (const A of [1, 3, 4, 5, 16, 17]) {
     const ld = A + 2;
