@@ -349,6 +349,33 @@ test('a model trained in Python loads with Translator.load and translates 200 he
   }
 });
 
+test('a checkpoint written by Python resumes in Node with its Adam state: the next step is the one Python takes', async () => {
+  assert.ok(pytestRan, 'needs the pytest run');
+  const { translator, session } = await Translator.loadCheckpoint(new Uint8Array(readFileSync(join(OUT, 'py.s2s.ckpt'))));
+  try {
+    assert.equal(session, null);
+    assert.equal(translator.stepCount, 5);
+    const spec = JSON.parse(readFileSync(join(FIX, 'node-ckpt.json'), 'utf8'));
+    const ex = spec.pairs.map(([s, g]) => [Array.from(translator.encodeSource(s).ids), Array.from(translator.targetVocabulary.encode(Array.from(g)).ids)]);
+    translator.core.trainStep(makeBatch(ex), { learningRate: spec.learningRate, clipNorm: spec.clipNorm });
+    const python = await Translator.load(new Uint8Array(readFileSync(join(OUT, 'py-ckpt-after.s2s'))));
+    for (const name of python.core.parameterNames()) {
+      const a = python.core.getParameter(name).data;
+      const b = translator.core.getParameter(name).data;
+      let diff = 0;
+      let scale = 0;
+      for (let i = 0; i < a.length; i++) {
+        diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        scale = Math.max(scale, Math.abs(a[i]));
+      }
+      assert.ok(diff <= 1e-5 * scale, `${name}: one step after Python's checkpoint differs by ${diff} (largest entry ${scale})`);
+    }
+    python.dispose();
+  } finally {
+    translator.dispose();
+  }
+});
+
 test('a model trained with torchrun (2 processes, gloo) translates in Node as in Python', async () => {
   assert.ok(pytestRan, 'needs the pytest run');
   const expected = JSON.parse(readFileSync(join(OUT, 'torchrun.json'), 'utf8'));

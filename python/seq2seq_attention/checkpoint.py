@@ -1,8 +1,10 @@
-"""Reading the JS library's checkpoint files (docs/model-format.md, "Checkpoints"): the model
+"""Reading and writing the JS library's checkpoint files (docs/model-format.md, "Checkpoints"): the model
 file, Adam's state and the run's JSON state, sealed with a CRC-32. The same checks, in the same
 order, as lib/checkpoint.js's decodeCheckpoint, with the same error codes. `train --init X.ckpt`
 takes the model and Adam's moments and step from one (the run position in its session is not
-resumed: the Python run starts its own)."""
+resumed: the Python run starts its own); `train --checkpoint` writes one next to the model
+(session null: "between runs"), which Translator.loadCheckpoint in Node and the page take with
+Adam's state."""
 
 import json
 import struct
@@ -89,3 +91,25 @@ def read_checkpoint(data):
         raise bad(f"the checkpoint is inconsistent: its session is at step {session['step']} but Adam has taken only {steps} steps")
     return {"model": model, "state": state,
             "optimizer": {"steps": steps, "beta1": b1, "beta2": b2, "epsilon": eps, "beta1Power": p1, "beta2Power": p2, "m": m, "v": v}}
+
+
+def write_checkpoint(model, optimizer, app=None, backend="simd"):
+    """Model-file bytes + Adam's state ({steps, beta1, beta2, epsilon, beta1Power, beta2Power, m, v})
+    -> checkpoint bytes, with session null. `backend` names the WebAssembly build the JS side should
+    resume on (the format has no value for PyTorch; `app.writer` says who wrote it)."""
+    import datetime
+
+    P = optimizer["m"].numel()
+    state = {"format": FORMAT, "version": VERSION,
+             "savedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+             "backend": backend, "session": None, "app": app}
+    js = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if len(js) > MAX_STATE_BYTES:
+        raise S2SError(f"the checkpoint's training state is {len(js)} bytes of JSON, more than the limit of {MAX_STATE_BYTES}", "LIMIT")
+    from .modelfile import _f32_bytes
+    parts = [MAGIC, struct.pack("<II", VERSION, len(model)), bytes(model),
+             struct.pack("<II", P, optimizer["steps"]),
+             struct.pack("<5d", optimizer["beta1"], optimizer["beta2"], optimizer["epsilon"], optimizer["beta1Power"], optimizer["beta2Power"]),
+             _f32_bytes(optimizer["m"]), _f32_bytes(optimizer["v"]), struct.pack("<I", len(js)), js]
+    body = b"".join(parts)
+    return body + struct.pack("<I", zlib.crc32(body))

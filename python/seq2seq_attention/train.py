@@ -26,7 +26,7 @@ import torch
 import torch.distributed as dist
 
 from .errors import S2SError
-from .checkpoint import is_checkpoint, read_checkpoint
+from .checkpoint import is_checkpoint, read_checkpoint, write_checkpoint
 from .model import make_batch
 from .optim import CoreAdam
 from .rng import Random
@@ -127,6 +127,8 @@ def parse_args(argv):
     p.add_argument("--stream", action="store_true", help="stream the file even if it is small (see above)")
     p.add_argument("--shuffle-buffer", type=int, default=100000, help="pairs shuffled together when streaming (default 100000)")
     p.add_argument("--threads", type=int, help="torch threads per process (default: torch's)")
+    p.add_argument("--checkpoint", action="store_true",
+                   help="also write OUT.ckpt: the model and Adam's state, for Translator.loadCheckpoint (Node, the page) or --init")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
     args = p.parse_args(argv)
     for name in ("epochs", "steps", "batch_size", "embed", "hidden", "attention_size", "eval_every", "shuffle_buffer", "threads"):
@@ -363,7 +365,10 @@ def _train(args, world, rank, device, lead, log):
     cpu_seconds = time.process_time() - cpu0
     if lead:
         translator.model = model.to("cpu")
-        translator.save(out)
+        saved = translator.save(out)
+        if args.checkpoint:
+            with open(out + ".ckpt", "wb") as f:
+                f.write(write_checkpoint(saved, opt.export_state(), app={"writer": "seq2seq_attention (PyTorch)", "torch": torch.__version__}))
         model.eval()
         lines = [f"trained {step} steps ({step / per_epoch:.2f} epochs) in {format_duration(train_seconds)}"
                  f"{' (stopped early)' if stopped else ''}, final loss {loss:.4f}, {seen_examples / max(train_seconds, 1e-9):.0f} examples/s"

@@ -140,3 +140,26 @@ def test_a_js_checkpoint_carries_adams_state_into_python(fixtures, tmp_path):
         with pytest.raises(S2SError) as err:
             read_checkpoint(bad)
         assert err.value.code == "BAD_FILE"
+
+
+def test_python_writes_a_checkpoint_for_node(fixtures, out_dir):
+    """train --checkpoint writes OUT.ckpt; it reads back; one more step from it here is what Node
+    must compute from the same checkpoint (checked in tests/python-bridge.test.js)."""
+    import torch
+    from seq2seq_attention.checkpoint import read_checkpoint
+    from seq2seq_attention.model import make_batch
+    from seq2seq_attention.optim import CoreAdam
+    out = out_dir / "py.s2s"
+    assert train_main(["--data", str(fixtures / "dates.tsv"), "--out", str(out), "--steps", "5", "--batch-size", "16",
+                       "--embed", "8", "--hidden", "16", "--attention-size", "16", "--eval-size", "0", "--threads", "1",
+                       "--checkpoint"]) == 0
+    ck = read_checkpoint((out_dir / "py.s2s.ckpt").read_bytes())
+    assert ck["model"] == out.read_bytes() and ck["optimizer"]["steps"] == 5 and ck["state"]["session"] is None
+    spec = load_json(fixtures / "node-ckpt.json")
+    t = Translator.load(ck["model"])
+    opt = CoreAdam(list(t.model.parameters()), lr=spec["learningRate"])
+    opt.import_state(ck["optimizer"])
+    t.model.loss(make_batch([t.encode_pair(p) for p in spec["pairs"]])).backward()
+    torch.nn.utils.clip_grad_norm_(list(t.model.parameters()), spec["clipNorm"])
+    opt.step()
+    t.save(str(out_dir / "py-ckpt-after.s2s"))
