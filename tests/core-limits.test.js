@@ -63,8 +63,8 @@ test('the core names the same batch, length, beam, parameter, workspace, file an
   check(c.s2s_last_status(), new RegExp(`limit of ${L.MAX_PARAMS}$`));
   c.free(i32);
   c.s2s_destroy(m);
-  // 64 x 64 target tokens over the largest vocabulary: the logits alone are 1 GiB
-  const big = create({ Vt: L.MAX_VOCAB }), B = 64, N = 64;
+  // 4096 x 1024 decoder rows of a hidden size of 64: more than 1 GiB of activations
+  const big = create({ H: 64 }), B = L.MAX_BATCH, N = L.MAX_LENGTH;
   const src = c.malloc(4 * B), len = c.malloc(4 * B), tgt = c.malloc(4 * B * N);
   new Int32Array(memory.buffer, src, B).fill(4);
   new Int32Array(memory.buffer, len, B).fill(1);
