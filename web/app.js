@@ -11,19 +11,18 @@ import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable } from './engine.js';
-import { createRandom } from '../lib/random.js';
+import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
 const EVAL_SUBSET = 200;           // held-out pairs measured about once a second while training
-const CHUNK_STEPS = 16;            // Adam steps per training call to the worker
+const SESSION_EPOCHS = 100000;     // a page session trains until paused (or the target is reached)
 const CHECK_EVERY_MS = 1000;       // how often accuracy and the probe's attention are refreshed
 const CUSTOM = '__custom__';
 // Two options in the page's address, for automation and tests: ?steps=N ends training at the
-// first chunk boundary at or past N steps (so a run's end does not depend on timing), and
+// N steps exactly (so a run's end does not depend on timing), and
 // ?checkpointSeconds=S checkpoints to the browser every S seconds instead of every 30.
 const PARAMS = new URLSearchParams(location.search);
 const positiveParam = (name) => (Number(PARAMS.get(name)) > 0 ? Number(PARAMS.get(name)) : null);
@@ -191,11 +190,9 @@ function renderStats(patch) {
 function resetCurves() {
   state.steps = 0;
   state.examples = 0;
-  state.order = null;
-  state.cursor = 0;
-  state.epoch = 0;
+  state.session = null;             // the training session in the model's worker (ensureSession)
+  state.resumeSession = null;       // a checkpoint's session state, resumed by the next Train
   state.trainMs = 0;
-  state.chunk = 0;
   state.lossPoints = [];
   state.accPoints = [];
   state.lastEval = null;
@@ -379,17 +376,13 @@ async function train() {
   }
 }
 
-/** The next `count` training pairs of the current epoch's seeded shuffle (a new shuffle per epoch). */
-function nextTrainingSlice(count, seed) {
-  const n = state.data.train.length;
-  if (!state.order || state.order.length !== n || state.cursor >= n) {
-    state.order = shuffledIndices(n, seed * 7919 + state.epoch);
-    state.cursor = 0;
-    state.epoch++;
-  }
-  const idx = state.order.slice(state.cursor, state.cursor + count);
-  state.cursor += idx.length;
-  return idx.map((i) => state.data.train[i]);
+// The page's "Threads" control. 'auto' trains on every core but one: the page's own thread must
+// stay free to draw and answer input while training (tests/web-train.test.js measures it), and
+// on a 2-core machine under load a second training thread made its long tasks exceed 5 % of the
+// time. (Node's 'auto' takes every core: nothing there needs to stay responsive.)
+function threadsSetting() {
+  const v = $('threads').value;
+  return v === 'auto' ? Math.max(1, cores() - 1) : Number(v);
 }
 
 /** What the page's buttons can do after DIVERGED: Continue when the kept weights still work, else Reset. */
@@ -400,16 +393,45 @@ function divergedAdvice(err) {
     : ' Try a smaller learning rate, then Continue (the last good weights are kept).';
 }
 
-function shuffledIndices(n, seed) {
-  return createRandom(seed >>> 0).shuffle(Array.from({ length: n }, (_, i) => i));
+/** Says how many threads train and how gradients move between them. */
+function showThreads(workers, transport) {
+  const e = $('threads-state');
+  if (workers && e.dataset.workers === String(workers) && e.dataset.transport === transport) return; // no relayout per event
+  const how = transport === 'shared'
+    ? 'gradients shared in memory (SharedArrayBuffer: the page is cross-origin isolated)'
+    : transport === 'transfer'
+      ? 'gradients passed as transferred buffers (the page is not cross-origin isolated, so no SharedArrayBuffer)'
+      : 'no extra thread';
+  e.textContent = workers
+    ? `Training on ${workers} thread${workers === 1 ? '' : 's'}: ${how}.`
+    : `This browser offers ${cores()} threads; ${sharedMemory() ? 'gradients would be shared in memory' : 'gradients would be passed as transferred buffers (no SharedArrayBuffer here)'}.`;
+  e.dataset.workers = workers || '';
+  e.dataset.transport = transport || '';
 }
 
-// Training runs as a series of short calls to the worker, CHUNK_STEPS steps each. Each call
-// trains one pass over the next slice of a seeded per-epoch shuffle of the training pairs, so
-// the page sends a slice (a thousand pairs) instead of the whole set (copying 10,000 pairs to a
-// worker costs the main thread tens of milliseconds), and the training stream depends only on
-// the seed, not on how fast the machine is. Between calls, about once a second, the page
-// measures held-out accuracy and redraws the probe's attention: the map "sharpens" as one watches.
+// The model trains through one resumable session in its worker (lib/session.js): the training
+// pairs go over once, the seeded batch order lives there, and every call trains about a second
+// (runSession's maxMs) so the page can measure held-out accuracy and redraw the probe in
+// between. A new learning rate or thread count resumes the same session's state (the same batch
+// order, and the same weights whatever the threads); a new batch size starts a new order. A
+// checkpoint keeps the session's state (remember), so a reload resumes the run bit for bit.
+async function ensureSession(s) {
+  const workers = threadsSetting();
+  const cur = state.session;
+  if (cur && cur.batchSize === s.batchSize && cur.learningRate === s.learningRate && cur.workers === workers && !cur.done) return;
+  const options = { epochs: SESSION_EPOCHS, batchSize: s.batchSize, learningRate: s.learningRate, clipNorm: 5, shuffleSeed: s.seed >>> 0, bucket: true, workers };
+  let resume = null;
+  if (cur && cur.batchSize === s.batchSize && !cur.done) resume = await state.remote.sessionState();
+  else if (!cur && state.resumeSession?.batchSize === s.batchSize) resume = state.resumeSession;
+  await state.remote.startSession(state.data.train, resume ? { ...options, resume } : options);
+  state.resumeSession = null;
+  const start = resume ? resume.step : 0;
+  state.session = {
+    batchSize: s.batchSize, learningRate: s.learningRate, workers, done: false,
+    base: state.steps - start, examplesBase: state.examples - (resume ? resume.examples : 0),
+  };
+}
+
 async function trainLoop() {
   let target = Number($('target').value);
   const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
@@ -426,35 +448,33 @@ async function trainLoop() {
     const s = settings();
     validateSettings(s);
     state.model.settings = { ...state.model.settings, learningRate: s.learningRate, batchSize: s.batchSize };
-    const base = state.steps;
-    const slice = nextTrainingSlice(CHUNK_STEPS * s.batchSize, s.seed);
+    await ensureSession(s);
+    const session = state.session;
+    const runStart = state.steps;
     const t0 = performance.now();
-    const report = await state.remote.train(slice, {
-      epochs: 1,
-      batchSize: s.batchSize,
-      learningRate: s.learningRate,
-      clipNorm: 5,
-      shuffleSeed: (s.seed * 100003 + state.chunk) >>> 0,
-      bucket: true,
+    const limits = { maxMs: CHECK_EVERY_MS, ...(Number.isFinite(MAX_STEPS) ? { maxSteps: Math.max(1, MAX_STEPS - state.steps) } : {}) };
+    const report = await state.remote.runSession(limits, {
       onProgress: (p) => {
-        state.lossPoints.push({ x: base + p.step, y: p.loss });
-        renderStats({ chunkStep: p.step, batchSize: s.batchSize, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
+        state.lossPoints.push({ x: session.base + p.step, y: p.loss });
+        showThreads(p.workers, p.transport);
+        renderStats({ chunkStep: session.base + p.step - runStart, batchSize: s.batchSize, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
       },
     });
-    state.chunk++;
-    state.steps += report.steps;
-    state.examples += Math.min(slice.length, report.steps * s.batchSize);
+    session.done = report.done;
+    state.steps = session.base + report.steps;
+    state.examples = session.examplesBase + report.state.examples;
     state.trainMs += performance.now() - t0;
     liveStats.chunkStep = 0;
     liveStats.chunkMs = 0;
     if (Number.isFinite(report.loss)) liveStats.loss = report.loss;
+    showThreads(report.workers, report.transport);
     if (report.stopped) break;
     if (state.steps >= MAX_STEPS) {
       setTrainState(`Done: ${state.steps.toLocaleString('en-US')} steps, the limit the page's address sets (steps=${MAX_STEPS}).`, true);
       return;
     }
     if (performance.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
-      // Between chunks the page's state and the worker's model agree exactly: a checkpoint taken
+      // Between runs the page's state, the session's and the worker's model agree exactly: a checkpoint taken
       // here resumes (after a reload or a crash) into the same run, bit for bit.
       await remember({ interrupted: true });
       lastCheckpoint = performance.now();
@@ -661,9 +681,6 @@ function pageState() {
     model: state.model,
     steps: state.steps,
     examples: state.examples,
-    epoch: state.epoch,
-    cursor: state.cursor,
-    chunk: state.chunk,
     trainMs: state.trainMs,
     lossPoints: thin(state.lossPoints, 1500),
     accPoints: state.accPoints,
@@ -678,7 +695,8 @@ function pageState() {
  */
 async function remember({ interrupted = false } = {}) {
   try {
-    const bytes = await state.remote.checkpoint({ app: pageState() });
+    const session = state.session ? await state.remote.sessionState() : state.resumeSession;
+    const bytes = await state.remote.checkpoint({ session, app: pageState() });
     await saveModelRecord({
       kind: 'checkpoint', bytes, savedAt: Date.now(), interrupted,
       summary: { steps: state.steps, trainMs: state.trainMs, exactMatch: state.lastEval?.exactMatch ?? null },
@@ -792,13 +810,6 @@ function applyPageState(info) {
   state.lossPoints = info.lossPoints || [];
   state.accPoints = info.accPoints || [];
   state.lastEval = info.lastEval || null;
-  state.epoch = info.epoch || 0;
-  state.cursor = info.cursor || 0;
-  state.chunk = info.chunk || 0;
-  // the epoch's seeded shuffle follows from the seed and the epoch (nextTrainingSlice)
-  const n = state.data?.train?.length;
-  const seed = info.model?.settings?.seed;
-  state.order = state.epoch > 0 && n && Number.isInteger(seed) ? shuffledIndices(n, seed * 7919 + state.epoch - 1) : null;
   if (info.model?.settings) showSettings(info.model.settings);
   accChart.set(0, state.accPoints);
   renderStats({ loss: state.lossPoints.at(-1)?.y });
@@ -812,12 +823,14 @@ async function restore() {
     return; // no IndexedDB here: nothing to restore
   }
   if (!rec || !rec.bytes) return;
+  let resumeSession = null;
   try {
     let info;
     if (rec.kind === 'checkpoint') {
       // the checkpoint's app object is the page state; its backend is the one it trained on
       const loaded = await loadCheckpointRemote(rec.bytes);
       info = loaded.app || {};
+      resumeSession = loaded.session || null;
       if (info.model?.settings?.backend) $('engine').value = info.model.settings.backend;
       await adoptRemote(loaded.remote, { source: 'stored', task: info.model?.task });
     } else {
@@ -826,6 +839,7 @@ async function restore() {
       await adoptModelBytes(rec.bytes, { source: 'stored', task: info.model?.task });
     }
     applyPageState(info);
+    state.resumeSession = resumeSession; // the next Train goes on with this run's batch order
     await updateProbe();
     const when = new Date(rec.savedAt).toLocaleString();
     $('model-status').textContent = `Restored the model remembered on ${when}${info.model?.task ? ` (${info.model.task} task, ${state.steps.toLocaleString('en-US')} steps)` : ''}.`;
@@ -968,6 +982,7 @@ async function main() {
   // the FMA build only where relaxed SIMD validates (it is never what 'automatic' picks)
   $('engine').querySelector('option[value="fma"]').disabled = !(await fmaAvailable().catch(() => false));
   showBackend();
+  showThreads();
   fillTaskPicker(state.taskNames);
   await selectTask();
   resetCurves();
@@ -976,6 +991,7 @@ async function main() {
     getSettings: () => { const s = settings(); validateSettings(s); return s; },
     getData: (name) => (name === CUSTOM ? state.data : makeTask(name, EXPERIMENT_DATA[name] || TASK_SIZES)),
     createRemote,
+    cores,
   });
   await restore();
   if (!state.remote) $('model-status').textContent = 'No model yet: train one above or load a file.';

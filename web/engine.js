@@ -1,7 +1,11 @@
 // engine.js: the page's one door to the library. It loads the worker client (so a missing
 // build shows as a message, not a blank page), makes TranslatorWorker instances, each running
-// its own model in a Web Worker (lib/worker.js), and asks a small data worker
-// (data-worker.js) for task pairs, so generating or parsing data never blocks the page.
+// its own model in a Web Worker (lib/worker.js, which trains with more Web Workers when the page
+// asks for more threads), and asks a small data worker (data-worker.js) for task pairs, so
+// generating or parsing data never blocks the page. Both talk lib/rpc.js.
+
+import { RpcClient } from '../lib/rpc.js';
+import { startWorker, availableCores } from '../lib/browser/platform.js';
 
 let lib = null;
 const workerUrl = new URL('../lib/worker.js', import.meta.url);
@@ -46,40 +50,20 @@ export async function loadCheckpointRemote(bytes) {
   return TranslatorWorker.loadCheckpoint(bytes, {}, { workerUrl });
 }
 
-// ---- data, made in data-worker.js ----
+// ---- data, made in data-worker.js (over lib/rpc.js, the library's worker protocol) ----
 
 let dataWorker = null;
-let nextId = 1;
-const pending = new Map();
 
-function askData(message, transfer = []) {
-  if (!dataWorker) {
-    dataWorker = new Worker(new URL('./data-worker.js', import.meta.url), { type: 'module' });
-    dataWorker.onmessage = (e) => {
-      const p = pending.get(e.data.id);
-      if (!p) return;
-      pending.delete(e.data.id);
-      if (e.data.error) p.reject(new Error(e.data.error));
-      else p.resolve(e.data.result);
-    };
-    dataWorker.onerror = (e) => {
-      e.preventDefault();
-      const err = new Error(`the data worker failed to start (${e.message || 'see the console'})`);
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-      dataWorker = null;
-    };
+function askData(method, args = [], transfer = []) {
+  if (!dataWorker || dataWorker.failure) {
+    dataWorker = new RpcClient(startWorker(new URL('./data-worker.js', import.meta.url)), { name: 'the data worker' });
   }
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    dataWorker.postMessage({ id, ...message }, transfer);
-  });
+  return dataWorker.call(method, args, { transfer });
 }
 
 /** The built-in task names, in the library's order. */
 export function taskNames() {
-  return askData({ kind: 'names' });
+  return askData('names');
 }
 
 const taskCache = new Map();
@@ -87,7 +71,7 @@ const taskCache = new Map();
 export function makeTask(name, options) {
   const key = `${name} ${JSON.stringify(options)}`;
   if (!taskCache.has(key)) {
-    const p = askData({ kind: 'task', name, options });
+    const p = askData('task', [name, options]);
     p.catch(() => taskCache.delete(key));
     taskCache.set(key, p);
   }
@@ -96,5 +80,15 @@ export function makeTask(name, options) {
 
 /** The user's TSV bytes -> a task (tasks.fromTSV in the worker). */
 export function tasksFromTsv(bytes, options) {
-  return askData({ kind: 'tsv', bytes, options });
+  return askData('tsv', [bytes, options]);
+}
+
+/** The threads this browser offers (navigator.hardwareConcurrency). */
+export function cores() {
+  return availableCores();
+}
+
+/** True when training workers can share memory (the page is crossOriginIsolated). */
+export function sharedMemory() {
+  return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
 }

@@ -1,6 +1,7 @@
 // experiment.js: the tutorial's two claims, measured in the page. Three fresh models that differ
 // only in attention (additive, dot, none) train on the same data for the same wall-clock time,
-// each in its own worker; then they translate the held-out pairs, and the page plots
+// each in its own worker, sharing the cores fairly (each trains data-parallel on a third of the
+// browser's threads, at least one); then they translate the held-out pairs, and the page plots
 // (a) exact match against input length and (b) the cost: attention scores per translation (m*t)
 // and the measured time per translation, against input length.
 
@@ -39,7 +40,8 @@ function binsByLength(items) {
 }
 
 export class Experiment {
-  constructor({ getSettings, getData, createRemote }) {
+  constructor({ getSettings, getData, createRemote, cores = () => 1 }) {
+    this.cores = cores;
     this.getSettings = getSettings;
     this.getData = getData;
     this.createRemote = createRemote;
@@ -91,7 +93,8 @@ export class Experiment {
       const t0 = performance.now();
       const tick = setInterval(() => {
         const el = formatDuration(performance.now() - t0);
-        this.setState(`Training three models at once for ${formatDuration(budgetMs)}: ${el} so far. ` +
+        const threads = progress[0].workers ? ` (${progress[0].workers} thread${progress[0].workers === 1 ? '' : 's'} each)` : '';
+        this.setState(`Training three models at once${threads} for ${formatDuration(budgetMs)}: ${el} so far. ` +
           KINDS.map((k, i) => `${k.name}: ${progress[i].steps} steps, loss ${Number.isFinite(progress[i].loss) ? progress[i].loss.toFixed(3) : '–'}`).join(' · '));
       }, 500);
       try {
@@ -115,22 +118,25 @@ export class Experiment {
     }
   }
 
+  // One resumable session per model (lib/session.js in its worker) for the whole budget: the
+  // pairs cross once, and the three share the cores (a third of the threads each).
   async trainFor(remote, data, s, budgetMs, progress) {
-    const t0 = performance.now();
-    let chunk = 10, k = 0;
-    while (!this.stopRequested && performance.now() - t0 < budgetMs) {
-      const c0 = performance.now();
-      const rep = await remote.train(data.train, {
-        steps: chunk, batchSize: s.batchSize, learningRate: s.learningRate, clipNorm: 5,
-        shuffleSeed: s.seed * 100003 + k++, bucket: true,
-      });
-      progress.steps += rep.steps;
-      progress.loss = rep.loss;
-      const per = (performance.now() - c0) / Math.max(1, rep.steps);
-      const left = budgetMs - (performance.now() - t0);
-      chunk = Math.max(1, Math.min(Math.round(1000 / per), Math.round(left / per)));
-      if (rep.stopped) break;
-    }
+    const workers = Math.max(1, Math.floor(this.cores() / KINDS.length));
+    await remote.startSession(data.train, {
+      epochs: 100000, batchSize: s.batchSize, learningRate: s.learningRate, clipNorm: 5,
+      shuffleSeed: s.seed >>> 0, bucket: true, workers,
+    });
+    const rep = await remote.runSession({ maxMs: budgetMs }, {
+      onProgress: (p) => {
+        progress.steps = p.step;
+        progress.loss = p.loss;
+        progress.workers = p.workers;
+      },
+    });
+    progress.steps = rep.steps;
+    progress.loss = rep.loss;
+    progress.workers = rep.workers;
+    await remote.closeSession();
   }
 
   async measure(data, progress) {
