@@ -8,6 +8,7 @@
 // and the whole batch.
 // Usage: node bench/scaling.js [--quick] [--models A,B,C,dates] [--rounds N]
 import os from 'node:os';
+import fs from 'node:fs';
 import { MODELS, args, emit, median, note, syntheticBatch } from './common.js';
 import { loadSeq2Seq, modelOptions } from './core-loader.js';
 import { LocalStepper } from '../lib/session.js';
@@ -23,6 +24,31 @@ const models = pick('--models', 'A,B,C,dates').split(',');
 const rounds = Number(pick('--rounds', quick ? 3 : 5));
 const WORKERS = [1, 2, 4];
 const SHARD = 16; // the library's default (lib/session.js DEFAULT_SHARD_SIZE)
+
+// CPU time of every thread of this process (Linux: /proc/self/task/*/stat, clock ticks -> ms).
+// The machine is shared, so wall time includes waiting for a core; CPU time per thread does not,
+// and the busiest thread's CPU time per step is the step's critical path on dedicated cores.
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+function threadCpu() {
+  const out = new Map();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * TICK_MS); // utime, stime
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+function cpuDelta(before, after) {
+  if (!before || !after) return null;
+  const d = [];
+  for (const [tid, ms] of after) d.push(ms - (before.get(tid) ?? 0));
+  d.sort((a, b) => b - a);
+  return { busiest: d[0], total: d.reduce((a, b) => a + b, 0) };
+}
 
 /** Cuts a batch (the low-level layout) into shards of `size` rows. */
 function shardsOf(batch, size) {
@@ -58,15 +84,18 @@ async function syntheticRounds(Seq2Seq, name) {
     const core = await Seq2Seq.create(modelOptions(cfg, 'simd'));
     const stepper = await stepperFor(core, workers);
     for (let i = 0; i < 2; i++) await stepper.step(shards[i % 3], { learningRate: 1e-3, clipNorm: 5 }); // warm up
-    runs.push({ workers, core, stepper, perRound: [], stats: [] });
+    runs.push({ workers, core, stepper, perRound: [], stats: [], cpu: [] });
   }
   const steps = stepsFor(name);
   for (let r = 0; r < rounds; r++) {
     for (const run of runs) {
       const before = run.stepper.stats ? { ...run.stepper.stats } : null;
+      const c0 = threadCpu();
       const t0 = performance.now();
       for (let i = 0; i < steps; i++) await run.stepper.step(shards[i % 3], { learningRate: 1e-3, clipNorm: 5 });
       const ms = (performance.now() - t0) / steps;
+      const cpu = cpuDelta(c0, threadCpu());
+      if (cpu) run.cpu.push({ busiest: cpu.busiest / steps, total: cpu.total / steps });
       run.perRound.push(ms);
       if (before) {
         const s = run.stepper.stats;
@@ -77,8 +106,12 @@ async function syntheticRounds(Seq2Seq, name) {
     }
   }
   const base = runs[0].perRound;
+  const baseCpu = runs[0].cpu;
   for (const run of runs) {
     const ratios = run.perRound.map((ms, r) => base[r] / ms);
+    // on dedicated cores a step would take its busiest thread's CPU time: the speed-up that
+    // predicts, against the single thread's CPU time (all of its work is on one thread)
+    const cpuRatios = run.cpu.map((c, r) => (baseCpu[r] ? baseCpu[r].busiest / c.busiest : NaN));
     const rec = {
       bench: 'scaling', model: name, workers: run.workers, transport: run.stepper.transport, shardSize: SHARD,
       shards: shards[0].length, batch: cfg.B, rounds,
@@ -86,6 +119,13 @@ async function syntheticRounds(Seq2Seq, name) {
       examplesPerSec: +(cfg.B / median(run.perRound) * 1e3).toFixed(1),
       speedup: +median(ratios).toFixed(3), speedupMin: +Math.min(...ratios).toFixed(3), speedupMax: +Math.max(...ratios).toFixed(3),
     };
+    if (run.cpu.length) {
+      Object.assign(rec, {
+        cpuMsPerStepBusiestThread: +median(run.cpu.map((c) => c.busiest)).toFixed(2),
+        cpuMsPerStepAllThreads: +median(run.cpu.map((c) => c.total)).toFixed(2),
+        cpuSpeedup: +median(cpuRatios).toFixed(3),
+      });
+    }
     if (run.stats.length) {
       const m = (key) => +median(run.stats.map((d) => d[key])).toFixed(3);
       Object.assign(rec, {
