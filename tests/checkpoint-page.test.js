@@ -25,8 +25,8 @@ async function download(page) {
   return fs.readFileSync(await file.path());
 }
 
-// Training ends at the first chunk boundary at or past STEPS (chunks are 16 steps, shorter at an
-// epoch's end). The stats redraw at most four times a second: wait for the last redraw too.
+// Training ends at STEPS exactly (the page's session runs at most up to it). The stats redraw at
+// most four times a second: wait for the last redraw too.
 // Returns the final step count.
 async function waitDone(page, timeout = 120000) {
   const handle = await page.waitForFunction(() => {
