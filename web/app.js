@@ -19,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
 const EVAL_SUBSET = 200;           // held-out pairs measured about once a second while training
 const SESSION_EPOCHS = 100000;     // a page session trains until paused (or the target is reached)
+const RUN_STEPS = 16;              // at most this many steps per call to the worker's session
 const CHECK_EVERY_MS = 1000;       // how often accuracy and the probe's attention are refreshed
 const CUSTOM = '__custom__';
 // Two options in the page's address, for automation and tests: ?steps=N ends training at the
@@ -410,8 +411,8 @@ function showThreads(workers, transport) {
 }
 
 // The model trains through one resumable session in its worker (lib/session.js): the training
-// pairs go over once, the seeded batch order lives there, and every call trains about a second
-// (runSession's maxMs) so the page can measure held-out accuracy and redraw the probe in
+// pairs go over once, the seeded batch order lives there, and every call trains RUN_STEPS steps
+// (or a second), so the page can checkpoint, measure held-out accuracy and redraw the probe in
 // between. A new learning rate or thread count resumes the same session's state (the same batch
 // order, and the same weights whatever the threads); a new batch size starts a new order. A
 // checkpoint keeps the session's state (remember), so a reload resumes the run bit for bit.
@@ -437,7 +438,7 @@ async function trainLoop() {
   const evalPairs = state.data.test.slice(0, EVAL_SUBSET);
   const startMs = state.trainMs;
   let lastCheck = -Infinity;
-  let lastCheckpoint = performance.now();
+  let lastCheckpoint = -Infinity; // the first run boundary checkpoints, then every CHECKPOINT_EVERY_MS
   setTrainState('Training…');
   if (state.lastEval && state.lastEval.count === state.data.test.length && state.lastEval.exactMatch >= target) {
     // Continuing a model that already reached the target: go on until paused.
@@ -452,7 +453,8 @@ async function trainLoop() {
     const session = state.session;
     const runStart = state.steps;
     const t0 = performance.now();
-    const limits = { maxMs: CHECK_EVERY_MS, ...(Number.isFinite(MAX_STEPS) ? { maxSteps: Math.max(1, MAX_STEPS - state.steps) } : {}) };
+    // a run of at most RUN_STEPS steps (and a second): between runs the page can checkpoint
+    const limits = { maxMs: CHECK_EVERY_MS, maxSteps: Math.max(1, Math.min(RUN_STEPS, MAX_STEPS - state.steps)) };
     const report = await state.remote.runSession(limits, {
       onProgress: (p) => {
         state.lossPoints.push({ x: session.base + p.step, y: p.loss });
