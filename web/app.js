@@ -556,10 +556,12 @@ async function reset() {
   $('model-status').textContent = 'No model yet.';
   showBackend();
   setTrainState('Press Train to start.');
-  updateButtons();
+  // forget the stored checkpoint before the buttons say the model is gone: a reload right after
+  // must not bring it back
   try {
     await forgetModelRecord();
   } catch { /* nothing stored, or no IndexedDB: nothing to forget */ }
+  updateButtons();
 }
 
 // ---------- translate ----------
