@@ -5,7 +5,7 @@
 // other (so they do not compete for the CPU), prints every measurement as one JSON object per line
 // on stdout, keeps them in bench/results/<time>.jsonl, and ends with a readable summary and the
 // issue's targets checked against ratios measured in this run.
-// Options: --quick, --only peak,kernels,train,tfjs,ceiling,torch,decode,growth,memory,profile,tfjs-profile,dates,scaling, --no-build
+// Options: --quick, --only peak,kernels,train,tfjs,ceiling,torch,decode,growth,memory,profile,tfjs-profile,dates,scaling,vocab, --no-build
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
@@ -38,6 +38,7 @@ const PARTS = [
   { name: 'tfjs-profile', args: ['tfjs-profile.js', 'wasm'], full: true }, // where TF.js's step goes
   { name: 'dates', args: ['dates.js'], full: true }, // ~30-60 s: full runs only (or --only dates)
   { name: 'scaling', args: ['scaling.js', ...q], full: true }, // data-parallel workers 1/2/4 (issue 9): full runs or --only scaling
+  { name: 'vocab', args: ['vocab.js', ...q], full: true }, // issue 11: words vs bpe (~15 min): full runs or --only vocab
 ];
 
 const records = [];

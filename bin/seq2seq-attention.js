@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MAX_SEQUENCE_LENGTH, Translator, displayPiece, generateTask, taskNames, tasks, CHECKPOINT_LIMITS, decodeCheckpoint } from '../lib/index.js';
 import { fmaSupported } from '../lib/wasm.js';
-import { MAX_BEAM, MAX_FILE } from '../lib/limits.js';
+import { MAX_BEAM, MAX_FILE, MAX_VOCAB } from '../lib/limits.js';
+import { MIN_BPE_VOCABULARY_SIZE } from '../lib/bpe.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
@@ -338,6 +339,12 @@ async function trainRun(values, resumed) {
   const bpe = values.tokenizer === 'bpe';
   if ((values['vocab-size'] !== undefined || values['shared-vocabulary']) && !bpe) {
     throw new UsageError('--vocab-size and --shared-vocabulary go with --tokenizer bpe');
+  }
+  if (values['vocab-size'] !== undefined) {
+    const n = Number(values['vocab-size']);
+    if (!Number.isInteger(n) || n < MIN_BPE_VOCABULARY_SIZE || n > MAX_VOCAB) {
+      throw new UsageError(`--vocab-size must be an integer from ${MIN_BPE_VOCABULARY_SIZE} (4 specials, 256 bytes, 1 character) to ${MAX_VOCAB}, got "${values['vocab-size']}"`);
+    }
   }
   const seed = int(values, 'seed', 1, 0);
   const checkpointEvery = int(values, 'checkpoint-every', 0, 1);

@@ -18,6 +18,7 @@ before(() => {
   fs.writeFileSync(at('empty.tsv'), '');
   fs.writeFileSync(at('notab.tsv'), 'abc\ndef\n');
   fs.writeFileSync(at('pairs.tsv'), 'abc\tcba\n');
+  fs.writeFileSync(at('latin1.tsv'), Buffer.from([0x61, 0x09, 0x62, 0x0a, 0x63, 0x09, 0xc3, 0xa9, 0xe9, 0x0a]));
   fs.closeSync(fs.openSync(at('huge.tsv'), 'w'));
   fs.truncateSync(at('huge.tsv'), 64 * 1024 * 1024 + 1); // sparse
   fs.closeSync(fs.openSync(at('huge.s2s'), 'w'));
@@ -60,6 +61,9 @@ cliRow('L16', 'train: a learning rate that diverges', () => ['train', '--task', 
 cliRow('L23', 'a negative number', ['train', '--task', 'reverse', '--steps', '-5'], 2, /^seq2seq-attention: --steps must be an integer >= 1, got "-5"$/m);
 cliRow('L24', 'translate: n-best without a beam', () => ['translate', '--model', at('tiny.s2s'), '--n-best', '3', 'ab'], 2, /^seq2seq-attention: --n-best 3 needs a beam search at least that wide: add --beam 3 \(or more\)$/m);
 cliRow('L25', 'translate, eval: a beam past the limit', () => ['translate', '--model', at('tiny.s2s'), '--beam', '1000', 'ab'], 2, /^seq2seq-attention: --beam must be at most 64, got 1000$/m);
+cliRow('L26', 'train: a bpe vocabulary size out of range', () => ['train', '--data', at('pairs.tsv'), '--tokenizer', 'bpe', '--vocab-size', '100'], 2, /^seq2seq-attention: --vocab-size must be an integer from 261 \(4 specials, 256 bytes, 1 character\) to 65536, got "100"$/m);
+cliRow('L27', 'train: --vocab-size without --tokenizer bpe', () => ['train', '--data', at('pairs.tsv'), '--vocab-size', '2000'], 2, /^seq2seq-attention: --vocab-size and --shared-vocabulary go with --tokenizer bpe$/m);
+cliRow('L28', 'train --data: a file in a mixed encoding', () => ['train', '--data', at('latin1.tsv')], 1, /^seq2seq-attention: error: .*latin1\.tsv: the pairs file is not valid UTF-8 at line 2, column 5 \(byte 0xE9\): save it as UTF-8 \(it may be Latin-1, or mix encodings\) and try again$/m);
 
 test('more usage errors exit 2 with a hint; missing or bad files exit 1 with the reason', { timeout: 60000 }, () => {
   const cases = [

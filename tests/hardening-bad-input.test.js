@@ -205,6 +205,29 @@ row('T14', 'Translator.load: wrong type', /^Translator\.load needs the model fil
 row('T15', 'Translator.load: a low-level file without vocabularies', /^this model file has no vocabularies \(it was saved by the low-level Seq2Seq\): load it with Seq2Seq\.load, or save it from a Translator$/, () => caught(() => Translator.load(model.save()), 'BAD_FILE'));
 row('T16', 'Translator.load: a malformed model file', /^the model file is truncated: /, () => caught(() => Translator.load(tr.save().slice(0, 100)), 'BAD_FILE'));
 row('T18', 'translate: n-best without a beam', /^nBest 3 needs a beam search at least that wide \(beam is 1, greedy, by default\): pass beam: 3 or more with nBest: 3$/, () => caught(() => tr.translate('ab', { nBest: 3 }), 'BAD_ARGUMENT'));
+row('T19', 'Translator.create: a bpe vocabulary size out of range', /^vocabSize must be an integer from 261 \(4 specials, 256 bytes, 1 character\) to 65536, got 100$/,
+  () => caught(() => Translator.create({ pairs, tokenizer: 'bpe', vocabSize: 100 }), 'BAD_ARGUMENT'));
+row('T20', 'Translator.create: vocabSize without bpe', /^vocabSize is for the 'bpe' tokenizer; with 'char' or 'word' use maxVocabularySize$/,
+  () => caught(() => Translator.create({ pairs, tokenizer: 'word', vocabSize: 500 }), 'BAD_ARGUMENT'));
+row('T21', 'translate (bpe): a text that is not valid Unicode', /^text: the text has a lone surrogate \(U\+D800\) at index 2: it is not valid Unicode; fix the text's encoding$/, async () => {
+  const model = await Translator.create({ pairs, tokenizer: 'bpe', vocabSize: 300, embed: 8, hidden: 8, attentionSize: 8 });
+  try {
+    return await caught(() => model.translate('ab\uD800c'), 'BAD_ARGUMENT');
+  } finally {
+    model.dispose();
+  }
+});
+row('T22', 'Translator.load: a bpe vocabulary that its tokenizer does not imply', /^the vocabularies in this model file are damaged: the source vocabulary is not the one its bpe tokenizer implies$/, async () => {
+  const model = await Translator.create({ pairs, tokenizer: 'bpe', vocabSize: 300, embed: 8, hidden: 8, attentionSize: 8 });
+  const core = await Seq2Seq.load(model.save());
+  model.dispose();
+  const json = JSON.parse(new TextDecoder().decode(core.getMetadata()));
+  json.sourceVocabulary.reverse();
+  core.setMetadata(new TextEncoder().encode(JSON.stringify(json)));
+  const bytes = core.save();
+  core.dispose();
+  return caught(() => Translator.load(bytes), 'BAD_FILE');
+});
 row('T17', 'any method after dispose()', /^this Translator was disposed: create or load a new one$/, async () => {
   const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8 });
   t.dispose();
@@ -219,7 +242,10 @@ row('D3', 'generateTask: an unknown name', /^unknown task "nope": use one of dat
 row('D4', 'a generator: more distinct examples than exist', /^copy: found only 6 distinct examples, 10 asked for: lower trainSize\/testSize or widen the task \(longer strings, a larger alphabet\)$/,
   () => caught(() => tasks.copy({ alphabet: 'ab', minLength: 1, maxLength: 2, trainSize: 10, testSize: 0 }), 'BAD_ARGUMENT'));
 row('D5', 'fromTSV: contents of the wrong type', /^fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer$/, () => caught(() => tasks.fromTSV(42), 'BAD_ARGUMENT'));
-row('D6', 'fromTSV: not UTF-8', /^the pairs file is not valid UTF-8: save it as UTF-8 and try again$/, () => caught(() => tasks.fromTSV(new Uint8Array([0x61, 0x09, 0xff, 0x0a])), 'BAD_FILE'));
+row('D6', 'fromTSV: not UTF-8 (a Latin-1 é on line 2)', /^the pairs file is not valid UTF-8 at line 2, column 5 \(byte 0xE9\): save it as UTF-8 \(it may be Latin-1, or mix encodings\) and try again$/,
+  () => caught(() => tasks.fromTSV(new Uint8Array([0x61, 0x09, 0x62, 0x0a, 0x63, 0x09, 0xc3, 0xa9, 0xe9, 0x0a])), 'BAD_FILE'));
+row('D10', 'fromTSV: UTF-16', /^the pairs file is UTF-16 \(it starts with a UTF-16 byte-order mark\): save it as UTF-8 and try again$/,
+  () => caught(() => tasks.fromTSV(new Uint8Array([0xff, 0xfe, 0x61, 0x00, 0x09, 0x00, 0x62, 0x00])), 'BAD_FILE'));
 row('D7', 'fromTSV: a line without a tab', /^line 2: no tab found; each line must be source<TAB>target$/, () => caught(() => tasks.fromTSV('a\tb\nno tab\n'), 'BAD_FILE'));
 row('D8', 'fromTSV: a field past the limit', /^line 1: the target is 1001 characters; the limit is 1000: shorten or split it$/, () => caught(() => tasks.fromTSV(`a\t${'b'.repeat(1001)}`), 'LIMIT'));
 row('D9', 'fromTSV: no pairs', /^the pairs file has no pairs: write one source<TAB>target per line$/, () => caught(() => tasks.fromTSV('\n\n'), 'BAD_FILE'));

@@ -13,13 +13,48 @@ export const TSV_LIMITS = Object.freeze({ maxBytes: 64 * 1024 * 1024, maxPairs: 
 function decode(input) {
   if (typeof input === 'string') return input;
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
+    const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+    if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      throw fail('the pairs file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8 and try again', 'BAD_FILE');
+    }
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(input);
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw fail('the pairs file is not valid UTF-8: save it as UTF-8 and try again', 'BAD_FILE');
+      throw fail(`the pairs file is not valid UTF-8 at ${whereNotUtf8(bytes)}: save it as UTF-8 (it may be Latin-1, or mix encodings) and try again`, 'BAD_FILE');
     }
   }
   throw fail('fromTSV needs the file contents as a string, Uint8Array or ArrayBuffer');
+}
+
+/** Where the first ill-formed UTF-8 is: "line L, column C (byte 0xFF)" (1-based, columns in bytes). */
+function whereNotUtf8(bytes) {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    const slice = bytes.subarray(start, i);
+    try {
+      decoder.decode(slice);
+    } catch {
+      // the first byte from which the rest of the line no longer decodes
+      let bad = 0;
+      while (bad < slice.length) {
+        const n = slice[bad] < 0x80 ? 1 : slice[bad] >= 0xf0 ? 4 : slice[bad] >= 0xe0 ? 3 : 2;
+        try {
+          decoder.decode(slice.subarray(bad, bad + n));
+        } catch {
+          break;
+        }
+        bad += n;
+      }
+      const value = slice[Math.min(bad, slice.length - 1)];
+      return `line ${line}, column ${bad + 1} (byte 0x${value.toString(16).toUpperCase().padStart(2, '0')})`;
+    }
+    line++;
+    start = i + 1;
+  }
+  return 'a truncated character at the end';
 }
 
 /**
