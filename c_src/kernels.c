@@ -2,6 +2,8 @@
  * Each SIMD kernel is a vector main loop plus a scalar tail; the `_scalar` twin is the reference
  * the tests hold it against. Elementwise math (exp, tanh, sigmoid) uses one polynomial whose
  * vector and scalar forms do the same operations in the same order, so they agree bitwise.
+ * Names, as XNNPACK's: the operation, then the fixed tile where a helper has one (gemm_rows_4x8:
+ * four rows by eight columns of C in registers; _x1: one element a call), then the variant.
  */
 #include "kernels.h"
 
@@ -190,8 +192,9 @@ void vsigmoid_scalar(real *y, const real *x, int n) {
   for (int i = 0; i < n; i++) y[i] = s2s_sigmoid(x[i]);
 }
 
-/* One element of each cell row kernel: the scalar kernels and the SIMD kernels' tails. */
-static inline void gru_fwd1(real *g, real *h, const real *xi, const real *xh, const real *hp, int H, int k) {
+/* One element of each cell row kernel (_x1: one element a call): the scalar kernels and the SIMD
+ * kernels' tails. */
+static inline void gru_forward_x1(real *g, real *h, const real *xi, const real *xh, const real *hp, int H, int k) {
   real r = s2s_sigmoid(xi[k] + xh[k]);
   real z = s2s_sigmoid(xi[H + k] + xh[H + k]);
   real n = s2s_tanh(xi[2 * H + k] + r * xh[2 * H + k]);
@@ -199,7 +202,7 @@ static inline void gru_fwd1(real *g, real *h, const real *xi, const real *xh, co
   h[k] = (1 - z) * n + z * hp[k];
 }
 
-static inline void lstm_fwd1(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H, int k) {
+static inline void lstm_forward_x1(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H, int k) {
   real i = s2s_sigmoid(xi[k] + xh[k]);
   real f = s2s_sigmoid(xi[H + k] + xh[H + k]);
   real gg = s2s_tanh(xi[2 * H + k] + xh[2 * H + k]);
@@ -210,7 +213,7 @@ static inline void lstm_fwd1(real *g, real *h, real *c, const real *xi, const re
   h[k] = o * s2s_tanh(cn);
 }
 
-static inline void gru_bwd1(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
+static inline void gru_backward_x1(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
                             const real *d, int H, int k) {
   real r = g[k], z = g[H + k], n = g[2 * H + k];
   real dn = d[k] * (1 - z);
@@ -225,7 +228,7 @@ static inline void gru_bwd1(real *di, real *dg, real *dhp, const real *g, const 
   dhp[k] = d[k] * z;
 }
 
-static inline void lstm_bwd1(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+static inline void lstm_backward_x1(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
                              const real *d, const real *dc, int H, int k) {
   real ig = g[k], fg = g[H + k], gg = g[2 * H + k], og = g[3 * H + k];
   real tc = s2s_tanh(c[k]);
@@ -239,18 +242,18 @@ static inline void lstm_bwd1(real *di, real *dg, real *dcp, const real *g, const
 }
 
 void gru_row_forward_scalar(real *g, real *h, const real *xi, const real *xh, const real *hp, int H) {
-  for (int k = 0; k < H; k++) gru_fwd1(g, h, xi, xh, hp, H, k);
+  for (int k = 0; k < H; k++) gru_forward_x1(g, h, xi, xh, hp, H, k);
 }
 void lstm_row_forward_scalar(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
-  for (int k = 0; k < H; k++) lstm_fwd1(g, h, c, xi, xh, cp, H, k);
+  for (int k = 0; k < H; k++) lstm_forward_x1(g, h, c, xi, xh, cp, H, k);
 }
 void gru_row_backward_scalar(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
                              const real *d, int H) {
-  for (int k = 0; k < H; k++) gru_bwd1(di, dg, dhp, g, ghn, hp, d, H, k);
+  for (int k = 0; k < H; k++) gru_backward_x1(di, dg, dhp, g, ghn, hp, d, H, k);
 }
 void lstm_row_backward_scalar(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
                               const real *d, const real *dc, int H) {
-  for (int k = 0; k < H; k++) lstm_bwd1(di, dg, dcp, g, cp, c, d, dc, H, k);
+  for (int k = 0; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, c, d, dc, H, k);
 }
 
 void log_softmax_row(real *x, int n) {
@@ -424,7 +427,7 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
  * the scalar version does, so the results are identical. */
 #define ROWS_PBLOCK 64
 #define ROWS_KBLOCK 128
-static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
+static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
                            int P, int K) {
   real pk[ROWS_PBLOCK * 4];
   for (int k0 = 0; k0 < K; k0 += ROWS_KBLOCK) {
@@ -516,11 +519,11 @@ static void gemm_rows_simd(real *C, const real *A, size_t sai, size_t sap, const
 }
 
 void gemm_nn_simd(real *C, const real *A, const real *W, int B, int N, int K) {
-  gemm_rows_simd(C, A, (size_t)N, 1, W, B, N, K);
+  gemm_rows_4x8_simd(C, A, (size_t)N, 1, W, B, N, K);
 }
 
 void gemm_tn_simd(real *C, const real *A, const real *X, int B, int N, int K) {
-  gemm_rows_simd(C, A, 1, (size_t)N, X, N, B, K);
+  gemm_rows_4x8_simd(C, A, 1, (size_t)N, X, N, B, K);
 }
 
 void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
@@ -619,7 +622,7 @@ void vsigmoid_simd(real *y, const real *x, int n) {
   for (; i < n; i++) y[i] = s2s_sigmoid(x[i]);
 }
 
-/* The cell rows, four units at a time: the operations of gru_fwd1 ... lstm_bwd1 in the same order. */
+/* The cell rows, four units at a time: the operations of gru_forward_x1 ... lstm_backward_x1 in the same order. */
 void gru_row_forward_simd(real *g, real *h, const real *xi, const real *xh, const real *hp, int H) {
   f32x4 one = F32X4_SPLAT(1.0f);
   int k = 0;
@@ -630,7 +633,7 @@ void gru_row_forward_simd(real *g, real *h, const real *xi, const real *xh, cons
     F32X4_STORE(g + k, r), F32X4_STORE(g + H + k, z), F32X4_STORE(g + 2 * H + k, n);
     F32X4_STORE(h + k, F32X4_ADD(F32X4_MUL(F32X4_SUB(one, z), n), F32X4_MUL(z, F32X4_LOAD(hp + k))));
   }
-  for (; k < H; k++) gru_fwd1(g, h, xi, xh, hp, H, k);
+  for (; k < H; k++) gru_forward_x1(g, h, xi, xh, hp, H, k);
 }
 
 void lstm_row_forward_simd(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
@@ -645,7 +648,7 @@ void lstm_row_forward_simd(real *g, real *h, real *c, const real *xi, const real
     F32X4_STORE(c + k, cn);
     F32X4_STORE(h + k, F32X4_MUL(o, tanh_f32x4(cn)));
   }
-  for (; k < H; k++) lstm_fwd1(g, h, c, xi, xh, cp, H, k);
+  for (; k < H; k++) lstm_forward_x1(g, h, c, xi, xh, cp, H, k);
 }
 
 void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
@@ -665,7 +668,7 @@ void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const r
     F32X4_STORE(di + 2 * H + k, dn_pre), F32X4_STORE(dg + 2 * H + k, F32X4_MUL(dn_pre, r));
     F32X4_STORE(dhp + k, F32X4_MUL(dk, z));
   }
-  for (; k < H; k++) gru_bwd1(di, dg, dhp, g, ghn, hp, d, H, k);
+  for (; k < H; k++) gru_backward_x1(di, dg, dhp, g, ghn, hp, d, H, k);
 }
 
 void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
@@ -687,7 +690,7 @@ void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const 
     F32X4_STORE(dg + k, x0), F32X4_STORE(dg + H + k, x1), F32X4_STORE(dg + 2 * H + k, x2), F32X4_STORE(dg + 3 * H + k, x3);
     F32X4_STORE(dcp + k, F32X4_MUL(dct, fg));
   }
-  for (; k < H; k++) lstm_bwd1(di, dg, dcp, g, cp, c, d, dc, H, k);
+  for (; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, c, d, dc, H, k);
 }
 
 #endif
