@@ -124,6 +124,16 @@ export class Seq2Seq {
   loss(batch: TokenBatch): number;
   /** One Adam update; returns the loss before it. Throws code 'DIVERGED' (weights unchanged) on NaN/Inf. */
   trainStep(batch: TokenBatch, options?: { learningRate?: number; clipNorm?: number }): { loss: number };
+  /** Float32 values in all parameters together: the length of a flat gradient or weight array. */
+  readonly parameterCount: number;
+  /** Gradient SUMS over the batch's non-PAD target tokens (not means), flat in parameterNames() order; weights unchanged. */
+  gradientSums(batch: TokenBatch, options?: { into?: Float32Array }): { lossSum: number; count: number; gradients: Float32Array };
+  /** One step from sums computed elsewhere: divide by count, clip, Adam (trainStep = gradientSums + this, bit for bit). */
+  applyGradientSums(sums: Float32Array, options: { count: number; lossSum: number; learningRate?: number; clipNorm?: number }): { loss: number };
+  /** All weights, flat (a copy). */
+  readWeights(into?: Float32Array): Float32Array;
+  /** Overwrites all weights from the flat layout; Adam's moments are kept. */
+  writeWeights(weights: Float32Array): void;
   setAdam(options: { beta1?: number; beta2?: number; epsilon?: number }): void;
   /** Adam's state (copies): with the weights, training continues exactly as if never interrupted. */
   exportOptimizerState(): OptimizerState;
@@ -371,7 +381,13 @@ export interface Progress {
   elapsedMs: number;
   /** Present on the steps where held-out evaluation ran. */
   eval?: Scores;
+  /** Threads computing gradients (1: this one only) and how gradients move between them. */
+  workers: number;
+  transport: Transport;
 }
+
+/** 'shared': SharedArrayBuffer; 'transfer': transferred ArrayBuffers; 'none': one thread. */
+export type Transport = 'shared' | 'transfer' | 'none';
 
 export interface TrainOptions {
   /** Passes over the pairs (default 10); or give steps. */
@@ -390,6 +406,30 @@ export interface TrainOptions {
   onProgress?: (progress: Progress) => void;
   /** Stop after the current step. */
   signal?: AbortSignal;
+  /** Threads training data-parallel: 'auto' (default: the cores, at most 8 and the shards of a batch) or 1..256. */
+  workers?: number | 'auto';
+  /** Examples per shard (default min(16, batchSize)); decides the arithmetic, the worker count does not. */
+  shardSize?: number;
+  transport?: 'auto' | 'shared' | 'transfer';
+  /** Where lib/worker.js is served (the pool's workers). */
+  workerUrl?: string | URL;
+  /** Go on from a TrainingSession's state() (Translator#session only). */
+  resume?: SessionState;
+}
+
+/** A resumable training run (lib/session.js): Translator#session. */
+export interface TrainingSession {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly done: boolean;
+  readonly running: boolean;
+  readonly workers: number | null;
+  readonly transport: Transport | null;
+  run(limits?: { maxSteps?: number; maxMs?: number; signal?: AbortSignal; onProgress?: (progress: Progress) => void }): Promise<TrainReport & { done: boolean }>;
+  pause(): void;
+  state(): SessionState;
+  evaluate(pairs: readonly PairInput[], options?: { beam?: number; maxLength?: number }): Scores;
+  close(): Promise<void> | undefined;
 }
 
 export interface TrainReport {
@@ -400,6 +440,9 @@ export interface TrainReport {
   elapsedMs: number;
   stopped: boolean;
   history: { step: number; loss: number; eval?: Scores }[];
+  workers: number;
+  transport: Transport;
+  shardSize: number;
 }
 
 export interface TranslateOptions {
@@ -480,6 +523,8 @@ export class Translator {
   /** Tokenizes a source text; throws on empty or too long text. */
   encodeSource(text: string): { symbols: string[]; ids: Int32Array; unknown: UnknownSymbol[] };
   train(pairs: readonly PairInput[], options?: TrainOptions): Promise<TrainReport>;
+  /** A resumable training run on pairs (options as train's, plus resume). */
+  session(pairs: readonly PairInput[], options?: TrainOptions): TrainingSession;
   translate(text: string, options?: TranslateOptions): Translation;
   translateBatch(texts: string[], options?: TranslateOptions): Translation[];
   explain(text: string, options?: { maxLength?: number; top?: number }): Explanation;
@@ -511,8 +556,13 @@ export class TranslatorWorker {
   readonly sourceSymbols: string[];
   readonly targetSymbols: string[];
   train(pairs: readonly PairInput[], options?: TrainOptions): Promise<TrainReport>;
-  /** Stops a running train after its current step. */
+  /** Stops a running train (or runSession) after its current step. */
   stop(): Promise<void>;
+  /** Starts a resumable session in the worker (the pairs cross once) -> its state. */
+  startSession(pairs: readonly PairInput[], options?: Omit<TrainOptions, 'onProgress' | 'signal'>): Promise<SessionState>;
+  runSession(limits?: { maxSteps?: number; maxMs?: number }, options?: { onProgress?: (progress: Progress) => void; signal?: AbortSignal }): Promise<TrainReport & { done: boolean; state: SessionState }>;
+  sessionState(): Promise<SessionState>;
+  closeSession(): Promise<void>;
   translate(text: string, options?: TranslateOptions): Promise<Translation>;
   translateBatch(texts: string[], options?: TranslateOptions): Promise<Translation[]>;
   explain(text: string, options?: { maxLength?: number; top?: number }): Promise<Explanation>;
