@@ -145,7 +145,13 @@ export class ReplicaPool {
     const sentMs = performance.now() - t0;
     let failure = null;
     const settled = Promise.allSettled(calls).then((results) => {
-      for (const r of results) if (r.status === 'rejected' && !failure) failure = r.reason;
+      results.forEach((r, i) => {
+        if (r.status !== 'rejected' || failure) return;
+        // an error thrown in the worker (a trap, NO_MEMORY) comes back without the worker's name
+        const name = `worker ${i + 2} of ${N}`;
+        failure = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
+        if (!failure.message.includes(name)) failure.message = `${name}: ${failure.message}`;
+      });
       return results;
     });
     // this thread's shards

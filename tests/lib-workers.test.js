@@ -156,3 +156,23 @@ test('200 create -> train (2 workers) -> dispose cycles leave no threads behind 
   assert.ok(growth < 64, `rss grew by ${growth.toFixed(1)} MiB over 180 cycles`);
   assert.ok(heapGrowth < 16, `the JS heap grew by ${heapGrowth.toFixed(1)} MiB over 180 cycles`);
 });
+
+test('an error inside a worker (here a shard it cannot compute) rejects the step naming that worker; the model is unchanged and the pool closed', async () => {
+  const { ReplicaPool } = await import('../lib/pool.js');
+  const { makeBatch } = await import('../lib/session.js');
+  const model = await Translator.create({ pairs: data.train, ...SMALL });
+  const before = threads();
+  const core = model.core;
+  const good = makeBatch([{ src: [4, 5, 6], tgt: [6, 5, 4] }]).batch;
+  const bad = makeBatch([{ src: [4, 5, 6], tgt: [6, 5, 4] }]).batch;
+  bad.src[1] = 10 ** 6; // not a token id: the core refuses it (as it would a trap or NO_MEMORY, an Error in the worker)
+  const pool = await ReplicaPool.start(core, { workers: 2, transport: 'shared' });
+  const weights = core.readWeights();
+  await assert.rejects(pool.step([good, bad], { learningRate: 0.01, clipNorm: 5 }), (e) => e.code === 'WORKER_FAILED' && /worker 2 of 2: .*src\[1\]/.test(e.message));
+  assert.deepEqual(core.readWeights(), weights);
+  assert.equal(core.stepCount, 0);
+  await assert.rejects(pool.step([good, good], { learningRate: 0.01, clipNorm: 5 }), /closed/);
+  for (let i = 0; i < 50 && threads() > before; i++) await sleep(20);
+  assert.ok(threads() <= before, `worker threads left running: ${threads()} threads, ${before} before`);
+  model.dispose();
+});
