@@ -11,7 +11,7 @@
 // crossOriginIsolated): nothing is copied through messages. Elsewhere they move as transferred
 // ArrayBuffers. The messages are lib/rpc.js calls to the replica methods of lib/worker.js.
 
-import { startWorker, availableCores } from '#platform';
+import { startWorker, availableCores, PLATFORM } from '#platform';
 import { RpcClient } from './rpc.js';
 import { fail } from './errors.js';
 import { LocalStepper, addInto, resolveWorkers } from './session.js';
@@ -32,6 +32,8 @@ export function sharedMemoryAvailable() {
 export async function createStepper(core, { workers = 'auto', transport = 'auto', workerUrl, shardsPerBatch = Infinity } = {}) {
   let n = resolveWorkers(workers, availableCores(), AUTO_WORKERS_CAP);
   if (workers === 'auto') n = Math.max(1, Math.min(n, shardsPerBatch));
+  // 'auto' where no worker can start (a browser context without Worker): this thread alone
+  if (workers === 'auto' && PLATFORM !== 'node' && typeof Worker !== 'function') n = 1;
   if (n === 1) return new LocalStepper(core);
   return ReplicaPool.start(core, { workers: n, transport, workerUrl });
 }
