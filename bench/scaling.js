@@ -6,7 +6,7 @@
 // slowest worker's compute, waiting, adding + Adam + publishing the weights, and bytes moved; and
 // the shard size's cost on one thread (narrower GEMMs): time per batch with shards of 8, 16, 32
 // and the whole batch.
-// Usage: node bench/scaling.js [--quick] [--models A,B,C,dates] [--rounds N]
+// Usage: node bench/scaling.js [--quick] [--models A,B,C,dates] [--rounds N] [--shard-cost-only]
 import os from 'node:os';
 import fs from 'node:fs';
 import { MODELS, args, emit, median, note, syntheticBatch } from './common.js';
@@ -150,19 +150,25 @@ async function shardCost(Seq2Seq, name) {
   const sets = sizes.map((s) => shardsOf(batch, s));
   for (const set of sets) await stepper.step(set, { learningRate: 1e-3, clipNorm: 5 });
   const times = sizes.map(() => []);
+  const cpus = sizes.map(() => []);
   const steps = name === 'C' ? 2 : 8;
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < sizes.length; k++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < steps; i++) await stepper.step(sets[k], { learningRate: 1e-3, clipNorm: 5 });
       times[k].push((performance.now() - t0) / steps);
+      const c = process.cpuUsage(c0);
+      cpus[k].push((c.user + c.system) / 1e3 / steps); // one thread: the process's CPU time is its
     }
   }
   for (let k = 0; k < sizes.length; k++) {
     const ratios = times[k].map((t, r) => t / times[0][r]);
+    const cpuRatios = cpus[k].map((t, r) => t / cpus[0][r]);
     emit({
       bench: 'shard-cost', model: name, batch: cfg.B, shardSize: sizes[k], shards: sets[k].length, rounds,
       msPerBatch: +median(times[k]).toFixed(2), relativeToOneShard: +median(ratios).toFixed(3),
+      cpuMsPerBatch: +median(cpus[k]).toFixed(2), cpuRelativeToOneShard: +median(cpuRatios).toFixed(3),
     });
   }
   core.dispose();
@@ -202,7 +208,7 @@ for (const name of models) {
   note(`scaling: ${name}`);
   if (name === 'dates') await datesRounds();
   else {
-    await syntheticRounds(Seq2Seq, name);
+    if (!list.includes('--shard-cost-only')) await syntheticRounds(Seq2Seq, name);
     await shardCost(Seq2Seq, name);
   }
 }
