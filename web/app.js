@@ -14,6 +14,7 @@ import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
+import { corpusOptions, renderCorpus, scoresText, splitDescription, syncCorpusFields } from './corpus.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -184,6 +185,7 @@ function renderStats(patch) {
     if (Number.isFinite(s.speed)) $('stat-speed').textContent = Math.round(s.speed).toLocaleString('en-US');
     $('stat-time').textContent = formatDuration(state.trainMs + (s.chunkMs || 0));
     if (state.lastEval) $('stat-acc').textContent = `${(state.lastEval.exactMatch * 100).toFixed(1)} %`;
+    $('stat-bleu').textContent = scoresText(state.lastEval);
     drawLoss();
   }), wait);
 }
@@ -276,23 +278,29 @@ async function readTsvFile(file) {
   showError('data-error', '');
   try {
     if (file.size > MAX_TSV_BYTES) throw new Error(`The file is ${(file.size / 1e6).toFixed(1)} MB; the page takes up to ${MAX_TSV_BYTES / 1024 / 1024} MB.`);
+    const { tokenizer, vocabSize, columns } = corpusOptions($);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const tokenizer = $('tsv-tokenizer').value;
-    const data = await tasksFromTsv(bytes, { name: file.name, seed: 1, testFraction: 0.1, tokenizer });
+    const data = await tasksFromTsv(bytes, { name: file.name, seed: 1, testFraction: 0.1, tokenizer, columns });
     if (data.test.length < 1 || data.train.length < 10) {
       throw new Error(`it has ${data.train.length + data.test.length} distinct pairs; the page needs at least 20 to train on some and hold some out to measure`);
     }
-    data.description = `${file.name}: ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out; split into ${tokenizer === 'word' ? 'words' : 'characters'}.`;
+    data.description = `${file.name}: ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out; split into ${splitDescription(tokenizer, vocabSize)}.`;
+    data.vocabSize = vocabSize;
+    renderCorpus($('corpus-stats'), data.stats, { name: file.name, bytes: file.size, train: data.train.length, test: data.test.length });
     state.customData = data;
     state.customFile = file;
     $('task').value = CUSTOM;
     await selectTask();
   } catch (err) {
-    state.customData = null;
-    if ($('task').value === CUSTOM) state.data = null;
+    // Nothing loaded before is lost: the pairs that were in use stay in use.
+    const kept = state.customData && state.customFile ? ` The pairs loaded before (“${state.customFile.name}”) are still in use.` : '';
+    if (!kept) {
+      state.customData = null;
+      if ($('task').value === CUSTOM) state.data = null;
+    }
     renderExamples();
     updateButtons();
-    showError('data-error', `Could not use “${file.name}”: ${errorText(err)} Each line must be: input, a tab, output.`);
+    showError('data-error', `Could not use “${file.name}”: ${errorText(err)} Each line must be: input, a tab, output.${kept}`);
   }
 }
 
@@ -322,6 +330,7 @@ async function ensureModel() {
   const remote = await createRemote({
     pairs: state.data.train,
     tokenizer: tokenizerOf(state.data),
+    ...(tokenizerOf(state.data) === 'bpe' ? { vocabSize: state.data.vocabSize ?? undefined } : {}),
     cell: s.cell, attention: s.attention, scale: true,
     embed: s.embed, hidden: s.hidden, attentionSize: s.attentionSize, seed: s.seed, backend: s.backend,
     info: { task: state.data.name, madeBy: 'seq2seq-attention web page' },
@@ -923,7 +932,14 @@ function wire() {
     if (f) readTsvFile(f);
     e.target.value = '';
   });
+  $('tsv-columns').addEventListener('change', () => {
+    if (state.customFile) readTsvFile(state.customFile);
+  });
+  $('tsv-vocab').addEventListener('change', () => {
+    if (state.customFile) readTsvFile(state.customFile);
+  });
   $('tsv-tokenizer').addEventListener('change', () => {
+    syncCorpusFields($);
     if (state.customFile) readTsvFile(state.customFile);
   });
   $('train-btn').addEventListener('click', train);

@@ -91,7 +91,7 @@ export function showSymbol(s) {
   if (s === ' ') return '␣';
   if (s === '\t') return '⇥';
   if (s === '') return '∅';
-  return s;
+  return s.replaceAll(' ', '▁'); // a subword piece's spaces (docs/tokenizers.md, "Shown to people")
 }
 
 export function formatNumber(x, digits = 3) {

@@ -13,5 +13,8 @@ serve(parentPort(), {
     if (!taskNames.includes(name)) throw new Error(`there is no built-in task called “${name}”`);
     return tasks[name](options);
   },
-  tsv: (context, bytes, options) => tasks.fromTSV(bytes, options),
+  tsv(context, bytes, options) {
+    const task = tasks.fromTSV(bytes, options);
+    return { ...task, stats: tasks.describePairs(task.train.concat(task.test)) }; // web/corpus.js shows them
+  },
 });
