@@ -718,8 +718,8 @@ async function remember({ interrupted = false } = {}) {
       ? `Checkpoint kept in this browser at step ${state.steps.toLocaleString('en-US')} (${(bytes.length / 1024).toFixed(0)} KB): if this tab closes or crashes, reload to resume from there.`
       : `Remembered in this browser (${(bytes.length / 1024).toFixed(0)} KB): it comes back when you reload.`;
   } catch (err) {
-    const why = err?.name === 'QuotaExceededError' ? `the browser's storage for this page is full (${errorText(err)})` : errorText(err);
-    $('model-status').textContent = `Could not keep ${interrupted ? 'a checkpoint' : 'the model'} in this browser: ${why}${interrupted ? ' Training goes on;' : ''} download the model to keep it.`;
+    const why = err?.name === 'QuotaExceededError' ? 'the browser\'s storage quota for this page is used up.' : errorText(err);
+    $('model-status').textContent = `Could not keep ${interrupted ? 'a checkpoint' : 'the model'} in this browser: ${why} ${interrupted ? 'Training goes on; download' : 'Download'} the model to keep it.`;
   }
 }
 
