@@ -174,18 +174,21 @@ function textFixtures() {
     ['empty-target.tsv', Buffer.from('a\tb\nc\t   \n')],
     ['too-long.tsv', Buffer.from(`a\tb\n${'é'.repeat(1001)}\tx\n`)],
     ['no-pairs.tsv', Buffer.from('\n  \n\r\n')],
+    ['utf16.tsv', Buffer.from('\ufeffa\tb\n', 'utf16le')],
+    ['bad-utf8-line1.tsv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('ab\t'), Buffer.from([0xe2, 0x82]), Buffer.from('\n')])],
   ];
   const errors = [];
   for (const [file, bytes] of bad) {
     writeFileSync(join(FIX, file), bytes);
     let message = null;
+    let code = null;
     try {
       tasks.parseTSV(bytes);
     } catch (e) {
-      message = e.message;
+      ({ message, code } = e);
     }
     assert.ok(message, `${file} is refused by the JS reader`);
-    errors.push({ file, message });
+    errors.push({ file, message, code });
   }
   writeJSON('text.json', { cases, errors });
 }

@@ -29,13 +29,36 @@ def parse_columns(text):
     return nums[0] - 1, nums[1] - 1
 
 
+NOT_UTF8 = "the pairs file is not valid UTF-8 at {}: save it as UTF-8 (it may be Latin-1, or mix encodings) and try again"
+UTF16 = "the pairs file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8 and try again"
+
+
+def _bad_utf8_column(line):
+    """lib/tasks/tsv.js's whereNotUtf8 on one line's bytes: (1-based byte column, the byte there)."""
+    bad = 0
+    while bad < len(line):
+        b = line[bad]
+        n = 1 if b < 0x80 else 4 if b >= 0xF0 else 3 if b >= 0xE0 else 2
+        try:
+            line[bad: bad + n].decode("utf-8")
+        except UnicodeDecodeError:
+            break
+        bad += n
+    return bad + 1, line[min(bad, len(line) - 1)]
+
+
+def _decode_line(raw, line_no):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        column, value = _bad_utf8_column(raw)
+        raise S2SError(NOT_UTF8.format(f"line {line_no}, column {column} (byte 0x{value:02X})"), "BAD_FILE") from None
+
+
 def parse_line(raw, line_no, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH):
     """One line (bytes or str, without its '\\n') -> (source, target), or None for a blank line."""
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise S2SError(f"line {line_no}: the pairs file is not valid UTF-8: save it as UTF-8 and try again") from None
+        raw = _decode_line(raw, line_no)
     line = raw[:-1] if raw.endswith("\r") else raw
     if js_trim(line) == "":
         return None
@@ -44,15 +67,15 @@ def parse_line(raw, line_no, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH):
     source_column, target_column = columns
     needed = max(source_column, target_column) + 1
     if len(cols) < 2:
-        raise S2SError(f"{where}: no tab found; each line must be source<TAB>target")
+        raise S2SError(f"{where}: no tab found; each line must be source<TAB>target", "BAD_FILE")
     if len(cols) < needed:
-        raise S2SError(f"{where}: {len(cols)} columns, but column {needed} is needed (columns option {list(columns)})")
+        raise S2SError(f"{where}: {len(cols)} columns, but column {needed} is needed (columns option {list(columns)})", "BAD_FILE")
     source = js_trim(cols[source_column])
     target = js_trim(cols[target_column])
     if source == "":
-        raise S2SError(f"{where}: the source (first column) is empty")
+        raise S2SError(f"{where}: the source (first column) is empty", "BAD_FILE")
     if target == "":
-        raise S2SError(f"{where}: the target (second column) is empty")
+        raise S2SError(f"{where}: the target (second column) is empty", "BAD_FILE")
     for name, field in (("source", source), ("target", target)):
         if len(field) > max_field_length:
             raise S2SError(
@@ -70,10 +93,13 @@ def read_pairs(path, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH):
         for line_no, raw in enumerate(f, 1):
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
-            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
+            if line_no == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raise S2SError(f"{path}: {UTF16}", "BAD_FILE")
             try:
-                pair = parse_line(raw, line_no, columns, max_field_length)
+                text = _decode_line(raw, line_no)
+                if line_no == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                pair = parse_line(text, line_no, columns, max_field_length)
             except S2SError as e:
                 raise S2SError(f"{path}: {e}", e.code) from None
             if pair is not None:
@@ -83,10 +109,14 @@ def read_pairs(path, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH):
 def parse_tsv(data, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH, max_pairs=MAX_PAIRS):
     """parseTSV on the whole contents (bytes or str)."""
     if isinstance(data, bytes):
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise S2SError(UTF16, "BAD_FILE")
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise S2SError("the pairs file is not valid UTF-8: save it as UTF-8 and try again") from None
+            for i, line in enumerate(data.split(b"\n"), 1):
+                _decode_line(line, i)
+            raise S2SError(NOT_UTF8.format("a truncated character at the end"), "BAD_FILE") from None
     if data.startswith("\ufeff"):
         data = data[1:]
     pairs = []
@@ -98,7 +128,7 @@ def parse_tsv(data, columns=(0, 1), max_field_length=MAX_FIELD_LENGTH, max_pairs
             raise S2SError(f"line {i}: more than {max_pairs} pairs; use a smaller file or raise max_pairs", "LIMIT")
         pairs.append(pair)
     if not pairs:
-        raise S2SError("the pairs file has no pairs: write one source<TAB>target per line")
+        raise S2SError("the pairs file has no pairs: write one source<TAB>target per line", "BAD_FILE")
     return pairs
 
 

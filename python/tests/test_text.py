@@ -59,6 +59,7 @@ def test_files_js_refuses_are_refused_with_the_same_message(fixtures):
         with pytest.raises(S2SError) as err:
             parse_tsv((fixtures / e["file"]).read_bytes())
         assert str(err.value) == e["message"], e["file"]
+        assert err.value.code == e["code"], e["file"]
         with pytest.raises(S2SError) as err:
             list(read_pairs(fixtures / e["file"])) or parse_tsv(b"")
         assert e["file"] in str(err.value) or "no pairs" in str(err.value)
