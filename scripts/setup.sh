@@ -2,7 +2,9 @@
 # Installs, from Debian, the tools the project needs when they are missing:
 #   always        emscripten (emcc) for the wasm builds; clang-19 and lld-19 for the FMA (relaxed
 #                 SIMD) wasm build, which emscripten's older LLVM cannot compile
-#   with --test   chromium for the browser tests; clang, libclang-rt-14-dev (libFuzzer) and
+#   with --test   chromium, firefox-esr, and webkit2gtk-driver + xvfb (WebKitGTK's MiniBrowser
+#                 under a virtual display) for the browser tests in three engines; clang,
+#                 libclang-rt-14-dev (libFuzzer) and
 #                 valgrind for the hardening tests (fuzzing, sanitizers, memcheck), and the 32-bit
 #                 libc/libstdc++ files for the -m32 fuzzer; Debian's python3-torch and python3-pytest
 #                 for the PyTorch bridge's tests (python/; Debian's /usr/bin/python3 sees them)
@@ -15,6 +17,9 @@ command -v clang-19 >/dev/null 2>&1 || need+=(clang-19)
 command -v wasm-ld-19 >/dev/null 2>&1 || need+=(lld-19)
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
+  [ -x /usr/bin/WebKitWebDriver ] || need+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)
   command -v clang >/dev/null 2>&1 || need+=(clang)
   ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
   command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
