@@ -5,7 +5,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, browserSkipReason, byTestId } from './web-harness.js';
+import { openPage, browserSkipReason, byTestId, waitReady, translateInPage } from './web-harness.js';
 
 const skip = browserSkipReason();
 
@@ -139,6 +139,36 @@ test('dropping files on the page: a TSV becomes the data, anything else is tried
     assert.match(await page.textContent(byTestId('model-error')), /Could not load “weights\.bin”/);
     assert.deepEqual(p.pageErrors, []);
   } finally {
+    await p.close();
+  }
+});
+
+test('opens with a pretrained model; after the first visit it works offline and is installable', { skip, timeout: 90000 }, async () => {
+  const p = await openPage();
+  try {
+    const { page, context } = p;
+    // The pretrained dates model translates the suggested held-out input without training.
+    await page.waitForFunction(() => !document.getElementById('output').classList.contains('placeholder') && document.getElementById('output').dataset.source);
+    assert.match(await page.textContent(byTestId('pretrained-note')), /^Pretrained: .*dates/i);
+    assert.match(await page.textContent(byTestId('translation-output')), /^\d{4}-\d{2}-\d{2}$/);
+    // Installable: Chromium's own check of the manifest, icons and service worker.
+    await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 30000 });
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    // (playwright's contexts are incognito, which Chromium reports as its own, browser-side reason)
+    assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== 'in-incognito'), []);
+    // Offline: the page, its modules, the wasm and the pretrained model all come from the cache.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+    await context.setOffline(true);
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction(() => !document.getElementById('output').classList.contains('placeholder') && document.getElementById('output').dataset.source, null, { timeout: 30000 });
+    assert.equal(await translateInPage(page, '18JAN2019'), '2019-01-18');
+    assert.match(await page.textContent(byTestId('backend')), /WebAssembly/);
+    assert.deepEqual(p.pageErrors, []);
+    assert.deepEqual(p.consoleErrors, []);
+  } finally {
+    await p.context.setOffline(false).catch(() => {});
     await p.close();
   }
 });

@@ -7,11 +7,13 @@
 
 import { LineChart } from './chart.js';
 import { Heatmap } from './heatmap.js';
+import { AttentionLines, alongside, wireViewToggle } from './lines.js';
 import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration, formatNumber, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
+import { fetchPretrained, describePretrained, PRETRAINED_TASKS } from './pretrained.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 import { corpusOptions, renderCorpus, scoresText, splitDescription, syncCorpusFields } from './corpus.js';
@@ -119,13 +121,15 @@ function setArchLocked(locked) {
 }
 
 function updateButtons() {
-  const hasModel = !!state.remote;
+  const pretrained = isPretrained();
+  const hasModel = !!state.remote && !pretrained;
   $('train-btn').disabled = state.training || !state.lib;
-  $('train-btn').textContent = hasModel && state.steps > 0 ? 'Continue training' : 'Train';
+  $('train-btn').textContent = hasModel && state.steps > 0 ? 'Continue training' : pretrained ? 'Train your own' : 'Train';
   $('pause-btn').disabled = !state.training;
   $('save-btn').disabled = !hasModel || state.training;
   $('task').disabled = state.training;
   setArchLocked(hasModel);
+  $('pretrained-note').hidden = !pretrained;
   $('input').placeholder = hasModel ? 'Type an input, e.g. one of the examples' : 'Train or load a model first';
 }
 
@@ -140,8 +144,12 @@ const accChart = new LineChart($('acc-chart'), {
   emptyText: 'Measured on held-out pairs after every second of training',
   series: [{ name: 'held-out exact match', color: '#1c7c3a' }],
 });
-const probeMap = new Heatmap($('probe-map'), { maxCell: 24, emptyText: 'Starts updating when training starts' });
-const mainMap = new Heatmap($('map'), { maxCell: 32, caption: $('map-caption'), emptyText: 'Type an input above' });
+// Each attention picture twice: the heat map and the tutorial's lines (web/lines.js), as picked.
+const probeMap = alongside(new Heatmap($('probe-map'), { maxCell: 24, emptyText: 'Starts updating when training starts' }),
+  new AttentionLines($('probe-lines'), { testId: 'probe-lines', caption: $('probe-lines-caption'), emptyText: 'Starts updating when training starts' }));
+const mainMap = alongside(new Heatmap($('map'), { maxCell: 32, caption: $('map-caption'), emptyText: 'Type an input above' }),
+  new AttentionLines($('lines'), { caption: $('lines-caption'), emptyText: 'Type an input above' }));
+wireViewToggle($('attn-view'));
 
 function drawLoss() {
   // Thousands of points draw fine; past that, average neighbours so the canvas stays cheap.
@@ -342,7 +350,8 @@ async function ensureModel() {
 
 /** The badge in the header: the WebAssembly build the model runs (or will run). */
 async function showBackend() {
-  let b = state.remote?.backend;
+  // A pretrained model is replaced when the visitor trains: the badge says what theirs will run.
+  let b = isPretrained() ? null : state.remote?.backend;
   if (!b) b = $('engine').value === 'auto' ? await expectedBackend().catch(() => '') : $('engine').value;
   const names = { simd: 'SIMD', scalar: 'scalar', fma: 'SIMD + FMA' };
   $('backend').textContent = b ? `engine: WebAssembly ${names[b] ?? b}` : 'engine: ready';
@@ -362,6 +371,7 @@ async function train() {
     showError('train-error', err.message);
     return;
   }
+  if (isPretrained()) await dropPretrained();
   if (state.remote && state.model && state.model.task !== state.data.name) {
     // The vocabularies come from the data the model was made with: other data would be mostly
     // unknown symbols to it.
@@ -571,6 +581,7 @@ async function reset() {
     await forgetModelRecord();
   } catch { /* nothing stored, or no IndexedDB: nothing to forget */ }
   updateButtons();
+  await openPretrained($('task').value);
 }
 
 // ---------- translate ----------
@@ -707,6 +718,7 @@ function pageState() {
  * storage quota, private mode) is reported and changes nothing else: training goes on.
  */
 async function remember({ interrupted = false } = {}) {
+  if (isPretrained()) return; // it comes with the page; the visitor's own model is what is kept
   try {
     const session = state.session ? await state.remote.sessionState() : state.resumeSession;
     const bytes = await state.remote.checkpoint({ session, app: pageState() });
@@ -774,6 +786,7 @@ async function adoptRemote(remote, how) {
   resetCurves();
   const cfg = remote.config || {};
   state.model = { task: remote.info?.task || how.task || 'loaded', settings: { ...cfg }, source: how.source, fileName: how.fileName };
+  if (how.source === 'pretrained') return cfg; // the form keeps the visitor's settings for their own model
   showSettings(cfg);
   if (state.taskNames.includes(state.model.task) && $('task').value !== state.model.task) {
     $('task').value = state.model.task;
@@ -875,6 +888,42 @@ function offerResume(rec, info) {
   setTrainState(`Restored the checkpoint at step ${state.steps.toLocaleString('en-US')}. Press Resume training to go on exactly where training stopped.`);
 }
 
+// ---------- pretrained models (web/pretrained.js) ----------
+
+function isPretrained() {
+  return state.model?.source === 'pretrained' && !!state.remote;
+}
+
+/** Opens the pretrained model of `task` when the visitor has no model of their own. */
+async function openPretrained(task) {
+  if ((state.remote && !isPretrained()) || state.training || !PRETRAINED_TASKS.includes(task)) return;
+  if (isPretrained() && state.model.task === task) return;
+  try {
+    const bytes = await fetchPretrained(task);
+    if ((state.remote && !isPretrained()) || state.training || $('task').value !== task) return;
+    const cfg = await adoptModelBytes(bytes, { source: 'pretrained', task });
+    const note = `Pretrained model for “${taskLabel(task)}”, ${describePretrained(state.remote.info, cfg)}. Press Train to train your own: it replaces this one.`;
+    $('pretrained-note').textContent = `Pretrained: ${note}`;
+    $('model-status').textContent = `A pretrained model is loaded (${task}); it comes with the page and is not remembered. Train or load your own to replace it.`;
+    setTrainState('A pretrained model is loaded: translate below, or press Train your own.');
+    updateButtons();
+    await updateProbe();
+    retranslate();
+  } catch (err) {
+    $('model-status').textContent = `The pretrained model could not be loaded (${errorText(err)}); train one above.`;
+  }
+}
+
+/** The visitor is training their own model: the pretrained one goes. */
+async function dropPretrained() {
+  const old = state.remote;
+  state.remote = null;
+  state.model = null;
+  if (old) await old.dispose().catch(() => {});
+  resetCurves();
+  updateButtons();
+}
+
 // ---------- drag and drop ----------
 
 function isTsvName(name) {
@@ -925,7 +974,7 @@ function wire() {
     if (state.remote && state.steps > 0) {
       setTrainState('New data: the vocabulary is made from the training pairs, so press Reset to train a model on this task.');
     }
-    selectTask();
+    selectTask().then(() => openPretrained($('task').value));
   });
   $('tsv-file').addEventListener('change', (e) => {
     const f = e.target.files[0];
@@ -1014,6 +1063,7 @@ async function main() {
     cores,
   });
   await restore();
+  await openPretrained($('task').value);
   if (!state.remote) $('model-status').textContent = 'No model yet: train one above or load a file.';
   document.body.dataset.ready = 'true';
 }

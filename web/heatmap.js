@@ -89,6 +89,10 @@ export class Heatmap {
     }
     canvas.dataset.rows = String(rows);
     canvas.dataset.cols = String(cols);
+    // Where the cells are (CSS px from the canvas's corner), for tools that point at a cell.
+    canvas.dataset.cell = String(cell);
+    canvas.dataset.left = String(labelW);
+    canvas.dataset.top = String(labelH);
     canvas.setAttribute('aria-label',
       `Attention heat map, ${rows} output symbols by ${cols} input symbols. ` +
       target.map((t, i) => {
@@ -102,7 +106,9 @@ export class Heatmap {
     const L = this.layout;
     if (!L || !this.attention) return;
     const r = this.canvas.getBoundingClientRect();
-    const x = e.clientX - r.left - L.labelW, y = e.clientY - r.top - L.labelH;
+    // The page's CSS may shrink the canvas to fit (max-width): pointer positions scale back.
+    const scale = r.width > 0 ? parseFloat(this.canvas.style.width) / r.width : 1;
+    const x = (e.clientX - r.left) * scale - L.labelW, y = (e.clientY - r.top) * scale - L.labelH;
     const j = Math.floor(x / L.cell), i = Math.floor(y / L.cell);
     if (i < 0 || j < 0 || i >= L.rows || j >= L.cols) {
       this._caption('');

@@ -1,0 +1,201 @@
+// lines.js: the seed tutorial's own picture of attention: the input symbols in a row above, the
+// output symbols in a row below, and a line from each output symbol to every input symbol whose
+// thickness (and darkness) is the weight alpha_ij. Drawn as SVG, so every line and symbol is an
+// element: hover or focus an output symbol to bring its lines forward and read its weights; hover
+// a line for its own weight; the arrow keys move between output symbols. It only draws; the page
+// decides what to show (the same attention objects as the heat map).
+
+import { showSymbol } from './canvas.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const MAX_WIDTH = 7;     // px, a weight of 1
+const MIN_SHOWN = 0.005; // lighter lines are left out of the picture (not of the read-outs)
+
+function svg(tag, attrs = {}) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+export class AttentionLines {
+  /**
+   * @param {HTMLElement} box the element to draw into (it scrolls sideways when needed)
+   * @param {object} o  caption: element for the read-outs; emptyText: what to say with nothing
+   *                    to show; testId: data-testid of the drawing.
+   */
+  constructor(box, o = {}) {
+    this.box = box;
+    this.o = { emptyText: 'Nothing to show yet', testId: 'attention-lines', ...o };
+    this.attention = null;
+    this.focusRow = -1;
+    this.draw();
+  }
+
+  /** attention: { weights, rows, cols, source, target } or null (as Heatmap#set). */
+  set(attention, emptyText) {
+    this.attention = attention;
+    if (emptyText) this.o.emptyText = emptyText;
+    this.draw();
+  }
+
+  /** Brings output row i's lines forward (the step-through's current step); -1 for none. */
+  setHighlight(row) {
+    this.focusRow = row;
+    this._emphasise(row, false);
+  }
+
+  draw() {
+    const a = this.attention;
+    const root = svg('svg', { role: 'group', class: 'attn-lines', 'data-testid': this.o.testId });
+    this.root = root;
+    this.rowGroups = [];
+    if (!a || !a.rows || !a.cols) {
+      root.setAttribute('viewBox', '0 0 300 40');
+      root.setAttribute('width', '300');
+      root.setAttribute('height', '40');
+      root.dataset.rows = '0';
+      root.dataset.cols = '0';
+      root.setAttribute('aria-label', `Attention lines: ${this.o.emptyText}`);
+      const t = svg('text', { x: 4, y: 24, class: 'empty' });
+      t.textContent = this.o.emptyText;
+      root.append(t);
+      this.box.replaceChildren(root);
+      return;
+    }
+    const { rows, cols, weights, source, target } = a;
+    // Columns wide enough for a symbol (words get more room), at least 18 px: 40 symbols fit in
+    // 720 px plus margins; the box scrolls when the page is narrower.
+    const longest = Math.max(1, ...source.map((s) => [...showSymbol(s)].length), ...target.map((s) => [...showSymbol(s)].length));
+    const step = Math.max(18, Math.min(64, 8 * longest + 8));
+    const n = Math.max(rows, cols);
+    const width = 16 + step * n;
+    const height = 190;
+    const topY = 26, bottomY = height - 30;
+    const xIn = (j) => 8 + step * (j + 0.5) + (step * (n - cols)) / 2;
+    const xOut = (i) => 8 + step * (i + 0.5) + (step * (n - rows)) / 2;
+    root.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    root.setAttribute('width', String(width));
+    root.setAttribute('height', String(height));
+    root.dataset.rows = String(rows);
+    root.dataset.cols = String(cols);
+    root.setAttribute('aria-label', `Attention as lines: ${rows} output symbols below, ${cols} input symbols above; thicker lines are larger weights. Focus an output symbol and use the arrow keys to read its weights.`);
+
+    const lineLayer = svg('g', { class: 'lines' });
+    root.append(lineLayer);
+    for (let i = 0; i < rows; i++) {
+      const g = svg('g', { class: 'row', 'data-row': i });
+      for (let j = 0; j < cols; j++) {
+        const w = weights[i * cols + j];
+        const line = svg('line', {
+          x1: xOut(i), y1: bottomY - 12, x2: xIn(j), y2: topY + 6,
+          'stroke-width': Math.max(0.4, w * MAX_WIDTH).toFixed(2),
+          'stroke-opacity': Math.min(1, 0.12 + w).toFixed(3),
+          'data-col': j,
+          'data-w': w.toFixed(4),
+        });
+        if (w < MIN_SHOWN) line.setAttribute('visibility', 'hidden');
+        const title = svg('title');
+        title.textContent = `output “${showSymbol(target[i] ?? '')}” → input “${showSymbol(source[j] ?? '')}”: weight ${w.toFixed(3)}`;
+        line.append(title);
+        line.addEventListener('pointerenter', () => this._caption(title.textContent));
+        g.append(line);
+      }
+      lineLayer.append(g);
+      this.rowGroups.push(g);
+    }
+    const inputs = svg('g', { class: 'symbols inputs' });
+    source.forEach((s, j) => {
+      const t = svg('text', { x: xIn(j), y: topY, 'text-anchor': 'middle' });
+      t.textContent = showSymbol(s);
+      inputs.append(t);
+    });
+    const outputs = svg('g', { class: 'symbols outputs' });
+    target.forEach((s, i) => {
+      const t = svg('text', {
+        x: xOut(i), y: bottomY + 4, 'text-anchor': 'middle', tabindex: i === Math.max(0, this.focusRow) ? 0 : -1,
+        role: 'button', 'data-row': i, 'aria-label': this._rowText(i),
+      });
+      t.textContent = showSymbol(s);
+      t.addEventListener('pointerenter', () => this._emphasise(i, true));
+      t.addEventListener('focus', () => this._emphasise(i, true));
+      t.addEventListener('keydown', (e) => this._key(e, i));
+      outputs.append(t);
+    });
+    root.addEventListener('pointerleave', () => this._emphasise(this.focusRow, false));
+    root.append(inputs, outputs);
+    this.outputs = [...outputs.children];
+    this.box.replaceChildren(root);
+    this._emphasise(this.focusRow, false);
+  }
+
+  /** "output “2” (step 1) looks at: “1” 0.93, “8” 0.05, …" — the three largest weights. */
+  _rowText(i) {
+    const { cols, weights, source, target } = this.attention;
+    const order = Array.from({ length: cols }, (_, j) => j).sort((p, q) => weights[i * cols + q] - weights[i * cols + p]);
+    const top = order.slice(0, 3).map((j) => `“${showSymbol(source[j] ?? '')}” ${weights[i * cols + j].toFixed(3)}`);
+    return `output “${showSymbol(target[i] ?? '')}” (step ${i + 1}) looks at ${top.join(', ')}${cols > 3 ? ', …' : ''}`;
+  }
+
+  _emphasise(row, announce) {
+    if (!this.rowGroups) return;
+    this.rowGroups.forEach((g, i) => g.classList.toggle('dim', row >= 0 && i !== row));
+    this.rowGroups.forEach((g, i) => g.classList.toggle('on', i === row));
+    if (row >= 0 && this.rowGroups[row]) this.rowGroups[row].parentNode.append(this.rowGroups[row]); // draw on top
+    if (announce && row >= 0) this._caption(this._rowText(row));
+  }
+
+  _key(e, i) {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -1, ArrowDown: 1 };
+    let next = null;
+    if (e.key in moves) next = i + moves[e.key];
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = this.outputs.length - 1;
+    if (next === null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    next = Math.max(0, Math.min(this.outputs.length - 1, next));
+    this.outputs[i].setAttribute('tabindex', '-1');
+    this.outputs[next].setAttribute('tabindex', '0');
+    this.outputs[next].focus();
+  }
+
+  _caption(s) {
+    if (this.o.caption) this.o.caption.textContent = s || '';
+  }
+}
+
+/** One object that shows the same attention in a heat map and a lines view (set, setHighlight). */
+export function alongside(heatmap, lines) {
+  return {
+    set(attention, emptyText) {
+      heatmap.set(attention, emptyText);
+      lines.set(attention, emptyText);
+    },
+    setHighlight(row) {
+      heatmap.setHighlight(row);
+      lines.setHighlight(row);
+    },
+  };
+}
+
+/**
+ * The view picker: 'both' | 'heatmap' | 'lines' shows or hides the elements with
+ * data-attn-view="heatmap" / "lines" (kept in localStorage so a reload keeps the choice).
+ */
+export function wireViewToggle(select) {
+  const KEY = 'seq2seq-attention:attention-view';
+  const apply = () => {
+    for (const e of document.querySelectorAll('[data-attn-view]')) {
+      e.hidden = select.value !== 'both' && select.value !== e.dataset.attnView;
+    }
+  };
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (saved && [...select.options].some((o) => o.value === saved)) select.value = saved;
+  } catch { /* no storage: the default view */ }
+  select.addEventListener('change', () => {
+    apply();
+    try { localStorage.setItem(KEY, select.value); } catch { /* not kept */ }
+  });
+  apply();
+}
