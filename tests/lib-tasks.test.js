@@ -149,3 +149,25 @@ test('fromTSV: columns picks other columns (Tatoeba id/sentence/id/translation f
   assert.equal(tasks.fromTSV(text, { columns: [1, 3], testFraction: 0 }).train.length, 2);
   assert.equal(tasks.TSV_LIMITS.maxFieldLength, 1000);
 });
+
+test('en-fr long sentences: 5-40 English words, spread over the range, each connector translated', () => {
+  const t = tasks['en-fr']({ seed: 4, trainSize: 1500, testSize: 200, minWords: 5, maxWords: 40 });
+  assert.deepEqual(t.options, { seed: 4, trainSize: 1500, testSize: 200, minWords: 5, maxWords: 40 });
+  assert.deepEqual(t, tasks['en-fr']({ seed: 4, trainSize: 1500, testSize: 200, minWords: 5, maxWords: 40 }), 'deterministic');
+  const lengths = [...t.train, ...t.test].map(([en]) => wordTokenizer.tokenize(en).filter((w) => w !== '.').length);
+  for (const n of lengths) assert.ok(n >= 5 && n <= 40, `a sentence of ${n} words`);
+  for (const [lo, hi] of [[5, 10], [11, 20], [21, 30], [31, 40]]) {
+    const share = lengths.filter((n) => n >= lo && n <= hi).length / lengths.length;
+    assert.ok(share > 0.1, `${(share * 100).toFixed(1)} % of the sentences have ${lo}-${hi} words`);
+  }
+  const pairs = { and: 'et', but: 'mais', because: 'parce que', so: 'donc', while: 'pendant que' };
+  for (const [en, fr] of t.train.slice(0, 300)) {
+    const e = wordTokenizer.tokenize(en);
+    for (const [a, b] of Object.entries(pairs)) {
+      const count = (list, w) => list.filter((x) => x === w).length;
+      assert.equal(count(e, a), fr.split(` ${b} `).length - 1, `${en} -> ${fr}: "${a}" -> "${b}"`);
+    }
+  }
+  assert.throws(() => tasks['en-fr']({ minWords: 10, maxWords: 5 }), /maxWords must be an integer from 10/);
+  assert.throws(() => tasks['en-fr']({ minWords: 2 }), /minWords must be an integer from 3/);
+});

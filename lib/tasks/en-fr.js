@@ -8,8 +8,11 @@
 //     before an adjective.
 // Sentences: a noun phrase alone; "NP is/are ADJ ."; "I see NP ."; "where is/are NP ?";
 // "we like NP .". Word-level tokens on both sides; accents are kept.
+// Long sentences (options minWords/maxWords, e.g. 5 to 40): clauses of those kinds joined by
+// and / but / because / so / while (et, mais, parce que, donc, pendant que), one sentence per
+// length drawn uniformly, for measuring translation quality against sentence length.
 
-import { checkOptions, drawSplits, sizeOptions } from './common.js';
+import { checkOptions, drawSplits, integerOption, sizeOptions } from './common.js';
 
 // [english singular, english plural, french singular, french plural, gender]
 const NOUNS = [
@@ -133,23 +136,74 @@ function join(tokens) {
   return out;
 }
 
+// Clauses for long sentences: the templates' sentences without their final punctuation.
+const CLAUSES = [
+  (np, rng) => {
+    const a = rng.pick(rng.chance(0.7) ? ADJECTIVES_AFTER : ADJECTIVES_BEFORE);
+    return { en: [...np.en, np.plural ? 'are' : 'is', a[0]], fr: [...np.fr, np.plural ? 'sont' : 'est', agree(a, np.gender, np.plural)] };
+  },
+  (np) => ({ en: ['I', 'see', ...np.en], fr: ['je', 'vois', ...np.fr] }),
+  (np) => ({ en: ['we', 'like', ...np.en], fr: ['nous', 'aimons', ...np.fr] }),
+];
+const CONNECTORS = [
+  [['and'], ['et']], [['but'], ['mais']], [['because'], ['parce', 'que']], [['so'], ['donc']], [['while'], ['pendant', 'que']],
+];
+/** Longest long sentence a generator accepts, in English words. */
+export const MAX_LONG_WORDS = 200;
+
+/** A sentence of about `target` English words (clauses joined), or null if it came out too long. */
+function longSentence(rng, target) {
+  const clause = () => rng.pick(CLAUSES)(nounPhrase(rng), rng);
+  const first = clause();
+  const en = [...first.en], fr = [...first.fr];
+  for (;;) {
+    const next = clause();
+    const [cEn, cFr] = rng.pick(CONNECTORS);
+    if (en.length + cEn.length + next.en.length > target) break;
+    en.push(...cEn, ...next.en);
+    fr.push(...cFr, ...next.fr);
+  }
+  return { en: [...en, '.'], fr: [...fr, '.'], words: en.length };
+}
+
 /**
- * English -> French phrases, word-level.
- * @param {{seed?: number, trainSize?: number, testSize?: number}} [options]
+ * English -> French phrases, word-level. With minWords/maxWords: long sentences of clauses
+ * joined by conjunctions, their English length (words, without the final '.') drawn uniformly
+ * from minWords..maxWords.
+ * @param {{seed?: number, trainSize?: number, testSize?: number, minWords?: number, maxWords?: number}} [options]
  */
 export function enFr(options = {}) {
-  checkOptions(options, ['seed', 'trainSize', 'testSize'], 'en-fr');
+  checkOptions(options, ['seed', 'trainSize', 'testSize', 'minWords', 'maxWords'], 'en-fr');
   const sizes = sizeOptions(options, { trainSize: 10000, testSize: 1000 });
+  const long = options.minWords !== undefined || options.maxWords !== undefined;
+  if (!long) {
+    const { train, test } = drawSplits(sizes, (rng) => {
+      const np = nounPhrase(rng);
+      const s = rng.pick(TEMPLATES)(np, rng);
+      return [join(s.en), join(s.fr)];
+    }, 'en-fr');
+    return {
+      name: 'en-fr',
+      description: 'English -> French phrases from a small grammar: adjectives move after the noun (in mirror order), determiners and adjectives agree in gender and number, accents kept.',
+      tokenizer: 'word',
+      options: sizes,
+      train,
+      test,
+    };
+  }
+  const minWords = integerOption(options, 'minWords', 5, 3, MAX_LONG_WORDS);
+  const maxWords = integerOption(options, 'maxWords', 40, minWords, MAX_LONG_WORDS);
   const { train, test } = drawSplits(sizes, (rng) => {
-    const np = nounPhrase(rng);
-    const s = rng.pick(TEMPLATES)(np, rng);
-    return [join(s.en), join(s.fr)];
+    for (;;) {
+      const s = longSentence(rng, rng.range(minWords, maxWords));
+      if (s.words >= minWords && s.words <= maxWords) return [join(s.en), join(s.fr)];
+    }
   }, 'en-fr');
   return {
     name: 'en-fr',
-    description: 'English -> French phrases from a small grammar: adjectives move after the noun (in mirror order), determiners and adjectives agree in gender and number, accents kept.',
+    description: `English -> French sentences of ${minWords}-${maxWords} words: clauses of the small grammar joined by and, but, because, so, while.`,
     tokenizer: 'word',
-    options: sizes,
+    options: { ...sizes, minWords, maxWords },
     train,
     test,
   };
