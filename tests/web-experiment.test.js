@@ -31,7 +31,7 @@ test('the experiment trains three models and plots accuracy and cost by input le
       else assert.ok(s >= 4 * 5, `${name}: at least m*t = 4*5 scores per translation, got ${s}`);
     }
     // Inputs of 4 to 20 symbols: one point per length, for each of the three models.
-    for (const id of ['experiment-chart', 'experiment-scores-chart', 'experiment-time-chart']) {
+    for (const id of ['experiment-chart', 'experiment-bleu-chart', 'experiment-scores-chart', 'experiment-time-chart']) {
       const counts = (await page.getAttribute(byTestId(id), 'data-points')).split(',').map(Number);
       assert.equal(counts.length, 3, id);
       for (const c of counts) assert.ok(c >= 10, `${id}: ${counts}`);

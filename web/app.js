@@ -36,7 +36,15 @@ const CHECKPOINT_EVERY_MS = 1000 * (positiveParam('checkpointSeconds') ?? 30);
 const EXPERIMENT_DATA = {
   copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
   reverse: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
+  // the tutorial's length claim on translation: English sentences of 5 to 40 words (clauses joined)
+  'en-fr-long': { task: 'en-fr', options: { seed: 1, trainSize: 8000, testSize: 600, minWords: 5, maxWords: 40 } },
 };
+/** The task name and generator options of an experiment data choice. */
+function experimentData(name) {
+  const d = EXPERIMENT_DATA[name];
+  if (!d) return makeTask(name, TASK_SIZES);
+  return d.task ? makeTask(d.task, d.options) : makeTask(name, d);
+}
 
 const state = {
   lib: null,
@@ -1058,7 +1066,7 @@ async function main() {
   updateButtons();
   new Experiment({
     getSettings: () => { const s = settings(); validateSettings(s); return s; },
-    getData: (name) => (name === CUSTOM ? state.data : makeTask(name, EXPERIMENT_DATA[name] || TASK_SIZES)),
+    getData: (name) => (name === CUSTOM ? state.data : experimentData(name)),
     createRemote,
     cores,
   });

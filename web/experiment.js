@@ -7,6 +7,8 @@
 
 import { LineChart } from './chart.js';
 import { formatDuration } from './canvas.js';
+import { corpusBleu } from '../lib/metrics.js';
+import { getTokenizer } from '../lib/text.js';
 
 const $ = (id) => document.getElementById(id);
 const KINDS = [
@@ -50,6 +52,7 @@ export class Experiment {
     const series = KINDS.map((k) => ({ name: k.name, color: k.color, dash: k.dash }));
     this.accChart = new LineChart($('exp-acc'), { height: 220, yMin: 0, yMax: 1, percent: true, points: true, xLabel: 'input length (symbols)', yLabel: 'exact match', series, emptyText: 'Run the experiment to fill this in' });
     this.scoreChart = new LineChart($('exp-scores'), { height: 220, yMin: 0, points: true, xLabel: 'input length m (symbols)', yLabel: 'scores m·t', series, emptyText: 'Scores computed per translation' });
+    this.bleuChart = new LineChart($('exp-bleu'), { height: 220, yMin: 0, yMax: 100, points: true, xLabel: 'input length (symbols or words)', yLabel: 'BLEU', series, emptyText: 'BLEU of each length group' });
     this.timeChart = new LineChart($('exp-time'), { height: 220, yMin: 0, points: true, xLabel: 'input length (symbols)', yLabel: 'ms per translation', series, emptyText: 'Measured time per translation' });
     $('exp-btn').addEventListener('click', () => this.run());
     $('exp-stop').addEventListener('click', () => this.stop());
@@ -154,6 +157,13 @@ export class Experiment {
       const byItem = new Map(items.map((it, k) => [it, { ok: right[k], scores: scoresOf(results[k]) }]));
       this.accChart.set(i, bins.map((b) => ({ x: b.x, y: b.items.filter((it) => byItem.get(it).ok).length / b.items.length })));
       this.scoreChart.set(i, bins.map((b) => ({ x: b.x, y: b.items.reduce((a, it) => a + byItem.get(it).scores, 0) / b.items.length })));
+      // BLEU of each length group (sacreBLEU's corpus BLEU over the group, target tokens).
+      const tok = getTokenizer(typeof data.tokenizer === 'object' ? data.tokenizer.target : data.tokenizer || 'char');
+      const outText = new Map(items.map((it, k) => [it, results[k].text]));
+      this.bleuChart.set(i, bins.map((b) => ({
+        x: b.x,
+        y: corpusBleu(b.items.map((it) => tok.tokenize(outText.get(it))), b.items.map((it) => tok.tokenize(it.tgt))).score,
+      })));
       // Time: each length group's inputs, repeated to 100 translations per call so the call
       // is long enough to time, three times (the first warms up the compiled code); the
       // fastest, per translation.
