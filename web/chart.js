@@ -71,18 +71,7 @@ export class LineChart {
     const pw = width - left - right, ph = height - top - bottom;
     if (pw < 20 || ph < 20) return;
 
-    // Ranges.
-    let xMin = o.xMin ?? (all.length ? Math.min(...all.map((p) => p.x)) : 0);
-    let xMax = o.xMax ?? (all.length ? Math.max(...all.map((p) => p.x)) : 1);
-    if (xMax <= xMin) xMax = xMin + 1;
-    let yMin = o.yMin ?? (all.length ? Math.min(...all.map((p) => p.y)) : 0);
-    let yMax = o.yMax ?? (all.length ? Math.max(...all.map((p) => p.y)) : 1);
-    if (o.logY) {
-      yMin = Math.max(yMin, 1e-6);
-      yMax = Math.max(yMax, yMin * 10);
-    } else if (yMax <= yMin) {
-      yMax = yMin + 1;
-    }
+    const { xMin, xMax, yMin, yMax, xTicks, yTicks } = axes(o, all, pw, ph);
     const ty = o.logY ? (y) => Math.log10(y) : (y) => y;
     const y0 = ty(yMin), y1 = ty(yMax);
     const X = (x) => left + ((x - xMin) / (xMax - xMin)) * pw;
@@ -94,26 +83,23 @@ export class LineChart {
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    const yTicks = o.logY ? logTicks(yMin, yMax) : niceTicks(yMin, yMax, Math.max(2, Math.floor(ph / 36)));
-    for (const t of yTicks) {
-      const py = Math.round(Y(t)) + 0.5;
+    for (const { value, label } of yTicks) {
+      const py = Math.round(Y(value)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(left, py);
       ctx.lineTo(left + pw, py);
       ctx.stroke();
-      ctx.fillText(o.percent ? `${Math.round(t * 100)}%` : Number.isInteger(t) ? formatTick(t) : formatNumber(t, t >= 10 ? 0 : t >= 1 ? 1 : 2), left - 6, py);
+      ctx.fillText(label, left - 6, py);
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    let xTicks = niceTicks(xMin, xMax, Math.max(2, Math.floor(pw / 70)));
-    if (o.xInteger) xTicks = xTicks.filter((t) => Number.isInteger(t));
-    for (const t of xTicks) {
-      const px = Math.round(X(t)) + 0.5;
+    for (const { value, label } of xTicks) {
+      const px = Math.round(X(value)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(px, top + ph);
       ctx.lineTo(px, top + ph + 4);
       ctx.stroke();
-      ctx.fillText(formatTick(t), px, top + ph + 6);
+      ctx.fillText(label, px, top + ph + 6);
     }
     ctx.strokeStyle = muted;
     ctx.beginPath();
@@ -190,6 +176,67 @@ export class LineChart {
       }
     }
   }
+}
+
+/** The empty log axis: the range a loss usually spans (cross-entropy per symbol). */
+const EMPTY_LOG_RANGE = [1e-3, 10];
+
+/**
+ * The axes of a chart, without drawing: ranges and labelled ticks. With no data an axis whose
+ * range is not fixed gets no ticks (no made-up 0-1 scale), except a log axis, which shows
+ * EMPTY_LOG_RANGE; every label of one axis has one format.
+ * @param {object} o the chart's options (logY, yMin, yMax, xMin, xMax, percent, xInteger)
+ * @param {{x: number, y: number}[]} points the finite points to show
+ * @param {number} pw plot width, CSS px
+ * @param {number} ph plot height, CSS px
+ */
+export function axes(o, points, pw = 600, ph = 150) {
+  const empty = points.length === 0;
+  let xMin = o.xMin ?? (empty ? 0 : Math.min(...points.map((p) => p.x)));
+  let xMax = o.xMax ?? (empty ? 1 : Math.max(...points.map((p) => p.x)));
+  if (xMax <= xMin) xMax = xMin + 1;
+  let yMin, yMax;
+  if (o.logY) {
+    yMin = Math.max(o.yMin ?? (empty ? EMPTY_LOG_RANGE[0] : Math.min(...points.map((p) => p.y))), 1e-6);
+    yMax = o.yMax ?? (empty ? EMPTY_LOG_RANGE[1] : Math.max(...points.map((p) => p.y)));
+    yMax = Math.max(yMax, yMin * 10);
+  } else {
+    yMin = o.yMin ?? (empty ? 0 : Math.min(...points.map((p) => p.y)));
+    yMax = o.yMax ?? (empty ? 1 : Math.max(...points.map((p) => p.y)));
+    if (yMax <= yMin) yMax = yMin + 1;
+  }
+  const xKnown = !empty || (o.xMin !== undefined && o.xMax !== undefined);
+  const yKnown = !empty || o.logY || (o.yMin !== undefined && o.yMax !== undefined);
+  let xs = xKnown ? niceTicks(xMin, xMax, Math.max(2, Math.floor(pw / 70))) : [];
+  if (o.xInteger) xs = xs.filter((t) => Number.isInteger(t));
+  const ys = !yKnown ? [] : o.logY ? logTicks(yMin, yMax) : niceTicks(yMin, yMax, Math.max(2, Math.floor(ph / 36)));
+  const yLabels = o.percent ? ys.map((t) => `${Math.round(t * 100)}%`) : o.logY ? logLabels(ys) : linearLabels(ys);
+  return {
+    xMin, xMax, yMin, yMax,
+    xTicks: xs.map((value) => ({ value, label: formatTick(value) })),
+    yTicks: ys.map((value, i) => ({ value, label: yLabels[i] })),
+  };
+}
+
+/** Log-axis labels in one format: plain decimals down to 0.001 (1, 0.1, 0.01, 0.001), else
+ *  all as powers of ten (1e0, 1e-1, ... 1e-6). */
+export function logLabels(ticks) {
+  if (ticks.every((t) => t >= 1e-3 && t < 1e5)) return ticks.map((t) => String(Number(t.toPrecision(3))));
+  return ticks.map((t) => {
+    const e = Math.floor(Math.log10(t) + 1e-9);
+    const m = Number((t / 10 ** e).toPrecision(3));
+    return m === 1 ? `1e${e}` : `${m}e${e}`;
+  });
+}
+
+/** Linear-axis labels with the fewest decimals that show every tick exactly, the same for all. */
+export function linearLabels(ticks) {
+  if (ticks.every((t) => Number.isInteger(t))) return ticks.map(formatTick);
+  for (let d = 1; d <= 6; d++) {
+    const labels = ticks.map((t) => t.toFixed(d));
+    if (labels.every((l, i) => Math.abs(Number(l) - ticks[i]) <= Math.abs(ticks[i]) * 1e-9)) return labels;
+  }
+  return ticks.map((t) => t.toExponential(2));
 }
 
 function formatTick(t) {
