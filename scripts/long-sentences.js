@@ -53,8 +53,8 @@ async function runOne(kind) {
 function svgPlot(results) {
   const W = 640, H = 360, L = 56, R = 16, T = 40, B = 48;
   const pw = W - L - R, ph = H - T - B;
-  const X = (k) => L + ((k + 0.5) / BINS.length) * pw;
-  const Y = (b) => T + ph - (b / 100) * ph;
+  const X = (k) => Number((L + ((k + 0.5) / BINS.length) * pw).toFixed(1));
+  const Y = (b) => Number((T + ph - (b / 100) * ph).toFixed(1));
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
   let s = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12">\n`;
   s += `<rect width="${W}" height="${H}" fill="#fff"/>\n`;

@@ -9,7 +9,9 @@ import { showSymbol } from './canvas.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_WIDTH = 7;     // px, a weight of 1
-const MIN_SHOWN = 0.005; // lighter lines are left out of the picture (not of the read-outs)
+// Lighter lines would be invisible: they are not drawn at all (the read-outs of an output symbol
+// still list its weights), which keeps a 40 x 40 picture to a few hundred elements.
+const MIN_SHOWN = 0.005;
 
 function svg(tag, attrs = {}) {
   const e = document.createElementNS(SVG, tag);
@@ -86,6 +88,7 @@ export class AttentionLines {
       const g = svg('g', { class: 'row', 'data-row': i });
       for (let j = 0; j < cols; j++) {
         const w = weights[i * cols + j];
+        if (!(w >= MIN_SHOWN)) continue;
         const line = svg('line', {
           x1: xOut(i), y1: bottomY - 12, x2: xIn(j), y2: topY + 6,
           'stroke-width': Math.max(0.4, w * MAX_WIDTH).toFixed(2),
@@ -93,7 +96,6 @@ export class AttentionLines {
           'data-col': j,
           'data-w': w.toFixed(4),
         });
-        if (w < MIN_SHOWN) line.setAttribute('visibility', 'hidden');
         const title = svg('title');
         title.textContent = `output “${showSymbol(target[i] ?? '')}” → input “${showSymbol(source[j] ?? '')}”: weight ${w.toFixed(3)}`;
         line.append(title);
