@@ -5,7 +5,7 @@
 //
 //   node scripts/screenshots.js             (needs build/wasm: run make wasm first; builds the site)
 //   MAX_TRAIN_SECONDS=900 EXPERIMENT_SECONDS=30 OUT_DIR=docs/img node scripts/screenshots.js
-//   ONLY=lines node scripts/screenshots.js  (only docs/img/page-lines.png: the pretrained model's lines view)
+//   ONLY=lines node scripts/screenshots.js  (only docs/img/page-lines.png: the pretrained dates model's lines view)
 //
 // It drives the page as a newcomer would: default settings, press Train, wait until the page
 // says it is done, type a held-out date, step through, run the experiment.
@@ -36,18 +36,15 @@ try {
   result.settings = await page.evaluate(() => Object.fromEntries(['cell', 'attention', 'embed', 'hidden', 'attn-size', 'lr', 'batch', 'seed', 'target']
     .map((id) => [id, document.getElementById(id).value])));
 
-  // 0. As a visitor opens the page: the pretrained unscramble model, a held-out input of about 40
-  // symbols, the attention as the tutorial's lines.
+  // 0. As a visitor opens the page: the pretrained dates model, the longest held-out date, the
+  // attention as the tutorial's lines.
   {
-    const scrambled = tasks.scrambled({ seed: 1, trainSize: 10000, testSize: 1000 }).test;
-    const [src, tgt] = scrambled.find(([x]) => [...x].length >= 36 && [...x].length <= 42) || scrambled[0];
-    await page.selectOption(byTestId('task-picker'), 'scrambled');
-    await page.waitForFunction(() => /Unscramble/.test(document.querySelector('[data-testid="pretrained-note"]').textContent));
+    const dates = tasks.dates({ seed: 1, trainSize: 10000, testSize: 1000 }).test;
+    const [src, tgt] = dates.reduce((a, b) => ([...b[0]].length > [...a[0]].length ? b : a));
+    await page.waitForFunction(() => /Dates/.test(document.querySelector('[data-testid="pretrained-note"]').textContent));
     result.lines = { input: src, expected: tgt, output: await translateInPage(page, src) };
     await page.locator('#translate figure[data-attn-view="lines"]').screenshot({ path: path.join(OUT_DIR, 'page-lines.png') });
     log(`lines view screenshot written (${[...src].length} input symbols)`);
-    await page.selectOption(byTestId('task-picker'), 'dates');
-    await page.waitForFunction(() => /Dates/.test(document.querySelector('[data-testid="pretrained-note"]').textContent));
   }
   if (process.env.ONLY === 'lines') {
     console.log(JSON.stringify(result));

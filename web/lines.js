@@ -43,7 +43,7 @@ export class AttentionLines {
   /** Brings output row i's lines forward (the step-through's current step); -1 for none. */
   setHighlight(row) {
     this.focusRow = row;
-    this._emphasise(row, false);
+    this._emphasise(row, false, false);
   }
 
   draw() {
@@ -67,7 +67,8 @@ export class AttentionLines {
     const { rows, cols, weights, source, target } = a;
     // Columns wide enough for a symbol (words get more room), at least 18 px: 40 symbols fit in
     // 720 px plus margins; the box scrolls when the page is narrower.
-    const longest = Math.max(1, ...source.map((s) => [...showSymbol(s)].length), ...target.map((s) => [...showSymbol(s)].length));
+    // (the input row sets the spacing; a longer output label such as </s> may overhang its slot)
+    const longest = Math.max(1, ...source.map((s) => [...showSymbol(s)].length));
     const step = Math.max(18, Math.min(64, 8 * longest + 8));
     const n = Math.max(rows, cols);
     const width = 16 + step * n;
@@ -118,16 +119,16 @@ export class AttentionLines {
         role: 'button', 'data-row': i, 'aria-label': this._rowText(i),
       });
       t.textContent = showSymbol(s);
-      t.addEventListener('pointerenter', () => this._emphasise(i, true));
-      t.addEventListener('focus', () => this._emphasise(i, true));
+      t.addEventListener('pointerenter', () => this._emphasise(i, true, true));
+      t.addEventListener('focus', () => this._emphasise(i, true, true));
       t.addEventListener('keydown', (e) => this._key(e, i));
       outputs.append(t);
     });
-    root.addEventListener('pointerleave', () => this._emphasise(this.focusRow, false));
+    root.addEventListener('pointerleave', () => this._emphasise(this.focusRow, false, false));
     root.append(inputs, outputs);
     this.outputs = [...outputs.children];
     this.box.replaceChildren(root);
-    this._emphasise(this.focusRow, false);
+    this._emphasise(this.focusRow, false, false);
   }
 
   /** "output “2” (step 1) looks at: “1” 0.93, “8” 0.05, …" — the three largest weights. */
@@ -138,9 +139,11 @@ export class AttentionLines {
     return `output “${showSymbol(target[i] ?? '')}” (step ${i + 1}) looks at ${top.join(', ')}${cols > 3 ? ', …' : ''}`;
   }
 
-  _emphasise(row, announce) {
+  /** Colours output row `row`'s lines (the step-through's step, or the symbol under the pointer
+   *  or focus); `dim` also fades every other row, for reading one row's weights. */
+  _emphasise(row, announce, dim) {
     if (!this.rowGroups) return;
-    this.rowGroups.forEach((g, i) => g.classList.toggle('dim', row >= 0 && i !== row));
+    this.rowGroups.forEach((g, i) => g.classList.toggle('dim', dim && row >= 0 && i !== row));
     this.rowGroups.forEach((g, i) => g.classList.toggle('on', i === row));
     if (row >= 0 && this.rowGroups[row]) this.rowGroups[row].parentNode.append(this.rowGroups[row]); // draw on top
     if (announce && row >= 0) this._caption(this._rowText(row));
