@@ -1,8 +1,9 @@
 // app.js: the page's glue. It owns the page state (the chosen data, the model in its Web Worker,
 // the training loop, the curves) and wires the controls to the library's TranslatorWorker
 // (lib/worker-client.js). All training and translating runs in the worker; this thread only
-// draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / stepper.js, the
-// experiment in experiment.js, storage in storage.js; engine.js loads the library and has task
+// draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / lines.js / stepper.js /
+// translate-view.js, the experiment in experiment.js, storage in storage.js, the pretrained
+// models in pretrained.js, dropped files in drop.js; engine.js loads the library and has task
 // data made (and TSV files parsed) in data-worker.js.
 
 import { LineChart } from './chart.js';
@@ -10,10 +11,12 @@ import { Heatmap } from './heatmap.js';
 import { AttentionLines, alongside, wireViewToggle } from './lines.js';
 import { renderStep } from './stepper.js';
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
-import { formatDuration, formatNumber, showSymbol } from './canvas.js';
+import { formatDuration, showSymbol } from './canvas.js';
 import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
 import { fetchPretrained, describePretrained, PRETRAINED_TASKS } from './pretrained.js';
+import { setupDrop } from './drop.js';
+import { showUnknown, showNBest } from './translate-view.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 import { corpusOptions, renderCorpus, scoresText, splitDescription, syncCorpusFields } from './corpus.js';
@@ -634,8 +637,8 @@ async function translateNow({ withTrace = true } = {}) {
     out.classList.remove('placeholder');
     out.textContent = r.text;
     out.dataset.source = text;
-    showUnknown(r.unknown || []);
-    showNBest(beam > 1 ? r.nBest || [] : []);
+    showUnknown($('unknown'), r.unknown || []);
+    showNBest($('nbest'), beam > 1 ? r.nBest || [] : []);
     const a = attentionOrNull(r.attention);
     const waited = state.training ? ', including the wait for the worker to finish its current training call' : '';
     const m = r.attention?.cols ?? [...text].length;
@@ -654,36 +657,6 @@ async function translateNow({ withTrace = true } = {}) {
     if (seq !== state.translateSeq) return;
     showError('translate-error', `Could not translate: ${errorText(err)}`);
   }
-}
-
-function showUnknown(unknown) {
-  const e = $('unknown');
-  if (!unknown.length) {
-    e.hidden = true;
-    return;
-  }
-  const list = unknown.slice(0, 8).map((u) => `“${showSymbol(u.symbol)}” (position ${u.index + 1})`).join(', ');
-  e.textContent = `Not in the training vocabulary, read as “unknown”: ${list}${unknown.length > 8 ? ', …' : ''}. The translation is likely to be wrong there.`;
-  e.hidden = false;
-}
-
-function showNBest(list) {
-  const ol = $('nbest');
-  ol.replaceChildren();
-  if (!list.length) {
-    ol.hidden = true;
-    return;
-  }
-  for (const h of list) {
-    const li = document.createElement('li');
-    li.textContent = h.text;
-    const sc = document.createElement('span');
-    sc.className = 'score';
-    sc.textContent = `score ${formatNumber(h.score, 3)} · p = ${Math.exp(h.logProb).toFixed(3)}`;
-    li.append(sc);
-    ol.append(li);
-  }
-  ol.hidden = false;
 }
 
 // ---------- step through ----------
@@ -932,49 +905,6 @@ async function dropPretrained() {
   updateButtons();
 }
 
-// ---------- drag and drop ----------
-
-function isTsvName(name) {
-  return /\.(tsv|txt|tab)$/i.test(name);
-}
-
-function setupDrop() {
-  let depth = 0;
-  const overlay = $('drop-overlay');
-  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
-  window.addEventListener('dragenter', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth++;
-    overlay.hidden = false;
-  });
-  window.addEventListener('dragover', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-  });
-  window.addEventListener('dragleave', () => {
-    depth = Math.max(0, depth - 1);
-    if (!depth) overlay.hidden = true;
-  });
-  window.addEventListener('drop', (e) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    depth = 0;
-    overlay.hidden = true;
-    const file = e.dataTransfer.files[0];
-    if (!file) return;
-    if (isTsvName(file.name)) {
-      $('task').value = CUSTOM;
-      $('tsv-box').hidden = false;
-      readTsvFile(file);
-      $('train').scrollIntoView({ behavior: 'smooth', block: 'start' });
-    } else {
-      loadModelFile(file);
-    }
-  });
-}
-
 // ---------- wiring ----------
 
 function wire() {
@@ -1034,7 +964,16 @@ function wire() {
     if (f) loadModelFile(f);
     e.target.value = '';
   });
-  setupDrop();
+  setupDrop({
+    overlay: $('drop-overlay'),
+    onPairs(file) {
+      $('task').value = CUSTOM;
+      $('tsv-box').hidden = false;
+      readTsvFile(file);
+      $('train').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    },
+    onModel: (file) => loadModelFile(file),
+  });
 }
 
 async function main() {
