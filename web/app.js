@@ -2,7 +2,8 @@
 // the training loop, the curves) and wires the controls to the library's TranslatorWorker
 // (lib/worker-client.js). All training and translating runs in the worker; this thread only
 // draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / lines.js / stepper.js /
-// translate-view.js, the experiment in experiment.js, storage in storage.js, the pretrained
+// translate-view.js, error lines in messages.js, the experiment in experiment.js, storage in
+// storage.js, the pretrained
 // models in pretrained.js, dropped files in drop.js; engine.js loads the library and has task
 // data made (and TSV files parsed) in data-worker.js.
 
@@ -16,6 +17,7 @@ import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
 import { fetchPretrained, describePretrained, PRETRAINED_TASKS } from './pretrained.js';
 import { setupDrop } from './drop.js';
+import { showError, errorText } from './messages.js';
 import { showUnknown, showNBest } from './translate-view.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
@@ -74,23 +76,6 @@ const state = {
 };
 
 // ---------- small UI helpers ----------
-
-function showError(id, message) {
-  const e = $(id);
-  if (!message) {
-    e.hidden = true;
-    e.textContent = '';
-    return;
-  }
-  e.textContent = message;
-  e.hidden = false;
-}
-
-function errorText(err) {
-  if (!err) return 'Unknown error';
-  const msg = err.message || String(err);
-  return msg.endsWith('.') ? msg : `${msg}.`;
-}
 
 function setTrainState(text, done = false) {
   const e = $('train-state');
