@@ -3,9 +3,8 @@
 // (lib/worker-client.js). All training and translating runs in the worker; this thread only
 // draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / lines.js / stepper.js /
 // translate-view.js, error lines in messages.js, the experiment in experiment.js, storage in
-// storage.js, the pretrained
-// models in pretrained.js, dropped files in drop.js; engine.js loads the library and has task
-// data made (and TSV files parsed) in data-worker.js.
+// storage.js, the pretrained models in pretrained.js, dropped files in drop.js; engine.js loads
+// the library and has task data made (and TSV files parsed) in data-worker.js.
 
 import { LineChart } from './chart.js';
 import { Heatmap } from './heatmap.js';
