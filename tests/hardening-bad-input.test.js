@@ -267,7 +267,7 @@ async function refuses(fn, code, pattern) {
 const argBase = { cell: 'gru', attention: 'additive', embed: 8, hidden: 8, srcVocabSize: 12, tgtVocabSize: 12, seed: 1 };
 const argGood = makeBatch([[[4, 5, 6], [6, 5, 4]], [[7], [7]]]);
 
-test('Seq2Seq.create refuses unknown attentions and backends, missing options and sizes out of range', async () => {
+test('Seq2Seq.create refuses unknown attentions and backends (Seq2Seq.load, Translator.create and load too), missing options and sizes out of range', async () => {
   const cases = [
     [{ ...argBase, attention: 'multihead' }, 'BAD_ARGUMENT', /unknown attention "multihead"/],
     [{ ...argBase, backend: 'gpu' }, 'BAD_ARGUMENT', /unknown backend "gpu"/],
@@ -283,6 +283,8 @@ test('Seq2Seq.create refuses unknown attentions and backends, missing options an
   for (const [options, code, pattern] of cases) await refuses(() => Seq2Seq.create(options), code, pattern);
   await refuses(() => Seq2Seq.create(), 'BAD_ARGUMENT', /needs an options object/);
   await refuses(() => Seq2Seq.load(new Uint8Array(8), { backend: 'gpu' }), 'BAD_ARGUMENT', /unknown backend "gpu"/);
+  await refuses(() => Translator.create({ pairs, backend: 'gpu' }), 'BAD_ARGUMENT', /unknown backend "gpu"/);
+  await refuses(() => Translator.load(tr.save(), { backend: 'gpu' }), 'BAD_ARGUMENT', /unknown backend "gpu"/);
 });
 
 test('batches with mismatched lengths, bad token ids or bad lengths are refused; the model stays usable', async () => {
