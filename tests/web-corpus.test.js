@@ -73,16 +73,16 @@ test('a 50 MB pairs file is parsed off the main thread: no long freeze', {
   await page.fill(byTestId('tsv-columns'), '1,2');
   // made inside the page (no 50 MB over the protocol): 900,000 distinct lines of ~60 bytes
   const started = await page.evaluate(async () => {
+    const { createRandom } = await import(new URL('lib/random.js', location.href).href); // the library's one generator
+    const random = createRandom(7);
     const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'dog', 'ran', 'far', 'away', 'le', 'chat', 'chien', 'loin'];
     const parts = [];
-    let x = 7;
     for (let i = 0; i < 900000; i++) {
       let src = '';
       let tgt = '';
       for (let k = 0; k < 6; k++) {
-        x = (x * 1103515245 + 12345) >>> 0;
-        src += words[x % 14] + ' ';
-        tgt += words[(x >>> 8) % 14] + ' ';
+        src += random.pick(words) + ' ';
+        tgt += random.pick(words) + ' ';
       }
       parts.push(`${src}${i}\t${tgt}${i}\n`);
     }
