@@ -35,11 +35,16 @@ function startTorch(python, cfg) {
   const lines = readline.createInterface({ input: child.stdout });
   const queue = [];
   const waiting = [];
-  lines.on('line', (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+  let exited = null;
+  lines.on('line', (l) => (waiting.length ? waiting.shift().resolve(l) : queue.push(l)));
+  child.on('exit', (code) => {
+    exited = new Error(`torch_train.py exited with ${code}`);
+    for (const w of waiting.splice(0)) w.reject(exited);
+  });
   const next = () => new Promise((resolve, reject) => {
     if (queue.length) return resolve(JSON.parse(queue.shift()));
-    waiting.push((l) => resolve(JSON.parse(l)));
-    child.once('exit', (code) => reject(new Error(`torch_train.py exited with ${code}`)));
+    if (exited) return reject(exited);
+    waiting.push({ resolve: (l) => resolve(JSON.parse(l)), reject });
   });
   const ask = (obj) => { child.stdin.write(JSON.stringify(obj) + '\n'); return next(); };
   return { ask, next, close: () => { child.stdin.end('\n'); } };
