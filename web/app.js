@@ -1,12 +1,12 @@
 // app.js: the page's glue. It owns the page state (the chosen data, the model in its Web Worker,
 // the training loop, the curves) and wires the controls to the library's TranslatorWorker
 // (lib/worker-client.js). All training and translating runs in the worker; this thread only
-// draws, so it stays responsive. Drawing lives in chart.js / heatmap.js / lines.js / stepper.js /
-// translate-view.js, error lines in messages.js, the experiment in experiment.js, storage in
-// storage.js, the pretrained models in pretrained.js, dropped files in drop.js; engine.js loads
-// the library and has task data made (and TSV files parsed) in data-worker.js.
+// draws, so it stays responsive. The live numbers and curves are in stats.js; drawing in
+// chart.js / heatmap.js / lines.js / stepper.js / translate-view.js; error lines in messages.js;
+// the experiment in experiment.js; storage in storage.js; the pretrained models in
+// pretrained.js; dropped files in drop.js; engine.js loads the library and has task data made
+// (and TSV files parsed) in data-worker.js.
 
-import { LineChart } from './chart.js';
 import { Heatmap } from './heatmap.js';
 import { AttentionLines, alongside, wireViewToggle } from './lines.js';
 import { renderStep } from './stepper.js';
@@ -16,11 +16,12 @@ import { Experiment } from './experiment.js';
 import { loadLibrary, createRemote, loadRemote, loadCheckpointRemote, taskNames, makeTask, tasksFromTsv, expectedBackend, fmaAvailable, cores, sharedMemory } from './engine.js';
 import { fetchPretrained, describePretrained, PRETRAINED_TASKS } from './pretrained.js';
 import { setupDrop } from './drop.js';
+import { TrainingStats } from './stats.js';
 import { showError, errorText } from './messages.js';
 import { showUnknown, showNBest } from './translate-view.js';
 import { MAX_ATTN, MAX_BATCH, MAX_EMBED, MAX_FILE, MAX_HIDDEN } from '../lib/limits.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
-import { corpusOptions, renderCorpus, scoresText, splitDescription, syncCorpusFields } from './corpus.js';
+import { corpusOptions, renderCorpus, splitDescription, syncCorpusFields } from './corpus.js';
 
 const $ = (id) => document.getElementById(id);
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
@@ -130,68 +131,14 @@ function updateButtons() {
 
 // ---------- charts and maps ----------
 
-const lossChart = new LineChart($('loss-chart'), {
-  height: 190, logY: true, xLabel: 'training step', yLabel: 'loss', emptyText: 'The loss appears here while training',
-  series: [{ name: 'loss', color: '#2457c5', width: 1.5 }],
-});
-const accChart = new LineChart($('acc-chart'), {
-  height: 170, yMin: 0, yMax: 1, percent: true, xLabel: 'training step', yLabel: 'exact match',
-  emptyText: 'Measured on held-out pairs after every second of training',
-  series: [{ name: 'held-out exact match', color: '#1c7c3a' }],
-});
+// The live numbers and the loss and accuracy curves (web/stats.js).
+const stats = new TrainingStats(() => state);
 // Each attention picture twice: the heat map and the tutorial's lines (web/lines.js), as picked.
 const probeMap = alongside(new Heatmap($('probe-map'), { maxCell: 24, emptyText: 'Starts updating when training starts' }),
   new AttentionLines($('probe-lines'), { testId: 'probe-lines', caption: $('probe-lines-caption'), emptyText: 'Starts updating when training starts' }));
 const mainMap = alongside(new Heatmap($('map'), { maxCell: 32, caption: $('map-caption'), emptyText: 'Type an input above' }),
   new AttentionLines($('lines'), { caption: $('lines-caption'), emptyText: 'Type an input above' }));
 wireViewToggle($('attn-view'));
-
-function drawLoss() {
-  // Thousands of points draw fine; past that, average neighbours so the canvas stays cheap.
-  const pts = state.lossPoints;
-  const maxPts = 1500;
-  if (pts.length <= maxPts) {
-    lossChart.set(0, pts);
-    return;
-  }
-  const k = Math.ceil(pts.length / maxPts);
-  const out = [];
-  for (let i = 0; i < pts.length; i += k) {
-    let sx = 0, sy = 0, n = 0;
-    for (let j = i; j < Math.min(pts.length, i + k); j++) { sx += pts[j].x; sy += pts[j].y; n++; }
-    out.push({ x: sx / n, y: sy / n });
-  }
-  lossChart.set(0, out);
-}
-
-// Stats and the loss curve redraw at most four times a second: each redraw costs a frame's
-// style, layout and paint, and progress messages arrive up to twenty times a second.
-const STATS_EVERY_MS = 250;
-let statsTimer = 0;
-let lastStatsAt = 0;
-let liveStats = {};
-function renderStats(patch) {
-  Object.assign(liveStats, patch);
-  if (statsTimer) return;
-  const wait = Math.max(0, STATS_EVERY_MS - (performance.now() - lastStatsAt));
-  statsTimer = setTimeout(() => requestAnimationFrame(() => {
-    statsTimer = 0;
-    lastStatsAt = performance.now();
-    const s = liveStats;
-    const steps = state.steps + (s.chunkStep || 0);
-    $('stat-steps').textContent = steps.toLocaleString('en-US');
-    if (state.data && state.data.train.length) {
-      const seen = state.examples + (s.chunkStep || 0) * (s.batchSize || 0);
-      $('stat-epoch').textContent = (seen / state.data.train.length).toFixed(2);
-    }
-    if (Number.isFinite(s.loss)) $('stat-loss').textContent = s.loss.toFixed(4);
-    if (Number.isFinite(s.speed)) $('stat-speed').textContent = Math.round(s.speed).toLocaleString('en-US');
-    $('stat-time').textContent = formatDuration(state.trainMs + (s.chunkMs || 0));
-    if (state.lastEval) $('stat-acc').textContent = `${(state.lastEval.exactMatch * 100).toFixed(1)} %`;
-    $('stat-bleu').textContent = scoresText(state.lastEval);
-    drawLoss();
-  }), wait);
-}
 
 function resetCurves() {
   state.steps = 0;
@@ -202,13 +149,7 @@ function resetCurves() {
   state.lossPoints = [];
   state.accPoints = [];
   state.lastEval = null;
-  liveStats = {};
-  lossChart.clear();
-  accChart.clear();
-  for (const id of ['stat-loss', 'stat-acc', 'stat-speed']) $(id).textContent = '–';
-  $('stat-steps').textContent = '0';
-  $('stat-epoch').textContent = '0';
-  $('stat-time').textContent = formatDuration(0);
+  stats.reset();
 }
 
 // ---------- data ----------
@@ -473,16 +414,16 @@ async function trainLoop() {
       onProgress: (p) => {
         state.lossPoints.push({ x: session.base + p.step, y: p.loss });
         showThreads(p.workers, p.transport);
-        renderStats({ chunkStep: session.base + p.step - runStart, batchSize: s.batchSize, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
+        stats.render({ chunkStep: session.base + p.step - runStart, batchSize: s.batchSize, loss: p.loss, speed: p.examplesPerSecond, chunkMs: performance.now() - t0 });
       },
     });
     session.done = report.done;
     state.steps = session.base + report.steps;
     state.examples = session.examplesBase + report.state.examples;
     state.trainMs += performance.now() - t0;
-    liveStats.chunkStep = 0;
-    liveStats.chunkMs = 0;
-    if (Number.isFinite(report.loss)) liveStats.loss = report.loss;
+    stats.live.chunkStep = 0;
+    stats.live.chunkMs = 0;
+    if (Number.isFinite(report.loss)) stats.live.loss = report.loss;
     showThreads(report.workers, report.transport);
     if (report.stopped) break;
     if (state.steps >= MAX_STEPS) {
@@ -496,7 +437,7 @@ async function trainLoop() {
       lastCheckpoint = performance.now();
     }
     if (performance.now() - lastCheck < CHECK_EVERY_MS) {
-      renderStats({});
+      stats.render({});
       continue;
     }
     lastCheck = performance.now();
@@ -505,10 +446,10 @@ async function trainLoop() {
     const ev = await state.remote.evaluate(evalPairs, { beam: 1 });
     state.lastEval = ev;
     state.accPoints.push({ x: state.steps, y: ev.exactMatch });
-    accChart.set(0, state.accPoints);
+    stats.accChart.set(0, state.accPoints);
     await updateProbe();
     state.trainMs += performance.now() - tEval;
-    renderStats({});
+    stats.render({});
     // Keep the translation current while training, but leave the step-through (hundreds of
     // elements) until training pauses or the user asks: rebuilding it every second costs layout.
     retranslate(0, { withTrace: false });
@@ -518,7 +459,7 @@ async function trainLoop() {
       const full = await state.remote.evaluate(state.data.test, { beam: 1 });
       state.trainMs += performance.now() - tFull;
       state.lastEval = full;
-      renderStats({});
+      stats.render({});
       if (full.exactMatch >= target) {
         const took = formatDuration(state.trainMs - startMs);
         setTrainState(`Done: ${(full.exactMatch * 100).toFixed(1)} % exact match on all ${full.count ?? state.data.test.length} held-out pairs after ${state.steps.toLocaleString('en-US')} steps (${took}${startMs ? ' in this session' : ''}). Try your own input below.`, true);
@@ -802,8 +743,8 @@ function applyPageState(info) {
   state.accPoints = info.accPoints || [];
   state.lastEval = info.lastEval || null;
   if (info.model?.settings) showSettings(info.model.settings);
-  accChart.set(0, state.accPoints);
-  renderStats({ loss: state.lossPoints.at(-1)?.y });
+  stats.accChart.set(0, state.accPoints);
+  stats.render({ loss: state.lossPoints.at(-1)?.y });
 }
 
 async function restore() {
