@@ -1,5 +1,6 @@
 // errors.js: the one way the library reports a problem: an Error whose `code` says what kind
-// (docs/library.md, "Every entry point checks its input") and whose message says what to do.
+// (docs/library.md, "Every entry point checks its input") and whose message says what to do;
+// and the number checks the friendly layer (translator.js, session.js) shares.
 
 /** Every code an Error from the library can carry. */
 export const ERROR_CODES = Object.freeze(['BAD_ARGUMENT', 'LIMIT', 'BAD_FILE', 'DIVERGED', 'DISPOSED', 'NO_MEMORY',
@@ -16,4 +17,20 @@ export function fail(message, code = 'BAD_ARGUMENT', extra = {}) {
   const error = new Error(message);
   error.code = code;
   return Object.assign(error, extra);
+}
+
+/** `value` when it is an integer in [min, max]; else a BAD_ARGUMENT Error naming the option. */
+export function integer(value, name, min, max) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** `value` when it is a finite number > 0 (>= 0 with allowZero); else a BAD_ARGUMENT Error. */
+export function positiveNumber(value, name, { allowZero = false } = {}) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

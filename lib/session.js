@@ -14,7 +14,7 @@
 import { BOS, EOS, MAX_SEQUENCE_LENGTH } from './text.js';
 import { createRandom } from './random.js';
 import { MAX_BATCH, MAX_BEAM } from './limits.js';
-import { fail } from './errors.js';
+import { fail, integer, positiveNumber } from './errors.js';
 
 /** What state().format says: a session state, resumable by this library. */
 export const SESSION_FORMAT = 'seq2seq-attention/session';
@@ -28,20 +28,6 @@ const OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'cl
   'evaluate', 'onProgress', 'signal', 'workers', 'shardSize', 'transport', 'resume', 'workerUrl'];
 // what must be the same when a run is resumed: they decide the batches and the updates
 const RUN_SHAPE = ['batchSize', 'shuffleSeed', 'bucket', 'shardSize', 'totalSteps'];
-
-function integer(value, name, min, max) {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function positiveNumber(value, name, { allowZero = false } = {}) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 /** Checks [[source, target], ...] and returns it. */
 export function checkPairs(pairs, what) {

@@ -9,7 +9,7 @@ import { Seq2Seq } from './core.js';
 import {
   MAX_SEQUENCE_LENGTH, Vocabulary, getTokenizer, resolveTokenizerNames, wordTokenizer,
 } from './text.js';
-import { fail } from './errors.js';
+import { fail, integer, positiveNumber } from './errors.js';
 import { BpeTokenizer, DEFAULT_BPE_VOCABULARY_SIZE } from './bpe.js';
 import { chrF, corpusBleu, exactMatch, tokenAccuracy } from './metrics.js';
 import { MAX_BEAM, MAX_VOCAB } from './limits.js';
@@ -32,20 +32,6 @@ function checkKnown(options, known, what) {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw fail(`${what}: unknown option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
   }
-}
-
-function integer(value, name, min, max) {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw fail(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function positiveNumber(value, name, { allowZero = false } = {}) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw fail(`${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 function topSymbols(probs, vocabulary, k) {
