@@ -58,9 +58,14 @@ export class Heatmap {
     const measure = canvas.getContext('2d');
     measure.font = '13px ui-monospace, monospace';
     const labelW = Math.ceil(Math.max(24, ...target.map((s) => measure.measureText(showSymbol(s)).width))) + 10;
-    const labelH = 22;
     // Cells as large as fit (up to maxCell); never below minCell: then the container scrolls.
     const cell = Math.max(o.minCell, Math.min(o.maxCell, Math.floor((width - labelW - 4) / cols)));
+    const fontPx = Math.max(10, Math.min(14, cell - 4));
+    // Source labels wider than a cell (subword pieces, words) stand upright instead of overlapping.
+    measure.font = `${fontPx}px ui-monospace, monospace`;
+    const widest = Math.max(0, ...source.map((s) => measure.measureText(showSymbol(s)).width));
+    const upright = widest > cell - 2;
+    const labelH = upright ? Math.ceil(Math.min(widest, 140)) + 8 : 22;
     const cssW = labelW + cell * cols + 4;
     const cssH = labelH + cell * rows + 4;
     const ctx = fitCanvas(canvas, cssW, cssH);
@@ -72,12 +77,23 @@ export class Heatmap {
         ctx.fillRect(labelW + j * cell, labelH + i * cell, cell - 1, cell - 1);
       }
     }
-    const fontPx = Math.max(10, Math.min(14, cell - 4));
     ctx.font = `${fontPx}px ui-monospace, monospace`;
     ctx.fillStyle = text;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'bottom';
-    for (let j = 0; j < cols; j++) ctx.fillText(showSymbol(source[j] ?? ''), labelW + j * cell + cell / 2, labelH - 4);
+    if (upright) {
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      for (let j = 0; j < cols; j++) {
+        ctx.save();
+        ctx.translate(labelW + j * cell + cell / 2, labelH - 4);
+        ctx.rotate(-Math.PI / 2);
+        ctx.fillText(showSymbol(source[j] ?? ''), 0, 0, 140);
+        ctx.restore();
+      }
+    } else {
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'bottom';
+      for (let j = 0; j < cols; j++) ctx.fillText(showSymbol(source[j] ?? ''), labelW + j * cell + cell / 2, labelH - 4);
+    }
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (let i = 0; i < rows; i++) ctx.fillText(showSymbol(target[i] ?? ''), labelW - 6, labelH + i * cell + cell / 2);
