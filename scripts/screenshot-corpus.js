@@ -14,7 +14,7 @@ import { makeCorpus, corpusText } from './make-corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.resolve(root, process.env.OUT_DIR || 'docs/img');
-const TRAIN_SECONDS = Number(process.env.TRAIN_SECONDS || 90);
+const TRAIN_SECONDS = Number(process.env.TRAIN_SECONDS || 120);
 fs.mkdirSync(OUT_DIR, { recursive: true });
 const server = await serveSite();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
