@@ -43,7 +43,7 @@ test('a Tatoeba export split into subwords: size, histogram, BLEU, pieces in the
   // a bad vocabulary size: a clear message, and the pairs loaded before stay in use
   await page.fill(byTestId('tsv-vocab'), '100');
   await page.dispatchEvent(byTestId('tsv-vocab'), 'change');
-  await page.waitForFunction((sel) => !document.querySelector(sel).hidden, byTestId('data-error'));
+  await page.waitForFunction((sel) => /still in use/.test(document.querySelector(sel).textContent), byTestId('data-error'), { timeout: 20000 }).catch(() => {});
   assert.match(await page.textContent(byTestId('data-error')),
     /^Could not use “tatoeba\.tsv”: The subword vocabulary must be a whole number from 261 to 65536 .* The pairs loaded before \(“tatoeba\.tsv”\) are still in use\.$/);
   assert.equal(await page.isEnabled(byTestId('train-button')).catch(() => page.isEnabled('#train-btn')), true);

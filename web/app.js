@@ -218,7 +218,15 @@ function renderExamples() {
 }
 
 const MAX_TSV_BYTES = TSV_LIMITS.maxBytes; // the library's own bound on a pairs file
-async function readTsvFile(file) {
+// One pairs file is read at a time: a change of an option while a file loads waits for it, so
+// the earlier load cannot clear the later one's message or replace its data.
+let tsvReading = Promise.resolve();
+function readTsvFile(file) {
+  tsvReading = tsvReading.then(() => readTsvFileNow(file));
+  return tsvReading;
+}
+
+async function readTsvFileNow(file) {
   showError('data-error', '');
   try {
     if (file.size > MAX_TSV_BYTES) throw new Error(`The file is ${(file.size / 1e6).toFixed(1)} MB; the page takes up to ${MAX_TSV_BYTES / 1024 / 1024} MB.`);
