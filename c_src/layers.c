@@ -244,7 +244,7 @@ void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const 
 
 int s2s_output_chunk_rows(int Vt, int rows) {
   size_t fit = S2S_OUT_CHUNK_BYTES / ((size_t)Vt * sizeof(real));
-  int n = fit < 8 ? 8 : fit > (size_t)rows ? rows : (int)fit;
+  int n = fit < 8 ? 8 : fit > S2S_OUT_CHUNK_MAX_ROWS ? S2S_OUT_CHUNK_MAX_ROWS : (int)fit;
   return n < rows ? n : rows;
 }
 

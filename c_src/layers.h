@@ -108,6 +108,8 @@ void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const 
 #ifndef S2S_OUT_PACK_COLS
 #define S2S_OUT_PACK_COLS 256
 #endif
+/* and at most this many rows, so the gathered rows (out_x, out_dx) stay small for small vocabularies */
+#define S2S_OUT_CHUNK_MAX_ROWS 1024
 int s2s_output_chunk_rows(int Vt, int rows);
 /* The summed cross-entropy over the non-PAD targets of the decoder rows oi (N,B,Dout) (row
  * i*B+b predicts tgt_out[b*N+i]). Only non-PAD rows are computed, a chunk of them at a time:

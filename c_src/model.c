@@ -296,7 +296,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},
       {&ws->logits, chunk * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
       {&ws->out_x, chunk * Dout, 0},        {&ws->out_rows, 2 * chunk, 0},
-      {&ws->out_dx, chunk * Dout, 1},       {&ws->out_pack, chunk * S2S_OUT_PACK_COLS, 1},
+      {&ws->out_dx, chunk * Dout, 1},       {&ws->out_pack, chunk * (Vt < S2S_OUT_PACK_COLS ? Vt : S2S_OUT_PACK_COLS), 1},
       {&ws->d_gi_enc, mm * b * GH, 1},      {&ws->d_gh_enc, mm * b * GH, 1},
       {&ws->d_h_enc, (mm + 1) * b * H, 1},  {&ws->d_keys, mm * b * A, 1},
       {&ws->d_gi_dec, n * b * GH, 1},       {&ws->d_gh_dec, n * b * GH, 1},
