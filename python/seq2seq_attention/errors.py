@@ -1,5 +1,7 @@
 """The one error class of the package: the same `code`s as the JavaScript library's Errors."""
 
+import sys
+
 CODES = ("BAD_ARGUMENT", "LIMIT", "NO_MEMORY", "BAD_FILE", "DIVERGED", "DISPOSED")
 
 
@@ -9,3 +11,12 @@ class S2SError(Exception):
     def __init__(self, message, code="BAD_ARGUMENT"):
         super().__init__(message)
         self.code = code
+
+
+def run_command(main):
+    """Runs a command's main() and exits with its status; an S2SError is one line on stderr and exit 1."""
+    try:
+        sys.exit(main())
+    except S2SError as e:
+        sys.stderr.write(f"seq2seq-attention: error: {e}\n")
+        sys.exit(1)

@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from .errors import S2SError
+from .errors import S2SError, run_command
 from .translator import Translator, format_metrics
 from .tsv import parse_columns, read_pairs, split_pairs
 
@@ -49,13 +49,5 @@ def main(argv=None):
     return 0
 
 
-def run():
-    try:
-        sys.exit(main())
-    except S2SError as e:
-        sys.stderr.write(f"seq2seq-attention: error: {e}\n")
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    run()
+    run_command(main)

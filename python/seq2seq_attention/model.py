@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import S2SError
-from .modelfile import CONFIG_KEYS, MAX_BEAM, MAX_LENGTH, check_config, parameter_layout
+from .modelfile import MAX_BEAM, MAX_LENGTH, check_config, parameter_layout
 from .text import BOS, EOS, PAD
 
 _VF = torch._VF

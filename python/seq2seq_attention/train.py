@@ -25,7 +25,7 @@ import time
 import torch
 import torch.distributed as dist
 
-from .errors import S2SError
+from .errors import S2SError, run_command
 from .checkpoint import is_checkpoint, read_checkpoint, write_checkpoint
 from .model import make_batch
 from .optim import CoreAdam
@@ -390,13 +390,5 @@ def _train(args, world, rank, device, lead, log):
     return 0
 
 
-def run():
-    try:
-        sys.exit(main())
-    except S2SError as e:
-        sys.stderr.write(f"seq2seq-attention: error: {e}\n")
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    run()
+    run_command(main)

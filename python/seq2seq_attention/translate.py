@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from .errors import S2SError
+from .errors import run_command
 from .translator import Translator
 
 
@@ -47,13 +47,5 @@ def main(argv=None):
     return 0
 
 
-def run():
-    try:
-        sys.exit(main())
-    except S2SError as e:
-        sys.stderr.write(f"seq2seq-attention: error: {e}\n")
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    run()
+    run_command(main)

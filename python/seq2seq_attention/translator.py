@@ -5,7 +5,6 @@ file, byte for byte, as the one Translator.create makes in Node."""
 
 import json
 
-import torch
 
 from .bpe import DEFAULT_BPE_VOCABULARY_SIZE, BpeTokenizer
 from .errors import S2SError
