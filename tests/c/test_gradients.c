@@ -10,6 +10,22 @@
 #include "check.h"
 #include "model.h"
 
+/* One batch (B sources of length M, targets of length N) the finite differences run on. */
+typedef struct { const int32_t *src, *len, *tin, *tout; int B, M, N; } batch;
+
+/* Relative error between the central difference of the loss in parameter k and grad[k]. */
+static double relative_error(s2s_model *m, const batch *b, const real *grad, size_t k) {
+  const double h = 1e-5;
+  real *p = m->params + k, keep = *p, lp, lm;
+  *p = keep + h;
+  s2s_loss(m, b->src, b->len, b->tin, b->tout, b->B, b->M, b->N, &lp);
+  *p = keep - h;
+  s2s_loss(m, b->src, b->len, b->tin, b->tout, b->B, b->M, b->N, &lm);
+  *p = keep;
+  double numeric = (lp - lm) / (2 * h), analytic = grad[k];
+  return fabs(numeric - analytic) / fmax(fabs(numeric) + fabs(analytic), 1e-3);
+}
+
 static double check_model(int cell, int attn, int scale) {
   enum { B = 3, M = 5, N = 4 };
   s2s_model *m = s2s_create(cell, attn, scale, 3, 4, 3, 7, 6, 11);
@@ -25,21 +41,12 @@ static double check_model(int cell, int attn, int scale) {
   real *grad = malloc(sizeof(real) * m->total);
   memcpy(grad, m->grads, sizeof(real) * m->total);
   double worst = 0;
-  const double h = 1e-5;
+  const batch b = {src, len, tin, tout, B, M, N};
   for (int t = 0; t < m->ntensors; t++) {
     const s2s_tensor *tensor = &m->tensors[t];
     double tensor_worst = 0;
-    for (size_t k = 0; k < tensor->size; k++) {
-      real *p = m->params + tensor->offset + k, keep = *p, lp, lm;
-      *p = keep + h;
-      s2s_loss(m, src, len, tin, tout, B, M, N, &lp);
-      *p = keep - h;
-      s2s_loss(m, src, len, tin, tout, B, M, N, &lm);
-      *p = keep;
-      double numeric = (lp - lm) / (2 * h), analytic = grad[tensor->offset + k];
-      double err = fabs(numeric - analytic) / fmax(fabs(numeric) + fabs(analytic), 1e-3);
-      if (err > tensor_worst) tensor_worst = err;
-    }
+    for (size_t k = 0; k < tensor->size; k++)
+      tensor_worst = fmax(tensor_worst, relative_error(m, &b, grad, tensor->offset + k));
     CHECK(tensor_worst < 1e-6, "cell %d attention %d scale %d: %s relative error %.3g", cell, attn, scale,
           tensor->name, tensor_worst);
     if (tensor_worst > worst) worst = tensor_worst;
@@ -60,6 +67,7 @@ static double check_model(int cell, int attn, int scale) {
  * and the batch has 15 rows, PAD ones among them): the gradients must still be exact. Every
  * parameter outside the vocabulary-sized tensors is checked, and of those (dec.embed,
  * out.weight, out.bias) the rows of the specials, the tokens in the batch and a few others. */
+#ifndef GRADIENTS_QUICK
 static double check_large_vocab(int cell, int attn) {
   enum { B = 3, M = 3, N = 5, VT = 50000 };
   s2s_model *m = s2s_create(cell, attn, 1, 3, 4, 3, 7, VT, 5);
@@ -76,7 +84,7 @@ static double check_large_vocab(int cell, int attn) {
   real *grad = malloc(sizeof(real) * m->total);
   memcpy(grad, m->grads, sizeof(real) * m->total);
   double worst = 0;
-  const double h = 1e-5;
+  const batch b = {src, len, tin, tout, B, M, N};
   for (int t = 0; t < m->ntensors; t++) {
     const s2s_tensor *tensor = &m->tensors[t];
     int big = tensor->rows == VT;
@@ -84,17 +92,8 @@ static double check_large_vocab(int cell, int attn) {
     double tensor_worst = 0;
     for (int r = 0; r < (big ? nrows : 1); r++) {
       size_t from = big ? (size_t)rows_checked[r] * cols : 0, to = big ? from + cols : tensor->size;
-      for (size_t k = from; k < to; k++) {
-        real *p = m->params + tensor->offset + k, keep = *p, lp, lm;
-        *p = keep + h;
-        s2s_loss(m, src, len, tin, tout, B, M, N, &lp);
-        *p = keep - h;
-        s2s_loss(m, src, len, tin, tout, B, M, N, &lm);
-        *p = keep;
-        double numeric = (lp - lm) / (2 * h), analytic = grad[tensor->offset + k];
-        double err = fabs(numeric - analytic) / fmax(fabs(numeric) + fabs(analytic), 1e-3);
-        if (err > tensor_worst) tensor_worst = err;
-      }
+      for (size_t k = from; k < to; k++)
+        tensor_worst = fmax(tensor_worst, relative_error(m, &b, grad, tensor->offset + k));
     }
     CHECK(tensor_worst < 1e-6, "large vocabulary, cell %d attention %d: %s relative error %.3g", cell,
           attn, tensor->name, tensor_worst);
@@ -104,6 +103,7 @@ static double check_large_vocab(int cell, int attn) {
   s2s_destroy(m);
   return worst;
 }
+#endif
 
 int main(void) {
   const char *cells[] = {"rnn", "gru", "lstm"}, *attns[] = {"none", "additive", "dot"};
