@@ -25,9 +25,11 @@ export const DEFAULT_SHARD_SIZE = 16;
 const YIELD_EVERY_MS = 25; // how often training lets other events (stop messages, UI) run
 
 const OPTIONS = ['epochs', 'steps', 'batchSize', 'learningRate', 'schedule', 'clipNorm', 'shuffleSeed', 'bucket',
-  'evaluate', 'onProgress', 'signal', 'workers', 'shardSize', 'transport', 'resume', 'workerUrl'];
+  'evaluate', 'onProgress', 'signal', 'workers', 'shardSize', 'transport', 'resume', 'workerUrl', 'allowChangedOptions'];
 // what must be the same when a run is resumed: they decide the batches and the updates
 const RUN_SHAPE = ['batchSize', 'shuffleSeed', 'bucket', 'shardSize', 'totalSteps'];
+/** The training options a resumed run keeps from its state unless `allowChangedOptions` names them. */
+export const CHANGEABLE_ON_RESUME = Object.freeze(['learningRate', 'schedule', 'clipNorm']);
 
 /** Checks [[source, target], ...] and returns it. */
 export function checkPairs(pairs, what) {
@@ -215,7 +217,7 @@ export class TrainingSession {
     const {
       epochs, steps, batchSize = 64, learningRate = 3e-3, schedule = 'constant', clipNorm = 5,
       shuffleSeed = 1, bucket = true, evaluate = null, onProgress = null, signal = null,
-      workers = 'auto', shardSize, transport = 'auto', resume = null, workerUrl,
+      workers = 'auto', shardSize, transport = 'auto', resume = null, workerUrl, allowChangedOptions = [],
     } = options;
     if (epochs !== undefined && steps !== undefined) throw fail('train: give epochs or steps, not both');
     integer(batchSize, 'batchSize', 1, MAX_BATCH);
@@ -231,6 +233,9 @@ export class TrainingSession {
       throw fail('signal must be an AbortSignal (from new AbortController().signal)');
     }
     if (workers !== 'auto') resolveWorkers(workers, 1);
+    if (!Array.isArray(allowChangedOptions) || allowChangedOptions.some((k) => !CHANGEABLE_ON_RESUME.includes(k))) {
+      throw fail(`allowChangedOptions must be an array of option names from ${CHANGEABLE_ON_RESUME.join(', ')}, got ${JSON.stringify(allowChangedOptions)}`);
+    }
     if (!['auto', 'shared', 'transfer'].includes(transport)) {
       throw fail(`transport must be 'auto', 'shared' (SharedArrayBuffer) or 'transfer' (transferred ArrayBuffers), got ${JSON.stringify(transport)}`);
     }
@@ -286,14 +291,19 @@ export class TrainingSession {
       elapsedMs: 0,
     };
     if (resume !== null) {
-      this.#state = TrainingSession.#checkResume(resume, fresh, options);
+      this.#state = TrainingSession.#checkResume(resume, fresh, options, allowChangedOptions);
+      // a resumed run trains with its state's options (the same ones, or the changes allowed)
+      Object.assign(this.#options, {
+        learningRate: this.#state.learningRate, clipNorm: this.#state.clipNorm,
+        schedule: typeof schedule === 'function' ? schedule : this.#state.schedule,
+      });
     } else {
       this.#state = fresh;
     }
     this.#makeStepper = makeStepper;
   }
 
-  static #checkResume(resume, fresh, options) {
+  static #checkResume(resume, fresh, options, allowChanged) {
     if (resume === null || typeof resume !== 'object' || resume.format !== SESSION_FORMAT) {
       throw fail('resume must be the object a TrainingSession\'s state() returned');
     }
@@ -311,14 +321,26 @@ export class TrainingSession {
       }
     }
     for (const key of Object.keys(fresh)) {
-      if (key === 'learningRate' || key === 'schedule' || key === 'clipNorm') continue; // these may change on resume
       if (!(key in resume)) throw fail(`resume: the session state has no ${key}`);
+      if (CHANGEABLE_ON_RESUME.includes(key) && options[key] !== undefined) continue; // checked below
       state[key] = resume[key];
+    }
+    // learningRate, schedule and clipNorm decide the updates: left out, they are the run's; given,
+    // they must be the run's unless the caller allows the change (the new value is then kept)
+    for (const key of CHANGEABLE_ON_RESUME) {
+      if (options[key] === undefined || fresh[key] === resume[key] || allowChanged.includes(key)) continue;
+      throw fail(`resume: ${key} was ${JSON.stringify(resume[key])} in the run being resumed, not ${JSON.stringify(fresh[key])}: leave it out or give the same value, or allow the change with allowChangedOptions: ['${key}']`);
+    }
+    if (state.schedule === 'custom' && typeof options.schedule !== 'function') {
+      throw fail('resume: the run being resumed used a schedule function (schedule "custom"): give the same function as schedule again');
     }
     for (const key of ['step', 'epoch', 'batchInEpoch', 'examples', 'tokens', 'totalSteps', 'shardSize', 'batchSize']) {
       integer(state[key], `resume.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
     for (const key of ['epochRandom', 'random']) integer(state[key], `resume.${key}`, 0, 0xffffffff);
+    positiveNumber(state.learningRate, 'resume.learningRate');
+    positiveNumber(state.clipNorm, 'resume.clipNorm', { allowZero: true });
+    if (!['constant', 'cosine', 'custom'].includes(state.schedule)) throw fail(`resume.schedule must be 'constant', 'cosine' or 'custom', got ${JSON.stringify(state.schedule)}`);
     if (state.step > state.totalSteps) throw fail(`resume: step ${state.step} is past totalSteps ${state.totalSteps}`);
     return state;
   }

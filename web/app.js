@@ -387,7 +387,8 @@ async function ensureSession(s) {
   let resume = null;
   if (cur && cur.batchSize === s.batchSize && !cur.done) resume = await state.remote.sessionState();
   else if (!cur && state.resumeSession?.batchSize === s.batchSize) resume = state.resumeSession;
-  await state.remote.startSession(state.data.train, resume ? { ...options, resume } : options);
+  // the learning rate may be a new one: the page lets it change between runs of one session
+  await state.remote.startSession(state.data.train, resume ? { ...options, resume, allowChangedOptions: ['learningRate'] } : options);
   state.resumeSession = null;
   const start = resume ? resume.step : 0;
   state.session = {
