@@ -292,10 +292,12 @@ export class TrainingSession {
     };
     if (resume !== null) {
       this.#state = TrainingSession.#checkResume(resume, fresh, options, allowChangedOptions);
-      // a resumed run trains with its state's options (the same ones, or the changes allowed)
+      // a resumed run trains with its state's options (the same ones, or the changes allowed),
+      // and its batch size (the state's even when the call left it out)
       Object.assign(this.#options, {
         learningRate: this.#state.learningRate, clipNorm: this.#state.clipNorm,
         schedule: typeof schedule === 'function' ? schedule : this.#state.schedule,
+        batchesPerEpoch: Math.ceil(this.#examples.length / this.#state.batchSize),
       });
     } else {
       this.#state = fresh;

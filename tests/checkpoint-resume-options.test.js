@@ -61,6 +61,8 @@ test('unchanged (given again, or left out) resumes to the uninterrupted bytes', 
   const left = await resumed(rest);
   assert.equal(sha(left.bytes), sha(straightBytes), 'left out, learningRate/schedule/clipNorm are the run\'s, not the defaults');
   assert.deepEqual([left.state.learningRate, left.state.schedule, left.state.clipNorm], [learningRate, schedule, clipNorm]);
+  // every option left out (the batch size too: its epochs are the state's, not the default's)
+  assert.equal(sha((await resumed({ workers: 1 })).bytes), sha(straightBytes));
 });
 
 test('allowChangedOptions lets the named option change: the run goes on with the new value and keeps it', async () => {
