@@ -184,6 +184,20 @@ void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, co
   }
 }
 
+/* One parameter of Adam: the scalar kernel and the SIMD kernel's tail. */
+static inline void adam_x1(real *p, real *mo, real *ve, const real *g, const s2s_adam_consts *k, size_t i) {
+  real gr = g[i] / k->count * k->gscale;
+  real mm = k->b1 * mo[i] + (1 - k->b1) * gr;
+  real vv = k->b2 * ve[i] + (1 - k->b2) * gr * gr;
+  p[i] = p[i] - k->step_size * mm / ((real)sqrt(vv) / k->bc2_sqrt + k->eps);
+  mo[i] = mm;
+  ve[i] = vv;
+}
+
+void adam_update_scalar(real *p, real *mo, real *ve, const real *g, int n, const s2s_adam_consts *k) {
+  for (int i = 0; i < n; i++) adam_x1(p, mo, ve, g, k, (size_t)i);
+}
+
 void vtanh_scalar(real *y, const real *x, int n) {
   for (int i = 0; i < n; i++) y[i] = s2s_tanh(x[i]);
 }
@@ -608,6 +622,25 @@ void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, cons
       dq[a] += g;
     }
   }
+}
+
+/* adam_x1 four parameters at a time (sqrt: correctly rounded in float as in double, so the
+ * float of the double sqrt is the same number) */
+void adam_update_simd(real *p, real *mo, real *ve, const real *g, int n, const s2s_adam_consts *k) {
+  f32x4 count = F32X4_SPLAT(k->count), gscale = F32X4_SPLAT(k->gscale);
+  f32x4 b1 = F32X4_SPLAT(k->b1), b2 = F32X4_SPLAT(k->b2), c1 = F32X4_SPLAT(1 - k->b1), c2 = F32X4_SPLAT(1 - k->b2);
+  f32x4 step = F32X4_SPLAT(k->step_size), bc2 = F32X4_SPLAT(k->bc2_sqrt), eps = F32X4_SPLAT(k->eps);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    f32x4 gr = F32X4_MUL(F32X4_DIV(F32X4_LOAD(g + i), count), gscale);
+    f32x4 mm = F32X4_ADD(F32X4_MUL(b1, F32X4_LOAD(mo + i)), F32X4_MUL(c1, gr));
+    f32x4 vv = F32X4_ADD(F32X4_MUL(b2, F32X4_LOAD(ve + i)), F32X4_MUL(F32X4_MUL(c2, gr), gr));
+    f32x4 den = F32X4_ADD(F32X4_DIV(F32X4_SQRT(vv), bc2), eps);
+    F32X4_STORE(p + i, F32X4_SUB(F32X4_LOAD(p + i), F32X4_DIV(F32X4_MUL(step, mm), den)));
+    F32X4_STORE(mo + i, mm);
+    F32X4_STORE(ve + i, vv);
+  }
+  for (; i < n; i++) adam_x1(p, mo, ve, g, k, (size_t)i);
 }
 
 void vtanh_simd(real *y, const real *x, int n) {

@@ -14,6 +14,11 @@ real s2s_exp(real x);
 real s2s_tanh(real x);
 real s2s_sigmoid(real x);
 
+/* the per-step constants of adam_update */
+typedef struct {
+  real count, gscale, b1, b2, step_size, bc2_sqrt, eps;
+} s2s_adam_consts;
+
 #define S2S_KERNEL_LIST(X)                                                                         \
   /* C[B,N] += A[B,K] . W[N,K]^T */                                                              \
   X(void, gemm_nt, (real *C, const real *A, const real *W, int B, int N, int K))                  \
@@ -48,6 +53,10 @@ real s2s_sigmoid(real x);
   /* backward of lstm_row_forward: dgi = dgh [4H], dcp; the direct part of dh_prev is 0 */          \
   X(void, lstm_row_backward, (real *di, real *dg, real *dcp, const real *g, const real *cp,       \
                               const real *c, const real *d, const real *dc, int H))               \
+  /* Adam over n parameters in one pass (k: the step's constants, struct s2s_adam_consts):      \
+     gr = g/count*gscale, m = b1 m + (1-b1) gr, v = b2 v + (1-b2) gr gr,                         \
+     p -= step_size m / (sqrt(v)/bc2_sqrt + eps); the same operations per element on every path */ \
+  X(void, adam_update, (real *p, real *mo, real *ve, const real *g, int n, const s2s_adam_consts *k)) \
   /* y = tanh(x), y = sigmoid(x) over n */                                                       \
   X(void, vtanh, (real *y, const real *x, int n))                                                 \
   X(void, vsigmoid, (real *y, const real *x, int n))

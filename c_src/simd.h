@@ -28,6 +28,7 @@ typedef v128_t i32x4;
 #define F32X4_SUB(a, b) wasm_f32x4_sub((a), (b))
 #define F32X4_MUL(a, b) wasm_f32x4_mul((a), (b))
 #define F32X4_DIV(a, b) wasm_f32x4_div((a), (b))
+#define F32X4_SQRT(a) wasm_f32x4_sqrt(a)
 #ifdef __wasm_relaxed_simd__
 #define S2S_FMA 1
 #define F32X4_MADD(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
@@ -75,6 +76,7 @@ typedef __m128i i32x4;
 #define F32X4_SUB(a, b) _mm_sub_ps((a), (b))
 #define F32X4_MUL(a, b) _mm_mul_ps((a), (b))
 #define F32X4_DIV(a, b) _mm_div_ps((a), (b))
+#define F32X4_SQRT(a) _mm_sqrt_ps(a)
 #define F32X4_MADD(acc, a, b) _mm_add_ps((acc), _mm_mul_ps((a), (b)))
 #define F32X4_MAX(a, b) _mm_max_ps((b), (a)) /* b < a ? a : b, as wasm pmax */
 #define F32X4_MIN(a, b) _mm_min_ps((b), (a)) /* a < b ? a : b, as wasm pmin */

@@ -208,6 +208,9 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
   return S2S_OK;
 }
 
+/* adam_update takes an int count: the parameters go through it in chunks of this many */
+#define ADAM_CHUNK ((size_t)1 << 28)
+
 int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
                    real learning_rate, real clip_norm) {
   s2s_clear_error();
@@ -221,10 +224,20 @@ int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
   if (bad) return bad;
   double loss = loss_sum / count;
   real c = (real)count;
-  double sq = 0;
+  /* one pass over the gradient for its norm (in order, in double); beside it, at no cost while
+   * that sum's chain of additions waits, the sums of |g/count|, |m| and |p| and whether every v is
+   * >= 0: they bound every updated weight (below), so the update can usually be made in a single
+   * pass instead of a pass that checks every new weight for a non-finite value and then another
+   * that writes them */
+  double sq = 0, sum_g = 0, sum_m = 0, sum_p = 0;
+  int v_ok = 1;
   for (size_t i = 0; i < m->total; i++) {
     real gi = grad[i] / c;
     sq += (double)gi * gi;
+    sum_g += fabs((double)gi);
+    sum_m += fabs((double)m->adam_m[i]);
+    sum_p += fabs((double)m->params[i]);
+    v_ok &= m->adam_v[i] >= 0;
   }
   double norm = sqrt(sq);
   if (!isfinite(loss) || !isfinite(norm))
@@ -234,28 +247,25 @@ int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
                     m->steps + 1, loss);
   real gscale = clip_norm > 0 && norm > clip_norm ? (real)(clip_norm / (norm + 1e-6)) : 1;
   double b1p = m->beta1_pow * m->beta1, b2p = m->beta2_pow * m->beta2;
-  real step_size = (real)(learning_rate / (1 - b1p));
-  real bc2_sqrt = (real)sqrt(1 - b2p);
-  real b1 = m->beta1, b2 = m->beta2, eps = m->eps;
-  /* two passes: the update is applied only if every new weight is finite */
-  for (int pass = 0; pass < 2; pass++) {
+  s2s_adam_consts k = {c, gscale, m->beta1, m->beta2, (real)(learning_rate / (1 - b1p)),
+                       (real)sqrt(1 - b2p), m->eps};
+  /* |new p| <= |p| + step_size (b1 |m| + (1-b1) |g/count|) / eps (gscale <= 1; the denominator is
+   * >= eps when v >= 0, and a v that overflows to +inf only makes the step 0): far below the
+   * float range, every new weight is finite; otherwise check them all before writing any */
+  double bound = sum_p + (double)k.step_size * (k.b1 * sum_m + (1 - k.b1) * sum_g) / k.eps;
+  if (!(v_ok && bound < 1e36))
     for (size_t i = 0; i < m->total; i++) {
-      real gr = grad[i] / c * gscale;
-      real mm = b1 * m->adam_m[i] + (1 - b1) * gr;
-      real vv = b2 * m->adam_v[i] + (1 - b2) * gr * gr;
-      real p = m->params[i] - step_size * mm / ((real)sqrt(vv) / bc2_sqrt + eps);
-      if (pass == 0) {
-        if (!isfinite(p))
-          return s2s_fail(S2S_ERR_DIVERGED,
-                          "training diverged at step %d: an updated weight would not be finite; "
-                          "the weights are those before this step: lower the learning rate",
-                          m->steps + 1);
-      } else {
-        m->adam_m[i] = mm;
-        m->adam_v[i] = vv;
-        m->params[i] = p;
-      }
+      real p = m->params[i], mo = m->adam_m[i], ve = m->adam_v[i];
+      S2S_KERNEL(adam_update)(&p, &mo, &ve, grad + i, 1, &k);
+      if (!isfinite(p))
+        return s2s_fail(S2S_ERR_DIVERGED,
+                        "training diverged at step %d: an updated weight would not be finite; "
+                        "the weights are those before this step: lower the learning rate",
+                        m->steps + 1);
     }
+  for (size_t i = 0; i < m->total; i += ADAM_CHUNK) {
+    size_t n = m->total - i < ADAM_CHUNK ? m->total - i : ADAM_CHUNK;
+    S2S_KERNEL(adam_update)(m->params + i, m->adam_m + i, m->adam_v + i, grad + i, (int)n, &k);
   }
   m->beta1_pow = b1p, m->beta2_pow = b2p;
   m->steps++;

@@ -144,6 +144,21 @@ test('GRU and LSTM row kernels (gates, activations, state in one pass, and their
   }
 });
 
+test('Adam in one pass (adam_update): SIMD bitwise equals scalar, and both follow the update rule', () => {
+  // the constants struct (s2s_adam_consts): count, gscale, b1, b2, step_size, bc2_sqrt, eps
+  const k = Float32Array.of(3, 0.8, 0.9, 0.999, 0.01, 0.3, 1e-8);
+  for (const n of SIZES) {
+    const g = randoms(n, 2), p = randoms(n), m = randoms(n), v = randoms(n).map((x) => x * x);
+    const [a, b] = both('adam_update', [p, m, v, g, k], [0, 1, 2], (f, [pp, mm, vv, gg, kk]) => f(pp, mm, vv, gg, n, kk));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `adam_update n=${n} output ${i}`));
+    for (let i = 0; i < n; i++) {
+      const gr = g[i] / 3 * 0.8, mm = 0.9 * m[i] + 0.1 * gr, vv = 0.999 * v[i] + 0.001 * gr * gr;
+      const want = p[i] - 0.01 * mm / (Math.sqrt(vv) / 0.3 + 1e-8);
+      assert.ok(Math.abs(a.out[0][i] - want) < 1e-5 * (1 + Math.abs(want)) && Math.abs(a.out[1][i] - mm) < 1e-6 && Math.abs(a.out[2][i] - vv) < 1e-6, `adam_update n=${n} element ${i}`);
+    }
+  }
+});
+
 test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
   for (const m of SIZES) for (const A of [1, 3, 4, 5, 16, 17]) {
     const ld = A + 2;

@@ -113,6 +113,25 @@ static void test_kernels(void) {
     CHECK(!memcmp(t1, t2, sizeof(real) * n), "vsigmoid n=%d is not bitwise equal", n);
     for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - 1 / (1 + exp(-x[i]))) < 2e-7, "sigmoid(%g)", x[i]);
     free(t1), free(t2), free(y1), free(y2), free(x), free(y);
+    /* Adam in one pass: bitwise equal on both paths, and near a double-precision reference */
+    {
+      s2s_adam_consts k = {(real)3, (real)0.8, (real)0.9, (real)0.999, (real)0.01, (real)0.3, (real)1e-8};
+      real *g = rand_vec(n, 2), *p0 = rand_vec(n, 1), *m0 = rand_vec(n, 1), *v0 = rand_vec(n, 1);
+      for (int i = 0; i < n; i++) v0[i] = v0[i] * v0[i];
+      real *pa = copy_vec(p0, n), *ma = copy_vec(m0, n), *va = copy_vec(v0, n);
+      real *pb = copy_vec(p0, n), *mb = copy_vec(m0, n), *vb = copy_vec(v0, n);
+      adam_update_simd(pa, ma, va, g, n, &k);
+      adam_update_scalar(pb, mb, vb, g, n, &k);
+      CHECK(!memcmp(pa, pb, sizeof(real) * n) && !memcmp(ma, mb, sizeof(real) * n) && !memcmp(va, vb, sizeof(real) * n),
+            "adam_update n=%d is not bitwise equal", n);
+      for (int i = 0; i < n; i++) {
+        double gr = (double)g[i] / 3 * 0.8, mm = 0.9 * m0[i] + 0.1 * gr, vv = 0.999 * v0[i] + 0.001 * gr * gr;
+        double p = p0[i] - 0.01 * mm / (sqrt(vv) / 0.3 + 1e-8);
+        CHECK(fabs(pb[i] - p) < 1e-5 * (1 + fabs(p)) && fabs(mb[i] - mm) < 1e-5 && fabs(vb[i] - vv) < 1e-5,
+              "adam_update n=%d element %d: %g vs %g", n, i, pb[i], p);
+      }
+      free(g), free(p0), free(m0), free(v0), free(pa), free(ma), free(va), free(pb), free(mb), free(vb);
+    }
     /* attention loops: m = n positions, A from the list, keys with a stride */
     int m = n, Adim = SIZES[(si + 3) % NSIZES], ld = Adim + 3;
     real *K = rand_vec((size_t)m * ld, 1), *q = rand_vec(Adim, 1), *v = rand_vec(Adim, 1);
