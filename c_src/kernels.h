@@ -41,6 +41,14 @@ typedef struct {
   /* backward of scores_additive from its kept t (m,A): dKh[j] += ds_j*v*(1-t_j^2), dq += same, dv += ds_j*t_j */ \
   X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *t,      \
                                      const real *v, const real *ds, int m, int A))                 \
+  /* backward of scores_dot: dq[:A] += sum_j (scale ds_j) K_j, dK_j += (scale ds_j) q for j < m    \
+     (one pass over each row of K and dK: the additions of axpy per j, in the same order) */      \
+  X(void, scores_dot_backward, (real *dK, int lddk, real *dq, const real *K, int ldk, const real *q, \
+                                const real *ds, real scale, int m, int A))                        \
+  /* backward of c = sum_j w_j Hs_j, w = softmax(s), over j < m, in one pass over Hs and dHs:      \
+     dHs_j += w_j dc, ds_j = w_j (dc.Hs_j - sum_i w_i dc.Hs_i) (dc.Hs_j as dot) */                 \
+  X(void, softmax_context_backward, (real *ds, real *dHs, int ldh, const real *Hs, const real *w, \
+                                     const real *dc, int m, int H))                               \
   /* one row of a GRU step, gates r, z, n into g[3H] and h[H]: r = sig(xi+xh), z = sig(xi+xh),     \
      n = tanh(xi + r xh), h = (1-z) n + z hp; one pass instead of an add, two activation calls and  \
      two loops (the same operations per element, so the same bits) */                             \

@@ -140,27 +140,16 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
   real scale = dot_scale(m), *da = dalpha;
   for (int r = 0; r < R; r++) {
     int len = lens[r];
-    const real *al = alpha + (size_t)r * M, *dc = dctx + (size_t)r * H, *hr = hs + (size_t)r * H;
-    real *dhr = d_hs + (size_t)r * H;
-    /* context: dalpha_j = dc . h_j, dh_j += alpha_j dc */
-    S2S_KERNEL(scores_dot)(da, hr, R * H, dc, 1, len, H);
-    real sum = 0;
-    for (int j = 0; j < len; j++) {
-      S2S_KERNEL(axpy)(dhr + (size_t)j * R * H, al[j], dc, H);
-      sum += al[j] * da[j];
-    }
-    for (int j = 0; j < len; j++) da[j] = al[j] * (da[j] - sum); /* softmax backward */
+    /* context and softmax: dh_j += alpha_j dc; da = the gradient on the scores */
+    S2S_KERNEL(softmax_context_backward)(da, d_hs + (size_t)r * H, R * H, hs + (size_t)r * H,
+                                         alpha + (size_t)r * M, dctx + (size_t)r * H, len, H);
     const real *kr = keys + (size_t)r * A, *qr = q + (size_t)r * A;
     real *dkr = d_keys + (size_t)r * A, *dqr = dq + (size_t)r * A;
-    if (additive) {
+    if (additive)
       S2S_KERNEL(scores_additive_backward)(dkr, R * A, dqr, g->attn_v, attn_t + (size_t)r * M * A,
                                            m->w.attn_v, da, len, A);
-    } else {
-      for (int j = 0; j < len; j++) {
-        S2S_KERNEL(axpy)(dqr, scale * da[j], kr + (size_t)j * R * A, A);
-        S2S_KERNEL(axpy)(dkr + (size_t)j * R * A, scale * da[j], qr, A);
-      }
-    }
+    else
+      S2S_KERNEL(scores_dot_backward)(dkr, R * A, dqr, kr, R * A, qr, da, scale, len, A);
   }
   S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H);
 }

@@ -181,6 +181,34 @@ test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
     [a, b] = both('scores_additive_backward', [randoms(m * ld), randoms(A), randoms(A), kept, v, randoms(m)], [0, 1, 2],
       (f, [dK, dq, dv, t, vv, ds]) => f(dK, ld, dq, dv, t, vv, ds, m, A));
     a.out.forEach((o, i) => close(o, b.out[i], `scores_additive_backward m=${m} A=${A} output ${i}`));
+    // the same against its definition: dv += sum_j ds_j t_j, dq += sum_j g_j, dK_j += g_j (g_j = ds_j v (1 - t_j^2))
+    const dK0 = randoms(m * ld), dq0 = randoms(A), dv0 = randoms(A), ds = randoms(m);
+    [a] = both('scores_additive_backward', [dK0, dq0, dv0, kept, v, ds], [0, 1, 2], (f, [dK, dq, dv, t, vv, d]) => f(dK, ld, dq, dv, t, vv, d, m, A));
+    const wantK = Float32Array.from(dK0), wantQ = Array.from(dq0), wantV = Array.from(dv0);
+    for (let j = 0; j < m; j++) for (let c = 0; c < A; c++) {
+      const t = kept[j * A + c], g = ds[j] * v[c] * (1 - t * t);
+      wantV[c] += ds[j] * t, wantQ[c] += g, wantK[j * ld + c] += g;
+    }
+    close(a.out[0], wantK, `scores_additive_backward dK m=${m} A=${A} (reference)`, 1e-4);
+    close(a.out[1], wantQ, `scores_additive_backward dq m=${m} A=${A} (reference)`, 1e-4);
+    close(a.out[2], wantV, `scores_additive_backward dv m=${m} A=${A} (reference)`, 1e-4);
+    // dot scores' backward: dq += sum_j scale ds_j K_j, dK_j += scale ds_j q; SIMD bitwise equals scalar (the same additions in order)
+    [a, b] = both('scores_dot_backward', [dK0, dq0, keys, q, ds], [0, 1], (f, [dK, dq, K, qq, d]) => f(dK, ld, dq, K, ld, qq, d, 0.5, m, A));
+    a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `scores_dot_backward m=${m} A=${A} output ${i}`));
+    const dotK = Float32Array.from(dK0), dotQ = Array.from(dq0);
+    for (let j = 0; j < m; j++) for (let c = 0; c < A; c++) { dotQ[c] += 0.5 * ds[j] * keys[j * ld + c]; dotK[j * ld + c] += 0.5 * ds[j] * q[c]; }
+    close(a.out[0], dotK, `scores_dot_backward dK m=${m} A=${A} (reference)`, 1e-4);
+    close(a.out[1], dotQ, `scores_dot_backward dq m=${m} A=${A} (reference)`, 1e-4);
+    // context and softmax backward: dHs_j += w_j dc, ds_j = w_j (dc.Hs_j - sum_i w_i dc.Hs_i)
+    const w = Float32Array.from(randoms(m).map(Math.abs)), dc = randoms(A);
+    [a, b] = both('softmax_context_backward', [nans(m), dK0, keys, w, dc], [0, 1], (f, [d, dH, H, ww, c]) => f(d, dH, ld, H, ww, c, m, A));
+    a.out.forEach((o, i) => close(o, b.out[i], `softmax_context_backward m=${m} H=${A} output ${i}`));
+    const dw = Array.from({ length: m }, (_, j) => dc.reduce((acc, x, c) => acc + x * keys[j * ld + c], 0));
+    const mean = dw.reduce((acc, x, j) => acc + w[j] * x, 0);
+    close(a.out[0], dw.map((x, j) => w[j] * (x - mean)), `softmax_context_backward ds m=${m} H=${A} (reference)`, 1e-4);
+    const ctxK = Float32Array.from(dK0);
+    for (let j = 0; j < m; j++) for (let c = 0; c < A; c++) ctxK[j * ld + c] += w[j] * dc[c];
+    close(a.out[1], ctxK, `softmax_context_backward dHs m=${m} H=${A} (reference)`, 1e-4);
   }
 });
 

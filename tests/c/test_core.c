@@ -166,6 +166,21 @@ static void test_kernels(void) {
     scores_additive_backward_scalar(dK2, ld, dq2, dv2, tb, v, w2, m, Adim);
     CHECK(max_rel(dK1, dK2, (size_t)m * ld) < tol && max_rel(dq1, dq2, Adim) < tol && max_rel(dv1, dv2, Adim) < tol,
           "scores_additive_backward m=%d A=%d", m, Adim);
+    /* dot scores' backward: the same additions in the same order, so bitwise equal */
+    memcpy(dK1, dK0, sizeof(real) * m * ld), memcpy(dK2, dK0, sizeof(real) * m * ld);
+    memcpy(dq1, dq0, sizeof(real) * Adim), memcpy(dq2, dq0, sizeof(real) * Adim);
+    scores_dot_backward_simd(dK1, ld, dq1, K, ld, q, w2, (real)0.5, m, Adim);
+    scores_dot_backward_scalar(dK2, ld, dq2, K, ld, q, w2, (real)0.5, m, Adim);
+    CHECK(!memcmp(dK1, dK2, sizeof(real) * m * ld) && !memcmp(dq1, dq2, sizeof(real) * Adim),
+          "scores_dot_backward m=%d A=%d is not bitwise equal", m, Adim);
+    /* context and softmax backward (H = Adim): ds and dHs */
+    real *ds1 = nan_vec(m), *ds2 = nan_vec(m);
+    memcpy(dK1, dK0, sizeof(real) * m * ld), memcpy(dK2, dK0, sizeof(real) * m * ld);
+    softmax_context_backward_simd(ds1, dK1, ld, K, w2, q, m, Adim);
+    softmax_context_backward_scalar(ds2, dK2, ld, K, w2, q, m, Adim);
+    CHECK(max_rel(ds1, ds2, m) < tol && max_rel(dK1, dK2, (size_t)m * ld) < tol,
+          "softmax_context_backward m=%d H=%d", m, Adim);
+    free(ds1), free(ds2);
     free(ta), free(tb);
     free(K), free(q), free(v), free(s1), free(s2), free(w1), free(w2), free(c1), free(c2);
     free(dK0), free(dq0), free(dv0), free(dK1), free(dK2), free(dq1), free(dq2), free(dv1), free(dv2);
