@@ -113,3 +113,34 @@ export async function translateInPage(page, text, timeout = 15000) {
   await page.waitForFunction((t) => document.getElementById('output').dataset.source === t, text, { timeout });
   return page.textContent(byTestId('translation-output'));
 }
+
+/**
+ * Records the page's main-thread tasks through Chromium's trace (CDP Tracing, the DevTools
+ * timeline's RunTask events on CrRendererMain): each task's wall time and the CPU time the
+ * thread spent in it. Wall time includes the time the thread waited for a core; CPU time is the
+ * page's own work, whatever the machine's load. -> { stop(): Promise<{ start, wall, cpu }[]> },
+ * times in ms (start on the trace's clock).
+ */
+export async function traceMainThread(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => {
+    for (const e of value) if (e.name === 'RunTask' || e.name === 'thread_name') events.push(e);
+  });
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: ['disabled-by-default-devtools.timeline'], excludedCategories: ['*'] },
+  });
+  return {
+    async stop() {
+      await cdp.send('Tracing.end');
+      await complete;
+      await cdp.detach().catch(() => {});
+      const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      return events
+        .filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`))
+        .map((e) => ({ start: e.ts / 1000, wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? e.dur ?? 0) / 1000 }));
+    },
+  };
+}
