@@ -69,6 +69,31 @@ function relativeSpec(fromSite, toSite) {
 }
 
 /**
+ * The page's HTML with a <link rel="modulepreload"> for every module its module scripts import,
+ * directly or not (import() too: the library the page loads at once), before the first of
+ * them: the browser then fetches and compiles the whole module graph at once instead of one
+ * level of imports at a time.
+ */
+function withModulePreloads(html, moduleImports) {
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>\n/g)];
+  if (!scripts.length) return html;
+  const roots = scripts.map((m) => path.posix.normalize(m[1]));
+  const seen = new Set(roots);
+  const order = [];
+  const queue = [...roots];
+  while (queue.length) {
+    for (const dep of moduleImports.get(queue.shift()) ?? []) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      order.push(dep);
+      queue.push(dep);
+    }
+  }
+  const links = order.map((f) => `<link rel="modulepreload" href="${relativeSpec('index.html', f)}">\n`).join('');
+  return html.replace(scripts[0][0], links + scripts[0][0]);
+}
+
+/**
  * Builds the site.
  * @param {{ out?: string, entries?: string[], quiet?: boolean }} [options] entries: extra
  *   repository files to include with what they import (tests add lib/index.js).
@@ -76,6 +101,7 @@ function relativeSpec(fromSite, toSite) {
  */
 export function buildSite({ out = SITE_DIR, entries = [], quiet = true } = {}) {
   const outputs = new Map(); // site path -> Buffer
+  const moduleImports = new Map(); // site path of a module -> site paths it imports (static and import())
   const queue = ['web/index.html', 'web/sw.js', 'web/manifest.webmanifest', ...entries];
   const seen = new Set();
   while (queue.length) {
@@ -95,12 +121,14 @@ export function buildSite({ out = SITE_DIR, entries = [], quiet = true } = {}) {
     }
     let text = fs.readFileSync(abs, 'utf8');
     for (const re of patterns) {
+      const isModule = ext === '.js' && re !== JS_REFS[3]; // import … from, import '…', import('…')
       text = text.replace(re, (all, head, quote, spec) => {
         if (!isLocal(spec, ext)) return all;
         if (ext === '.js' && !/^(\.{1,2}\/|#)/.test(spec)) throw new Error(`build-site: ${repoPath} imports the bare specifier ${spec}; the site has no node_modules`);
         const target = resolveSpec(repoPath, spec);
         if (target.startsWith('..')) throw new Error(`build-site: ${repoPath} refers outside the repository: ${spec}`);
         if (!GENERATED.has(sitePath(target))) queue.push(target);
+        if (isModule) moduleImports.set(sitePath(repoPath), [...(moduleImports.get(sitePath(repoPath)) ?? []), sitePath(target)]);
         const suffix = spec.startsWith('#') ? '' : spec.slice(spec.split(/[?#]/)[0].length);
         return `${head}${quote}${relativeSpec(sitePath(repoPath), sitePath(target))}${suffix}${quote}`;
       });
@@ -108,6 +136,7 @@ export function buildSite({ out = SITE_DIR, entries = [], quiet = true } = {}) {
     outputs.set(sitePath(repoPath), Buffer.from(text));
   }
   for (const size of ICON_SIZES) outputs.set(`icon-${size}.png`, iconPng(size));
+  outputs.set('index.html', Buffer.from(withModulePreloads(outputs.get('index.html').toString('utf8'), moduleImports)));
 
   // The service worker caches every file of the site; its version is a hash of all of them, so
   // a new build replaces the old cache and an unchanged one keeps it.

@@ -14,10 +14,11 @@ import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 import { corpusOptions, renderCorpus, splitDescription, syncCorpusFields } from './corpus.js';
 import { state } from './state.js';
 import { resetCurves, settings, validateSettings, setTrainState, updateButtons, showBackend, showThreads } from './controls.js';
-import { CUSTOM, experimentData, fillTaskPicker, selectTask, renderExamples } from './data.js';
+import { CUSTOM, DEFAULT_TASK, experimentData, fillTaskPicker, selectTask, startTask, renderExamples } from './data.js';
 import { retranslate, clearTranslation, showStep } from './translate.js';
 import { train, pause, reset } from './training.js';
-import { download, loadModelFile, restore, openPretrained } from './persist.js';
+import { download, loadModelFile, restore, openPretrained, startPretrained, dropUnusedPretrained } from './persist.js';
+import { loadModelRecord } from './storage.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -133,10 +134,22 @@ function wire() {
 }
 
 async function main() {
+  performance.mark('s2s:main');
   wire();
   clearTranslation('Train or load a model first.');
+  // What the first translation needs, started at once and side by side: the default task's
+  // pretrained model (its file, and a worker with the wasm compiled), its data (the suggested
+  // input is a held-out pair), the task list, the library and the model kept in this browser.
+  startPretrained(DEFAULT_TASK);
+  startTask(DEFAULT_TASK);
+  const names = taskNames();
+  names.catch(() => {}); // reported below
+  const record = loadModelRecord();
+  record.catch(() => {}); // restore() goes on without it
+  const fma = fmaAvailable().catch(() => false);
   try {
     state.lib = await loadLibrary();
+    performance.mark('s2s:library');
   } catch (err) {
     const e = $('fatal-error');
     e.textContent = `The library could not be loaded: ${errorText(err)} If you serve this page yourself, run “make wasm” (npm start does) so build/wasm/ exists, and serve the repository root.`;
@@ -146,17 +159,19 @@ async function main() {
     return;
   }
   try {
-    state.taskNames = await taskNames();
+    state.taskNames = await names;
+    performance.mark('s2s:task-names');
   } catch (err) {
     showError('data-error', `The built-in tasks could not be made: ${errorText(err)}`);
     state.taskNames = [];
   }
   // the FMA build only where relaxed SIMD validates (it is never what 'automatic' picks)
-  $('engine').querySelector('option[value="fma"]').disabled = !(await fmaAvailable().catch(() => false));
+  $('engine').querySelector('option[value="fma"]').disabled = !(await fma);
   showBackend();
   showThreads();
   fillTaskPicker(state.taskNames);
   await selectTask();
+  performance.mark('s2s:data');
   resetCurves();
   updateButtons();
   new Experiment({
@@ -165,8 +180,10 @@ async function main() {
     createRemote,
     cores,
   });
-  await restore();
+  await restore(record);
+  performance.mark('s2s:restored');
   await openPretrained($('task').value);
+  dropUnusedPretrained();
   if (!state.remote) $('model-status').textContent = 'No model yet: train one above or load a file.';
   document.body.dataset.ready = 'true';
 }

@@ -12,6 +12,8 @@ const $ = (id) => document.getElementById(id);
 /** The picker's value for the visitor's own pairs (a TSV file). */
 export const CUSTOM = '__custom__';
 const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
+/** The task the page opens with (when the library has it). */
+export const DEFAULT_TASK = 'dates';
 // The experiment needs inputs of many lengths: strings of 4 to 20 symbols.
 const EXPERIMENT_DATA = {
   copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
@@ -33,7 +35,12 @@ export function fillTaskPicker(names) {
   pick.replaceChildren();
   for (const name of names) pick.append(new Option(taskLabel(name), name));
   pick.append(new Option('Your own pairs (TSV file)…', CUSTOM));
-  pick.value = names.includes('dates') ? 'dates' : names[0];
+  pick.value = names.includes(DEFAULT_TASK) ? DEFAULT_TASK : names[0];
+}
+
+/** Starts making the data of task `name` (selectTask then finds it made). */
+export function startTask(name) {
+  makeTask(name, TASK_SIZES).catch(() => {}); // selectTask reports a failure
 }
 
 export function taskLabel(name) {

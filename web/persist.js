@@ -122,11 +122,12 @@ function describeConfig(cfg) {
   return ` (${String(cfg.cell).toUpperCase()}, ${cfg.attention} attention, hidden ${cfg.hidden})`;
 }
 
-/** Brings back the model remembered in this browser, if any (and offers to resume its run). */
-export async function restore() {
+/** Brings back the model remembered in this browser, if any (and offers to resume its run);
+ *  record: its read from IndexedDB (storage.js loadModelRecord), when already started. */
+export async function restore(record = loadModelRecord()) {
   let rec;
   try {
-    rec = await loadModelRecord();
+    rec = await record;
   } catch {
     return; // no IndexedDB here: nothing to restore
   }
@@ -173,14 +174,48 @@ function offerResume(rec, info) {
   setTrainState(`Restored the checkpoint at step ${state.steps.toLocaleString('en-US')}. Press Resume training to go on exactly where training stopped.`);
 }
 
+// Pretrained models already on their way (startPretrained): task -> Promise<TranslatorWorker>.
+const early = new Map();
+
+/** Starts fetching the pretrained model of `task` and loading it in a worker (the wasm
+ *  fetched and compiled there), so openPretrained finds it ready; the page does this first. */
+export function startPretrained(task) {
+  if (!PRETRAINED_TASKS.includes(task) || early.has(task)) return;
+  const remote = fetchPretrained(task).then(async (bytes) => {
+    performance.mark('s2s:pretrained-bytes');
+    const r = await loadRemote(bytes, $('engine').value);
+    performance.mark('s2s:pretrained-ready');
+    // One translation while the page waits for its data: an engine that compiles the wasm
+    // lazily (WebKit) does it now instead of on the visitor's first input.
+    await r.translate('a', { beam: 1 }).catch(() => {});
+    performance.mark('s2s:pretrained-warm');
+    return r;
+  });
+  remote.catch(() => {}); // openPretrained reports it
+  early.set(task, remote);
+}
+
+/** Disposes of the pretrained models started but not used (the visitor has a model). */
+export function dropUnusedPretrained() {
+  for (const remote of early.values()) remote.then((r) => r.dispose(), () => {}).catch(() => {});
+  early.clear();
+}
+
 /** Opens the pretrained model of `task` when the visitor has no model of their own. */
 export async function openPretrained(task) {
   if ((state.remote && !isPretrained()) || state.training || !PRETRAINED_TASKS.includes(task)) return;
   if (isPretrained() && state.model.task === task) return;
   try {
-    const bytes = await fetchPretrained(task);
-    if ((state.remote && !isPretrained()) || state.training || $('task').value !== task) return;
-    const cfg = await adoptModelBytes(bytes, { source: 'pretrained', task });
+    startPretrained(task);
+    const pending = early.get(task);
+    early.delete(task);
+    const remote = await pending;
+    performance.mark('s2s:pretrained-model');
+    if ((state.remote && !isPretrained()) || state.training || $('task').value !== task) {
+      remote.dispose().catch(() => {});
+      return;
+    }
+    const cfg = await adoptRemote(remote, { source: 'pretrained', task });
     const note = `Pretrained model for “${taskLabel(task)}”, ${describePretrained(state.remote.info, cfg)}. Press Train to train your own: it replaces this one.`;
     $('pretrained-note').textContent = `Pretrained: ${note}`;
     $('model-status').textContent = `A pretrained model is loaded (${task}); it comes with the page and is not remembered. Train or load your own to replace it.`;

@@ -89,6 +89,7 @@ async function translateNow({ withTrace = true } = {}) {
     out.classList.remove('placeholder');
     out.textContent = r.text;
     out.dataset.source = text;
+    if (!performance.getEntriesByName('s2s:first-translation').length) performance.mark('s2s:first-translation');
     showUnknown($('unknown'), r.unknown || []);
     showNBest($('nbest'), beam > 1 ? r.nBest || [] : []);
     const a = attentionOrNull(r.attention);
