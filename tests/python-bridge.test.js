@@ -14,7 +14,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Seq2Seq, Translator, Vocabulary, getTokenizer, generateTask, tasks } from '../lib/index.js';
+import { Seq2Seq, Translator, Vocabulary, getTokenizer, generateTask, tasks, decodeCheckpoint } from '../lib/index.js';
+import { TrainingSession } from '../lib/session.js';
 import { createRandom } from '../lib/random.js';
 import * as limits from '../lib/limits.js';
 import { BpeTokenizer } from '../lib/bpe.js';
@@ -250,6 +251,8 @@ async function fileFixtures() {
     small.dispose();
   }
 
+  await runFixtures(task.train);
+
   // damaged copies and the error each gets in JS
   const b = Uint8Array.from(bytes);
   const metaLen = new DataView(b.buffer).getUint32(44, true);
@@ -282,6 +285,101 @@ async function fileFixtures() {
     errors.push({ name, file: `damaged-${name}.s2s`, ...error });
   }
   writeJSON('damaged.json', errors);
+}
+
+// ---- 4. exact resume across runtimes: a run's checkpoints and the batches drawn after them ------
+const RUN = { steps: 30, batchSize: 256, learningRate: 0.01, shuffleSeed: TRAIN.seed };
+let runPairs = null; // the training pairs of dates.tsv, split as Python splits them (seed 3)
+
+/**
+ * The batches (as indices into pairs) a session resumed from `state` on `translator` draws until
+ * the run's end, seen by a stepper that records them instead of training (TrainingSession's own
+ * batch order, not a re-derivation of it).
+ */
+async function batchesAfter(translator, pairs, state) {
+  const key = (src, tgt) => `${src.join(',')}|${tgt.join(',')}`;
+  const index = new Map(pairs.map(([s, t], i) => [key(Array.from(translator.encodeSource(s).ids), Array.from(translator._encodeTarget(t))), i]));
+  const batches = [];
+  const recorder = {
+    workers: 2, transport: 'none', close() {},
+    async step(shards) {
+      const rows = [];
+      for (const b of shards) {
+        for (let r = 0; r < b.batchSize; r++) {
+          const src = Array.from(b.src.subarray(r * b.srcLength, r * b.srcLength + b.srcLengths[r]));
+          const out = Array.from(b.tgtOut.subarray(r * b.tgtLength, (r + 1) * b.tgtLength));
+          rows.push(index.get(key(src, out.slice(0, out.indexOf(2))))); // up to EOS (id 2)
+        }
+      }
+      batches.push(rows);
+      return { loss: 1 };
+    },
+  };
+  const session = new TrainingSession(translator, pairs, { resume: state, workers: 2 }, async () => recorder);
+  await session.run();
+  assert.ok(batches.flat().every((i) => i !== undefined), 'every row is one of the pairs');
+  return batches;
+}
+
+async function runFixtures(pairs) {
+  runPairs = pairs;
+  const perEpoch = Math.ceil(pairs.length / RUN.batchSize);
+  const model = await Translator.create({ pairs, embed: 8, hidden: 16, attentionSize: 16, seed: TRAIN.seed, info: { data: 'dates.tsv' } });
+  const session = model.session(pairs, { ...RUN, workers: 1 });
+  const runs = [];
+  for (const step of [5, perEpoch, perEpoch + 1]) { // mid-epoch, the end of epoch 1, just after it
+    await session.run({ maxSteps: step - session.step });
+    const file = `node-run-${step}.ckpt`;
+    writeFileSync(join(FIX, file), model.checkpoint({ session }));
+    runs.push({ step, file, state: session.state(), next: await batchesAfter(model, pairs, session.state()) });
+  }
+  await session.close();
+  model.dispose();
+  writeJSON('node-run.json', { options: RUN, perEpoch, runs });
+  badSessionFixtures(readFileSync(join(FIX, runs[0].file)));
+}
+
+/** Checkpoints whose JSON state is wrong in one field (re-sealed), and the error JS gives each. */
+function badSessionFixtures(good) {
+  const { model, optimizer, state } = decodeCheckpoint(new Uint8Array(good));
+  const jsonAt = 16 + model.length + 48 + 8 * optimizer.m.length;
+  const seal = (changed) => {
+    const json = Buffer.from(JSON.stringify(changed));
+    const out = Buffer.concat([Buffer.from(good.subarray(0, jsonAt)), Buffer.alloc(4), json, Buffer.alloc(4)]);
+    out.writeUInt32LE(json.length, jsonAt);
+    return withCrc(new Uint8Array(out));
+  };
+  const s = state.session;
+  const changes = {
+    'step-epoch': { session: { ...s, epoch: 2, batchInEpoch: 3 } },
+    schedule: { session: { ...s, schedule: 'warmup' } },
+    'learning-rate': { session: { ...s, learningRate: 0 } },
+    data: { session: { ...s, data: 'XYZ' } },
+    'no-random': { session: { ...s, random: undefined } },
+    'batch-size': { session: { ...s, batchSize: 5000 } },
+    loss: { session: { ...s, loss: -1 } },
+    'session-version': { session: { ...s, version: 2 } },
+    elapsed: { session: { ...s, elapsedMs: 'x' } },
+    backend: { backend: 'gpu' },
+    app: { app: 5 },
+    'adam-behind': { session: { ...s, step: 6, batchInEpoch: 6 } },
+    'not-object': { session: [1] },
+  };
+  const cases = [];
+  for (const [name, change] of Object.entries(changes)) {
+    const file = `bad-session-${name}.ckpt`;
+    const bytes = seal({ ...state, ...change });
+    writeFileSync(join(FIX, file), bytes);
+    let error = null;
+    try {
+      decodeCheckpoint(bytes);
+    } catch (e) {
+      error = { code: e.code, message: e.message };
+    }
+    assert.ok(error, `${name} is refused in JS`);
+    cases.push({ file, ...error });
+  }
+  writeJSON('bad-sessions.json', cases);
 }
 
 const python = (() => {
@@ -356,7 +454,7 @@ test('a checkpoint written by Python resumes in Node with its Adam state: the ne
   assert.ok(pytestRan, 'needs the pytest run');
   const { translator, session } = await Translator.loadCheckpoint(new Uint8Array(readFileSync(join(OUT, 'py.s2s.ckpt'))));
   try {
-    assert.equal(session, null);
+    assert.deepEqual([session.step, session.totalSteps], [5, 5], 'the finished run\'s state');
     assert.equal(translator.stepCount, 5);
     const spec = JSON.parse(readFileSync(join(FIX, 'node-ckpt.json'), 'utf8'));
     const ex = spec.pairs.map(([s, g]) => [Array.from(translator.encodeSource(s).ids), Array.from(translator.targetVocabulary.encode(Array.from(g)).ids)]);
@@ -377,6 +475,31 @@ test('a checkpoint written by Python resumes in Node with its Adam state: the ne
   } finally {
     translator.dispose();
   }
+});
+
+test('Node resumes a Python run\'s checkpoints (mid-epoch, at an epoch\'s end, after it) and draws the batches Python drew', async (t) => {
+  assert.ok(pytestRan, 'needs the pytest run');
+  const { runs } = JSON.parse(readFileSync(join(OUT, 'py-run.json'), 'utf8'));
+  const node = JSON.parse(readFileSync(join(FIX, 'node-run.json'), 'utf8'));
+  assert.deepEqual(runs.map((r) => r.step), node.runs.map((r) => r.step));
+  assert.ok(runs.some((r) => r.step === node.perEpoch) && runs.some((r) => r.step % node.perEpoch !== 0));
+  for (const r of runs) {
+    const { translator, session, app } = await Translator.loadCheckpoint(new Uint8Array(readFileSync(join(OUT, r.file))));
+    try {
+      assert.equal(session.step, r.step);
+      assert.equal(translator.stepCount, r.step, 'Adam\'s steps');
+      assert.match(app.writer, /^seq2seq_attention/);
+      const batches = await batchesAfter(translator, runPairs, session);
+      assert.equal(batches.length, RUN.steps - r.step);
+      assert.deepEqual(batches, r.next, `resumed at Python's step ${r.step}: other batches than Python drew`);
+      // and training on from it in Node goes to the end with the state Python's run has
+      const report = await translator.train(runPairs, { resume: session, workers: 1 });
+      assert.equal(report.steps, RUN.steps);
+    } finally {
+      translator.dispose();
+    }
+  }
+  t.diagnostic(`Python checkpoints at steps ${runs.map((r) => r.step).join(', ')} (${node.perEpoch} batches an epoch): Node draws the ${runs.map((r) => r.next.length).join(', ')} batches Python drew after each`);
 });
 
 test('a model trained with torchrun (2 processes, gloo) translates in Node as in Python', async () => {

@@ -1,10 +1,11 @@
 """Reading and writing the JS library's checkpoint files (docs/model-format.md, "Checkpoints"): the model
 file, Adam's state and the run's JSON state, sealed with a CRC-32. The same checks, in the same
-order, as lib/checkpoint.js's decodeCheckpoint, with the same error codes. `train --init X.ckpt`
-takes the model and Adam's moments and step from one (the run position in its session is not
-resumed: the Python run starts its own); `train --checkpoint` writes one next to the model
-(session null: "between runs"), which Translator.loadCheckpoint in Node and the page take with
-Adam's state."""
+order, as lib/checkpoint.js's decodeCheckpoint, with the same error codes and messages. The JSON
+state's `session` is the training session's state (session.py, lib/session.js's state()): the
+Python trainer writes it (`--checkpoint-every`, `--stop-after`, `--checkpoint`) and `--resume`
+goes on from it exactly, from a checkpoint Python or the JS library wrote; `--init X.ckpt` takes
+only the model and Adam's state. A checkpoint with session null (taken between runs, or by this
+package before it kept the session) loads everywhere but has no run to resume."""
 
 import json
 import struct
@@ -13,6 +14,7 @@ import zlib
 import torch
 
 from .errors import S2SError
+from .session import _MISSING, _js, check_session
 
 MAGIC = b"S2SCKPT\x1a"
 VERSION = 1
@@ -22,6 +24,7 @@ MAX_MODEL_BYTES = 2 ** 30
 MAX_PARAMETERS = 64 * 2 ** 20
 MAX_STATE_BYTES = 16 * 2 ** 20
 FIXED_BYTES = 8 + 4 + 4 + 4 + 4 + 5 * 8 + 4 + 4
+BACKENDS = ("simd", "scalar", "fma")
 
 
 def is_checkpoint(data):
@@ -76,34 +79,77 @@ def read_checkpoint(data):
     m = torch.frombuffer(buf, dtype=torch.float32, count=P, offset=0).clone() if P else torch.zeros(0)
     v = torch.frombuffer(buf, dtype=torch.float32, count=P, offset=4 * P).clone() if P else torch.zeros(0)
     try:
-        state = json.loads(data[json_at + 4: json_at + 4 + json_len].decode("utf-8"))
+        state = json.loads(data[json_at + 4: json_at + 4 + json_len].decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError):
         raise bad("the checkpoint's training state is not valid UTF-8 JSON") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") != VERSION:
-        raise bad("the checkpoint's training state is not a seq2seq-attention checkpoint's (format/version)")
+    check_state(state)
+    session = state["session"]
+    if session is not None and session["step"] > steps:
+        raise bad(f"the checkpoint is inconsistent: its session is at step {session['step']} but Adam has taken only {steps} steps")
     for name, x, lo, hi in (("beta1", b1, 0, 1), ("beta2", b2, 0, 1), ("epsilon", eps, 0, 1), ("beta1Power", p1, 0, 1), ("beta2Power", p2, 0, 1)):
         if not (lo <= x <= hi):
             raise bad(f"the checkpoint's optimizer state is not valid: {name} must be between {lo} and {hi}, got {x}")
     if not bool(torch.isfinite(m).all()) or not bool(torch.isfinite(v).all()) or bool((v < 0).any()):
         raise bad("the checkpoint's optimizer state is not valid: its moments must be finite (and the second >= 0)")
-    session = state.get("session")
-    if isinstance(session, dict) and isinstance(session.get("step"), int) and session["step"] > steps:
-        raise bad(f"the checkpoint is inconsistent: its session is at step {session['step']} but Adam has taken only {steps} steps")
     return {"model": model, "state": state,
             "optimizer": {"steps": steps, "beta1": b1, "beta2": b2, "epsilon": eps, "beta1Power": p1, "beta2Power": p2, "m": m, "v": v}}
 
 
-def write_checkpoint(model, optimizer, app=None, backend="simd"):
+def check_state(state, code="BAD_FILE"):
+    """lib/checkpoint.js's checkState: the JSON state's fields, in its order, with its messages."""
+    where = "the checkpoint's training state" if code == "BAD_FILE" else "the checkpoint state"
+    bad = lambda what: S2SError(f"{where}: {what}", code)
+    if not isinstance(state, dict):
+        raise bad("it must be a JSON object")
+    get = lambda name: state.get(name, _MISSING)
+    if get("format") != FORMAT:
+        raise bad(f"format must be {_js(FORMAT)}, got {_js(get('format'))}")
+    if get("version") != VERSION or isinstance(get("version"), bool):
+        raise bad(f"version {_js(get('version'))} is not {VERSION}")
+    saved = get("savedAt")
+    if not isinstance(saved, str) or not _is_date(saved):
+        raise bad(f"savedAt must be a date string, got {_js(saved)}")
+    if get("backend") not in BACKENDS:
+        raise bad(f"backend must be 'simd', 'scalar' or 'fma', got {_js(get('backend'))}")
+    if get("app") is not None and not isinstance(get("app"), dict):
+        raise bad("app must be an object or null")
+    session = get("session")
+    if session is None:
+        return state
+    if not isinstance(session, dict):
+        raise bad("session must be an object or null")
+    check_session(session, bad)
+    return state
+
+
+def _is_date(text):
+    import datetime
+    try:
+        datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        return True
+    except ValueError:
+        return False
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def write_checkpoint(model, optimizer, session=None, app=None, backend="simd"):
     """Model-file bytes + Adam's state ({steps, beta1, beta2, epsilon, beta1Power, beta2Power, m, v})
-    -> checkpoint bytes, with session null. `backend` names the WebAssembly build the JS side should
-    resume on (the format has no value for PyTorch; `app.writer` says who wrote it)."""
+    + the training session's state (session.py; None between runs) -> checkpoint bytes. `backend`
+    names the WebAssembly build the JS side should resume on (the format has no value for PyTorch;
+    `app.writer` says who wrote it)."""
     import datetime
 
     P = optimizer["m"].numel()
     state = {"format": FORMAT, "version": VERSION,
              "savedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-             "backend": backend, "session": None, "app": app}
-    js = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+             "backend": backend, "session": session, "app": app}
+    check_state(state, "BAD_ARGUMENT")
+    if session is not None and session["step"] > optimizer["steps"]:
+        raise S2SError(f"the session is at step {session['step']} but Adam has taken only {optimizer['steps']} steps", "BAD_ARGUMENT")
+    js = json.dumps(state, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     if len(js) > MAX_STATE_BYTES:
         raise S2SError(f"the checkpoint's training state is {len(js)} bytes of JSON, more than the limit of {MAX_STATE_BYTES}", "LIMIT")
     from .modelfile import _f32_bytes

@@ -13,10 +13,15 @@ class S2SError(Exception):
         self.code = code
 
 
+class UsageError(S2SError):
+    """A command line that cannot work as given (exit status 2, as argparse's and the Node CLI's)."""
+
+
 def run_command(main):
-    """Runs a command's main() and exits with its status; an S2SError is one line on stderr and exit 1."""
+    """Runs a command's main() and exits with its status; an S2SError is one line on stderr and
+    exit 1 (2 for a UsageError)."""
     try:
         sys.exit(main())
     except S2SError as e:
         sys.stderr.write(f"seq2seq-attention: error: {e}\n")
-        sys.exit(1)
+        sys.exit(2 if isinstance(e, UsageError) else 1)

@@ -20,6 +20,10 @@ class Random:
             raise TypeError(f"seed must be an integer, got {seed!r}")
         self._state = seed & _M32
 
+    def state(self):
+        """The generator's state (a uint32): Random(state) goes on with the same numbers."""
+        return self._state
+
     def next(self):
         self._state = (self._state + 0x9E3779B9) & _M32
         z = self._state
