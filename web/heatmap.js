@@ -4,34 +4,21 @@
 // under the pointer shown in a caption. It only draws; the page decides what to show.
 
 import { fitCanvas, watchWidth, cssVar, weightColor, showSymbol } from './canvas.js';
+import { AttentionPicture, weightText, labelFont, labelWidths, fitLabels, MAX_UPRIGHT } from './attention.js';
 
-export class Heatmap {
+export class Heatmap extends AttentionPicture {
   /**
    * @param {HTMLCanvasElement} canvas
    * @param {object} o  maxCell: largest cell size in CSS px; caption: element for hover read-outs;
    *                    emptyText: what to say with nothing to show.
    */
   constructor(canvas, o = {}) {
+    super(o, { maxCell: 30, minCell: 12 });
     this.canvas = canvas;
-    this.o = { maxCell: 30, minCell: 12, emptyText: 'Nothing to show yet', ...o };
-    this.attention = null;
-    this.highlight = -1;
     this.layout = null;
     canvas.addEventListener('pointermove', (e) => this._hover(e));
     canvas.addEventListener('pointerleave', () => this._caption(''));
     this.box = watchWidth(canvas, () => this.draw());
-    this.draw();
-  }
-
-  /** attention: { weights: Float32Array [rows*cols], rows, cols, source: string[], target: string[] } or null. */
-  set(attention, emptyText) {
-    this.attention = attention;
-    if (emptyText) this.o.emptyText = emptyText;
-    this.draw();
-  }
-
-  setHighlight(row) {
-    this.highlight = row;
     this.draw();
   }
 
@@ -41,7 +28,7 @@ export class Heatmap {
     const width = this.box.width;
     const muted = cssVar('--muted', '#5d6678');
     const text = cssVar('--text', '#1d2330');
-    if (!a || !a.rows || !a.cols) {
+    if (!this.hasAttention()) {
       const ctx = fitCanvas(canvas, width, 80);
       ctx.fillStyle = muted;
       ctx.font = '13px system-ui, sans-serif';
@@ -55,17 +42,14 @@ export class Heatmap {
       return;
     }
     const { rows, cols, weights, source, target } = a;
-    const measure = canvas.getContext('2d');
-    measure.font = '13px ui-monospace, monospace';
-    const labelW = Math.ceil(Math.max(24, ...target.map((s) => measure.measureText(showSymbol(s)).width))) + 10;
+    const labelW = Math.ceil(Math.max(24, ...labelWidths(target, labelFont(13)))) + 10;
     // Cells as large as fit (up to maxCell); never below minCell: then the container scrolls.
     const cell = Math.max(o.minCell, Math.min(o.maxCell, Math.floor((width - labelW - 4) / cols)));
     const fontPx = Math.max(10, Math.min(14, cell - 4));
     // Source labels wider than a cell (subword pieces, words) stand upright instead of overlapping.
-    measure.font = `${fontPx}px ui-monospace, monospace`;
-    const widest = Math.max(0, ...source.map((s) => measure.measureText(showSymbol(s)).width));
-    const upright = widest > cell - 2;
-    const labelH = upright ? Math.ceil(Math.min(widest, 140)) + 8 : 22;
+    const fit = fitLabels(labelWidths(source, labelFont(fontPx)), cell);
+    const upright = fit.any;
+    const labelH = fit.extent;
     const cssW = labelW + cell * cols + 4;
     const cssH = labelH + cell * rows + 4;
     const ctx = fitCanvas(canvas, cssW, cssH);
@@ -77,7 +61,7 @@ export class Heatmap {
         ctx.fillRect(labelW + j * cell, labelH + i * cell, cell - 1, cell - 1);
       }
     }
-    ctx.font = `${fontPx}px ui-monospace, monospace`;
+    ctx.font = labelFont(fontPx);
     ctx.fillStyle = text;
     if (upright) {
       ctx.textAlign = 'left';
@@ -86,7 +70,7 @@ export class Heatmap {
         ctx.save();
         ctx.translate(labelW + j * cell + cell / 2, labelH - 4);
         ctx.rotate(-Math.PI / 2);
-        ctx.fillText(showSymbol(source[j] ?? ''), 0, 0, 140);
+        ctx.fillText(showSymbol(source[j] ?? ''), 0, 0, MAX_UPRIGHT);
         ctx.restore();
       }
     } else {
@@ -130,12 +114,6 @@ export class Heatmap {
       this._caption('');
       return;
     }
-    const a = this.attention;
-    const w = a.weights[i * L.cols + j];
-    this._caption(`output “${showSymbol(a.target[i])}” (step ${i + 1}) → input “${showSymbol(a.source[j])}” (position ${j + 1}): weight ${w.toFixed(3)}`);
-  }
-
-  _caption(s) {
-    if (this.o.caption) this.o.caption.textContent = s || this.o.captionIdle || '';
+    this._caption(weightText(this.attention, i, j));
   }
 }

@@ -6,12 +6,18 @@
 // decides what to show (the same attention objects as the heat map).
 
 import { showSymbol } from './canvas.js';
+import { AttentionPicture, weightText, labelFont, labelWidths, fitLabels, MAX_UPRIGHT } from './attention.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_WIDTH = 7;     // px, a weight of 1
 // Lighter lines would be invisible: they are not drawn at all (the read-outs of an output symbol
 // still list its weights), which keeps a 40 x 40 picture to a few hundred elements.
 const MIN_SHOWN = 0.005;
+const FONT_PX = 13;      // the labels' size (style.css .attn-lines text)
+const MIN_STEP = 18;     // px between symbols: a line of text and a little air
+const MAX_STEP = 64;     // wider labels stand upright rather than spread the picture further
+const BAND = 120;        // px from the input row to the output row
+const HOVER_PX = 6;      // how near a line the pointer must be to read it
 
 function svg(tag, attrs = {}) {
   const e = document.createElementNS(SVG, tag);
@@ -19,39 +25,51 @@ function svg(tag, attrs = {}) {
   return e;
 }
 
-export class AttentionLines {
+/** A symbol's label at (x, y): lying flat (centred, baseline at y) or upright (reading upwards,
+ *  starting at y and going up for an input, ending at y and hanging down for an output). */
+function label(text, x, y, { upright, width, below }) {
+  const t = svg('text', upright
+    ? { x, y, 'text-anchor': below ? 'end' : 'start', 'dominant-baseline': 'middle', transform: `rotate(-90 ${x} ${y})` }
+    : { x, y, 'text-anchor': 'middle' });
+  if (upright && width > MAX_UPRIGHT) {
+    t.setAttribute('textLength', String(MAX_UPRIGHT));
+    t.setAttribute('lengthAdjust', 'spacingAndGlyphs');
+  }
+  t.textContent = text;
+  return t;
+}
+
+/** Distance from (px, py) to the segment (x1, y1)-(x2, y2). */
+function segmentDistance(px, py, { x1, y1, x2, y2 }) {
+  const dx = x2 - x1, dy = y2 - y1;
+  const u = Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(px - (x1 + u * dx), py - (y1 + u * dy));
+}
+
+export class AttentionLines extends AttentionPicture {
   /**
    * @param {HTMLElement} box the element to draw into (it scrolls sideways when needed)
    * @param {object} o  caption: element for the read-outs; emptyText: what to say with nothing
    *                    to show; testId: data-testid of the drawing.
    */
   constructor(box, o = {}) {
+    super(o, { testId: 'attention-lines' });
     this.box = box;
-    this.o = { emptyText: 'Nothing to show yet', testId: 'attention-lines', ...o };
-    this.attention = null;
-    this.focusRow = -1;
-    this.draw();
-  }
-
-  /** attention: { weights, rows, cols, source, target } or null (as Heatmap#set). */
-  set(attention, emptyText) {
-    this.attention = attention;
-    if (emptyText) this.o.emptyText = emptyText;
     this.draw();
   }
 
   /** Brings output row i's lines forward (the step-through's current step); -1 for none. */
   setHighlight(row) {
-    this.focusRow = row;
+    this.highlight = row;
     this._emphasise(row, false, false);
   }
 
   draw() {
-    const a = this.attention;
     const root = svg('svg', { role: 'group', class: 'attn-lines', 'data-testid': this.o.testId });
     this.root = root;
     this.rowGroups = [];
-    if (!a || !a.rows || !a.cols) {
+    this.segments = [];
+    if (!this.hasAttention()) {
       root.setAttribute('viewBox', '0 0 300 40');
       root.setAttribute('width', '300');
       root.setAttribute('height', '40');
@@ -64,16 +82,22 @@ export class AttentionLines {
       this.box.replaceChildren(root);
       return;
     }
+    const a = this.attention;
     const { rows, cols, weights, source, target } = a;
-    // Columns wide enough for a symbol (words get more room), at least 18 px: 40 symbols fit in
-    // 720 px plus margins; the box scrolls when the page is narrower.
-    // (the input row sets the spacing; a longer output label such as </s> may overhang its slot)
-    const longest = Math.max(1, ...source.map((s) => [...showSymbol(s)].length));
-    const step = Math.max(18, Math.min(64, 8 * longest + 8));
+    // The input row sets the spacing: each symbol gets its label's width (at least MIN_STEP, at
+    // most MAX_STEP); a label wider than its slot stands upright, so no two labels overlap and 40
+    // symbols fit in 720 px plus margins (the box scrolls when the page is narrower).
+    const font = labelFont(FONT_PX);
+    const inW = labelWidths(source, font);
+    const outW = labelWidths(target, font);
+    const step = Math.max(MIN_STEP, Math.min(MAX_STEP, Math.ceil(Math.max(0, ...inW)) + 6));
+    const inFit = fitLabels(inW, step);
+    const outFit = fitLabels(outW, step);
     const n = Math.max(rows, cols);
     const width = 16 + step * n;
-    const height = 190;
-    const topY = 26, bottomY = height - 30;
+    const topY = inFit.extent + 4;              // where the lines start (below the input labels)
+    const bottomY = topY + BAND;                // where they end (above the output labels)
+    const height = bottomY + outFit.extent + 4;
     const xIn = (j) => 8 + step * (j + 0.5) + (step * (n - cols)) / 2;
     const xOut = (i) => 8 + step * (i + 0.5) + (step * (n - rows)) / 2;
     root.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -90,45 +114,70 @@ export class AttentionLines {
       for (let j = 0; j < cols; j++) {
         const w = weights[i * cols + j];
         if (!(w >= MIN_SHOWN)) continue;
+        const seg = { x1: xOut(i), y1: bottomY, x2: xIn(j), y2: topY, i, j };
         const line = svg('line', {
-          x1: xOut(i), y1: bottomY - 12, x2: xIn(j), y2: topY + 6,
+          ...seg,
           'stroke-width': Math.max(0.4, w * MAX_WIDTH).toFixed(2),
           'stroke-opacity': Math.min(1, 0.12 + w).toFixed(3),
           'data-col': j,
           'data-w': w.toFixed(4),
         });
         const title = svg('title');
-        title.textContent = `output “${showSymbol(target[i] ?? '')}” → input “${showSymbol(source[j] ?? '')}”: weight ${w.toFixed(3)}`;
+        title.textContent = weightText(a, i, j);
         line.append(title);
-        line.addEventListener('pointerenter', () => this._caption(title.textContent));
         g.append(line);
+        this.segments.push({ ...seg, line, w });
       }
       lineLayer.append(g);
       this.rowGroups.push(g);
     }
     const inputs = svg('g', { class: 'symbols inputs' });
     source.forEach((s, j) => {
-      const t = svg('text', { x: xIn(j), y: topY, 'text-anchor': 'middle' });
-      t.textContent = showSymbol(s);
-      inputs.append(t);
+      const up = inFit.upright[j];
+      inputs.append(label(showSymbol(s), xIn(j), up ? topY - 4 : topY - 6, { upright: up, width: inW[j] }));
     });
     const outputs = svg('g', { class: 'symbols outputs' });
     target.forEach((s, i) => {
-      const t = svg('text', {
-        x: xOut(i), y: bottomY + 4, 'text-anchor': 'middle', tabindex: i === Math.max(0, this.focusRow) ? 0 : -1,
-        role: 'button', 'data-row': i, 'aria-label': this._rowText(i),
-      });
-      t.textContent = showSymbol(s);
+      const up = outFit.upright[i];
+      const t = label(showSymbol(s), xOut(i), up ? bottomY + 4 : bottomY + 16, { upright: up, width: outW[i], below: true });
+      for (const [k, v] of Object.entries({ tabindex: i === Math.max(0, this.highlight) ? 0 : -1, role: 'button', 'data-row': i, 'aria-label': this._rowText(i) })) t.setAttribute(k, String(v));
       t.addEventListener('pointerenter', () => this._emphasise(i, true, true));
       t.addEventListener('focus', () => this._emphasise(i, true, true));
       t.addEventListener('keydown', (e) => this._key(e, i));
       outputs.append(t);
     });
-    root.addEventListener('pointerleave', () => this._emphasise(this.focusRow, false, false));
+    root.addEventListener('pointermove', (e) => this._hover(e));
+    root.addEventListener('pointerleave', () => {
+      this._hoverLine(null);
+      this._emphasise(this.highlight, false, false);
+    });
     root.append(inputs, outputs);
     this.outputs = [...outputs.children];
     this.box.replaceChildren(root);
-    this._emphasise(this.focusRow, false, false);
+    this._emphasise(this.highlight, false, false);
+  }
+
+  /** The pointer over the lines: the nearest line (within HOVER_PX) is marked and its weight read out. */
+  _hover(e) {
+    if (!this.segments.length || e.target.closest?.('.outputs')) return;
+    const r = this.root.getBoundingClientRect();
+    const scale = r.width > 0 ? Number(this.root.getAttribute('width')) / r.width : 1;
+    const x = (e.clientX - r.left) * scale, y = (e.clientY - r.top) * scale;
+    let best = null, bestD = HOVER_PX;
+    for (const s of this.segments) {
+      const d = segmentDistance(x, y, s) - Number(s.line.getAttribute('stroke-width')) / 2;
+      if (d <= bestD) { best = s; bestD = d; }
+    }
+    this._hoverLine(best);
+  }
+
+  _hoverLine(seg) {
+    if (this.hovered === seg) return;
+    this.hovered?.line.classList.remove('hover');
+    this.hovered = seg;
+    if (!seg) return;
+    seg.line.classList.add('hover');
+    this._caption(weightText(this.attention, seg.i, seg.j));
   }
 
   /** "output “2” (step 1) looks at: “1” 0.93, “8” 0.05, …" — the three largest weights. */
@@ -162,10 +211,6 @@ export class AttentionLines {
     this.outputs[i].setAttribute('tabindex', '-1');
     this.outputs[next].setAttribute('tabindex', '0');
     this.outputs[next].focus();
-  }
-
-  _caption(s) {
-    if (this.o.caption) this.o.caption.textContent = s || '';
   }
 }
 
