@@ -168,6 +168,16 @@ void weighted_sum_scalar(real *c, const real *w, const real *Hs, int ldh, int m,
   for (int j = 0; j < m; j++) axpy_scalar(c, w[j], Hs + (size_t)j * ldh, H);
 }
 
+void attention_row_scalar(real *c, real *w, real *s, real *t, const real *K, int ldk, const real *q,
+                          const real *v, real scale, const real *Hs, int ldh, int m, int len, int A,
+                          int H) {
+  if (v) scores_additive_scalar(s, K, ldk, q, v, len, A, t);
+  else scores_dot_scalar(s, K, ldk, q, scale, len, A);
+  for (int j = len; j < m; j++) s[j] = -INFINITY;
+  softmax_masked_scalar(w, s, m, len);
+  weighted_sum_scalar(c, w, Hs, ldh, len, H);
+}
+
 void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, const real *tk,
                                      const real *v, const real *ds, int m, int A) {
   for (int j = 0; j < m; j++) {
@@ -564,30 +574,91 @@ void gemm_tn_simd(real *C, const real *A, const real *X, int B, int N, int K) {
   gemm_rows_4x8_simd(C, A, 1, (size_t)N, X, N, B, K);
 }
 
-void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
-                          int A, real *t) {
-  for (int j = 0; j < m; j++) {
-    const real *k = Kh + (size_t)j * ldk;
-    real *tj = t ? t + (size_t)j * A : NULL;
-    f32x4 acc = F32X4_SPLAT(0);
-    int a = 0;
-    for (; a + 4 <= A; a += 4) {
-      f32x4 x = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
-      if (tj) F32X4_STORE(tj + a, x);
-      acc = F32X4_MADD(acc, F32X4_LOAD(v + a), x);
-    }
-    real r = f32x4_sum(acc);
-    for (; a < A; a++) {
-      real x = s2s_tanh(k[a] + q[a]);
-      if (tj) tj[a] = x;
-      r += v[a] * x;
-    }
-    s[j] = r;
+/* Additive scores, four positions at a time (their tanh chains interleave; q and v are loaded
+ * once for the four): each position's sum is the one-position loop's, as f32x4_reduce4 adds the
+ * lanes as f32x4_sum does, then the tail columns in order. */
+static inline real scores_additive_x1_simd(const real *k, const real *q, const real *v, int A, real *tj) {
+  f32x4 acc = F32X4_SPLAT(0);
+  int a = 0;
+  for (; a + 4 <= A; a += 4) {
+    f32x4 x = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k + a), F32X4_LOAD(q + a)));
+    if (tj) F32X4_STORE(tj + a, x);
+    acc = F32X4_MADD(acc, F32X4_LOAD(v + a), x);
   }
+  real r = f32x4_sum(acc);
+  for (; a < A; a++) {
+    real x = s2s_tanh(k[a] + q[a]);
+    if (tj) tj[a] = x;
+    r += v[a] * x;
+  }
+  return r;
 }
 
+void scores_additive_simd(real *s, const real *Kh, int ldk, const real *q, const real *v, int m,
+                          int A, real *t) {
+  int j = 0, A4 = A & ~3;
+  for (; j + 4 <= m; j += 4) {
+    const real *k0 = Kh + (size_t)j * ldk, *k1 = k0 + ldk, *k2 = k1 + ldk, *k3 = k2 + ldk;
+    real *t0 = t ? t + (size_t)j * A : NULL;
+    f32x4 acc0 = F32X4_SPLAT(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    for (int a = 0; a < A4; a += 4) {
+      f32x4 qa = F32X4_LOAD(q + a), va = F32X4_LOAD(v + a);
+      f32x4 x0 = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k0 + a), qa));
+      f32x4 x1 = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k1 + a), qa));
+      f32x4 x2 = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k2 + a), qa));
+      f32x4 x3 = tanh_f32x4(F32X4_ADD(F32X4_LOAD(k3 + a), qa));
+      if (t0) {
+        F32X4_STORE(t0 + a, x0), F32X4_STORE(t0 + A + a, x1);
+        F32X4_STORE(t0 + 2 * A + a, x2), F32X4_STORE(t0 + 3 * A + a, x3);
+      }
+      acc0 = F32X4_MADD(acc0, va, x0), acc1 = F32X4_MADD(acc1, va, x1);
+      acc2 = F32X4_MADD(acc2, va, x2), acc3 = F32X4_MADD(acc3, va, x3);
+    }
+    F32X4_STORE(s + j, f32x4_reduce4(acc0, acc1, acc2, acc3));
+    for (int i = 0; i < 4 && A4 < A; i++) {
+      const real *k = Kh + (size_t)(j + i) * ldk;
+      real r = s[j + i];
+      for (int a = A4; a < A; a++) {
+        real x = s2s_tanh(k[a] + q[a]);
+        if (t0) t0[(size_t)i * A + a] = x;
+        r += v[a] * x;
+      }
+      s[j + i] = r;
+    }
+  }
+  for (; j < m; j++)
+    s[j] = scores_additive_x1_simd(Kh + (size_t)j * ldk, q, v, A, t ? t + (size_t)j * A : NULL);
+}
+
+/* Dot scores, four positions at a time with dot_simd's two accumulators each (eight columns, then
+ * four, the two added, the lanes summed as f32x4_sum, then the tail): the numbers of dot_simd. */
 void scores_dot_simd(real *s, const real *K, int ldk, const real *q, real scale, int m, int A) {
-  for (int j = 0; j < m; j++) s[j] = scale * dot_simd(q, K + (size_t)j * ldk, A);
+  int j = 0, A8 = A & ~7, A4 = A & ~3;
+  for (; j + 4 <= m; j += 4) {
+    const real *k0 = K + (size_t)j * ldk, *k1 = k0 + ldk, *k2 = k1 + ldk, *k3 = k2 + ldk;
+    f32x4 z = F32X4_SPLAT(0), a0 = z, b0 = z, a1 = z, b1 = z, a2 = z, b2 = z, a3 = z, b3 = z;
+    int a = 0;
+    for (; a < A8; a += 8) {
+      f32x4 qa = F32X4_LOAD(q + a), qb = F32X4_LOAD(q + a + 4);
+      a0 = F32X4_MADD(a0, qa, F32X4_LOAD(k0 + a)), b0 = F32X4_MADD(b0, qb, F32X4_LOAD(k0 + a + 4));
+      a1 = F32X4_MADD(a1, qa, F32X4_LOAD(k1 + a)), b1 = F32X4_MADD(b1, qb, F32X4_LOAD(k1 + a + 4));
+      a2 = F32X4_MADD(a2, qa, F32X4_LOAD(k2 + a)), b2 = F32X4_MADD(b2, qb, F32X4_LOAD(k2 + a + 4));
+      a3 = F32X4_MADD(a3, qa, F32X4_LOAD(k3 + a)), b3 = F32X4_MADD(b3, qb, F32X4_LOAD(k3 + a + 4));
+    }
+    if (a < A4) {
+      f32x4 qa = F32X4_LOAD(q + a);
+      a0 = F32X4_MADD(a0, qa, F32X4_LOAD(k0 + a)), a1 = F32X4_MADD(a1, qa, F32X4_LOAD(k1 + a));
+      a2 = F32X4_MADD(a2, qa, F32X4_LOAD(k2 + a)), a3 = F32X4_MADD(a3, qa, F32X4_LOAD(k3 + a));
+    }
+    real r[4];
+    F32X4_STORE(r, f32x4_reduce4(F32X4_ADD(a0, b0), F32X4_ADD(a1, b1), F32X4_ADD(a2, b2), F32X4_ADD(a3, b3)));
+    for (int i = 0; i < 4; i++) {
+      const real *k = K + (size_t)(j + i) * ldk;
+      for (int c = A4; c < A; c++) r[i] += q[c] * k[c];
+      s[j + i] = scale * r[i];
+    }
+  }
+  for (; j < m; j++) s[j] = scale * dot_simd(q, K + (size_t)j * ldk, A);
 }
 
 void softmax_masked_simd(real *w, const real *s, int m, int len) {
@@ -617,9 +688,41 @@ void softmax_masked_simd(real *w, const real *s, int m, int len) {
   for (j = len; j < m; j++) w[j] = 0;
 }
 
+/* c = sum_j w_j Hs_j, sixteen columns at a time in registers (then four, then the tail), every
+ * position inside: each element takes axpy_simd's additions in j order from 0. Sixteen columns is
+ * a whole cache line of each row, so a row's line is read once although the rows are far apart. */
 void weighted_sum_simd(real *c, const real *w, const real *Hs, int ldh, int m, int H) {
-  memset(c, 0, sizeof(real) * (size_t)H);
-  for (int j = 0; j < m; j++) axpy_simd(c, w[j], Hs + (size_t)j * ldh, H);
+  int i = 0;
+  for (; i + 16 <= H; i += 16) {
+    f32x4 c0 = F32X4_SPLAT(0), c1 = c0, c2 = c0, c3 = c0;
+    for (int j = 0; j < m; j++) {
+      const real *h = Hs + (size_t)j * ldh + i;
+      f32x4 wj = F32X4_SPLAT(w[j]);
+      c0 = F32X4_MADD(c0, wj, F32X4_LOAD(h)), c1 = F32X4_MADD(c1, wj, F32X4_LOAD(h + 4));
+      c2 = F32X4_MADD(c2, wj, F32X4_LOAD(h + 8)), c3 = F32X4_MADD(c3, wj, F32X4_LOAD(h + 12));
+    }
+    F32X4_STORE(c + i, c0), F32X4_STORE(c + i + 4, c1), F32X4_STORE(c + i + 8, c2), F32X4_STORE(c + i + 12, c3);
+  }
+  for (; i + 4 <= H; i += 4) {
+    f32x4 c0 = F32X4_SPLAT(0);
+    for (int j = 0; j < m; j++) c0 = F32X4_MADD(c0, F32X4_SPLAT(w[j]), F32X4_LOAD(Hs + (size_t)j * ldh + i));
+    F32X4_STORE(c + i, c0);
+  }
+  for (; i < H; i++) {
+    real r = 0;
+    for (int j = 0; j < m; j++) r += w[j] * Hs[(size_t)j * ldh + i];
+    c[i] = r;
+  }
+}
+
+void attention_row_simd(real *c, real *w, real *s, real *t, const real *K, int ldk, const real *q,
+                        const real *v, real scale, const real *Hs, int ldh, int m, int len, int A,
+                        int H) {
+  if (v) scores_additive_simd(s, K, ldk, q, v, len, A, t);
+  else scores_dot_simd(s, K, ldk, q, scale, len, A);
+  for (int j = len; j < m; j++) s[j] = -INFINITY;
+  softmax_masked_simd(w, s, m, len);
+  weighted_sum_simd(c, w, Hs, ldh, len, H);
 }
 
 void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *tk,

@@ -38,6 +38,12 @@ typedef struct {
   X(void, softmax_masked, (real *w, const real *s, int m, int len))                               \
   /* c[:H] = sum_j w[j] * Hs[j*ldh + :H] */                                                      \
   X(void, weighted_sum, (real *c, const real *w, const real *Hs, int ldh, int m, int H))          \
+  /* one attention row, forward: scores s[:len] (additive with v, t as scores_additive; dot with \
+     scale when v is NULL), s[len:m] = -inf, w = softmax_masked(s), c[:H] = weighted_sum of Hs     \
+     over len: the four kernels' operations in their order, in one call */                         \
+  X(void, attention_row, (real *c, real *w, real *s, real *t, const real *K, int ldk, const real *q, \
+                          const real *v, real scale, const real *Hs, int ldh, int m, int len, int A, \
+                          int H))                                                                  \
   /* backward of scores_additive from its kept t (m,A): dKh[j] += ds_j*v*(1-t_j^2), dq += same, dv += ds_j*t_j */ \
   X(void, scores_additive_backward, (real *dKh, int lddk, real *dq, real *dv, const real *t,      \
                                      const real *v, const real *ds, int m, int A))                 \

@@ -118,17 +118,11 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
   }
   S2S_KERNEL(gemm_nt)(q, s_prev, additive ? w->attn_ws : w->attn_wq, R, A, H);
   for (int r = 0; r < R; r++) {
-    int seq = shared ? 0 : r, len = lens[r];
-    const real *kr = keys + (size_t)seq * A, *hr = hs + (size_t)seq * H;
-    real *sc = scores + (size_t)r * M, *al = alpha + (size_t)r * M;
-    if (additive)
-      S2S_KERNEL(scores_additive)(sc, kr, ld * A, q + (size_t)r * A, w->attn_v, len, A,
-                                  attn_t ? attn_t + (size_t)r * M * A : NULL);
-    else
-      S2S_KERNEL(scores_dot)(sc, kr, ld * A, q + (size_t)r * A, dot_scale(m), len, A);
-    for (int j = len; j < M; j++) sc[j] = -INFINITY;
-    S2S_KERNEL(softmax_masked)(al, sc, M, len);
-    S2S_KERNEL(weighted_sum)(ctx + (size_t)r * H, al, hr, ld * H, len, H);
+    int seq = shared ? 0 : r;
+    S2S_KERNEL(attention_row)(ctx + (size_t)r * H, alpha + (size_t)r * M, scores + (size_t)r * M,
+                              attn_t ? attn_t + (size_t)r * M * A : NULL, keys + (size_t)seq * A,
+                              ld * A, q + (size_t)r * A, additive ? w->attn_v : NULL, dot_scale(m),
+                              hs + (size_t)seq * H, ld * H, M, lens[r], A, H);
   }
 }
 

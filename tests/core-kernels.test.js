@@ -178,6 +178,32 @@ test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
     assert.ok(Math.abs(sum - 1) < 1e-5 && (len === m || a.out[0][m - 1] === 0), `softmax m=${m} sums to ${sum}`);
     [a, b] = both('weighted_sum', [nans(A), a.out[0], keys], [0], (f, [c, w, hs]) => f(c, w, hs, ld, m, A));
     close(a.out[0], b.out[0], `weighted_sum m=${m} H=${A}`);
+    // the whole row in one call: scores, -inf past len, softmax, context; the same numbers as the four kernels
+    for (const additive of [true, false]) {
+      const H = A, hs = randoms(m * ld);
+      const row = (variant) => {
+        const bufs = [nans(H), nans(m), nans(m), nans(m * A), keys, q, v, hs].map(alloc);
+        const [c, w, s, t, K, qq, vv, hh] = bufs.map((x) => x.ptr);
+        k[`attention_row_${variant}`](c, w, s, additive ? t : 0, K, ld, qq, additive ? vv : 0, 0.5, hh, ld, m, len, A, H);
+        const out = [bufs[0].read(), bufs[1].read(), bufs[2].read(), bufs[3].read()];
+        // the four kernels one by one, into fresh buffers
+        const sep = [nans(H), nans(m), nans(m), nans(m * A)].map(alloc);
+        if (additive) k[`scores_additive_${variant}`](sep[2].ptr, K, ld, qq, vv, len, A, sep[3].ptr);
+        else k[`scores_dot_${variant}`](sep[2].ptr, K, ld, qq, 0.5, len, A);
+        k[`softmax_masked_${variant}`](sep[1].ptr, sep[2].ptr, m, len);
+        k[`weighted_sum_${variant}`](sep[0].ptr, sep[1].ptr, hh, ld, len, H);
+        const want = sep.map((x) => x.read());
+        [...bufs, ...sep].forEach((x) => k.free(x.ptr));
+        return { out, want };
+      };
+      const [rs, rc] = [row('simd'), row('scalar')];
+      for (const r of [rs, rc]) {
+        for (let i = 0; i < 3; i++) assert.deepEqual(r.out[i].slice(0, i === 0 ? H : len), r.want[i].slice(0, i === 0 ? H : len), `attention_row additive=${additive} m=${m} A=${A} output ${i}`);
+        for (let j = len; j < m; j++) assert.ok(r.out[2][j] === -Infinity && r.out[1][j] === 0, 'masked positions: score -inf, weight 0');
+        if (additive) assert.deepEqual(r.out[3].slice(0, len * A), r.want[3].slice(0, len * A), 'kept tanh');
+      }
+      close(rs.out[0], rc.out[0], `attention_row additive=${additive} m=${m} A=${A}: SIMD vs scalar context`);
+    }
     [a, b] = both('scores_additive_backward', [randoms(m * ld), randoms(A), randoms(A), kept, v, randoms(m)], [0, 1, 2],
       (f, [dK, dq, dv, t, vv, ds]) => f(dK, ld, dq, dv, t, vv, ds, m, A));
     a.out.forEach((o, i) => close(o, b.out[i], `scores_additive_backward m=${m} A=${A} output ${i}`));
