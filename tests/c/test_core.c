@@ -207,6 +207,29 @@ static void reverse_batch(int B, int M, int symbols, int32_t *src, int32_t *len,
   }
 }
 
+#if S2S_SIMD
+/* gemm_nn/gemm_tn (gemm_rows) at shapes that cross its blocks of W (rows and columns) and its
+ * four-row and eight-column tiles: each C element still adds over p in order, as the scalar
+ * version does, so the results are bitwise equal (mul then add; the FMA build is not this one). */
+static void test_gemm_blocks(void) {
+  static const int shapes[][3] = {{9, 70, 300}, {70, 33, 520}, {5, 65, 257}, {64, 96, 768}, {3, 200, 13}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int B = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+    real *A = rand_vec((size_t)B * N, 1), *W = rand_vec((size_t)N * K, 1), *X = rand_vec((size_t)B * K, 1);
+    real *c1 = rand_vec((size_t)B * K, 1), *c2 = copy_vec(c1, (size_t)B * K);
+    gemm_nn_simd(c1, A, W, B, N, K);
+    gemm_nn_scalar(c2, A, W, B, N, K);
+    CHECK(!memcmp(c1, c2, sizeof(real) * B * K) || S2S_FMA, "gemm_nn B=%d N=%d K=%d is not bitwise equal", B, N, K);
+    real *d1 = rand_vec((size_t)N * K, 1), *d2 = copy_vec(d1, (size_t)N * K);
+    gemm_tn_simd(d1, A, X, B, N, K);
+    gemm_tn_scalar(d2, A, X, B, N, K);
+    CHECK(!memcmp(d1, d2, sizeof(real) * N * K) || S2S_FMA, "gemm_tn B=%d N=%d K=%d is not bitwise equal", B, N, K);
+    free(A), free(W), free(X), free(c1), free(c2), free(d1), free(d2);
+  }
+}
+
+#endif
+
 static void test_decoding(void) {
   for (int cell = 0; cell < 3; cell++)
     for (int attn = 0; attn < 3; attn++) {
@@ -343,6 +366,7 @@ int main(void) {
 #if S2S_SIMD
   test_kernels();
   test_tanh_sweep();
+  test_gemm_blocks();
 #endif
   test_decoding();
   test_model_files();
