@@ -126,6 +126,11 @@ void axpy_scalar(real *y, real a, const real *x, int n) {
   for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+void col_sum_scalar(real *y, const real *x, int rows, int n) {
+  for (int r = 0; r < rows; r++)
+    for (int i = 0; i < n; i++) y[i] += x[(size_t)r * n + i];
+}
+
 real dot_scalar(const real *x, const real *y, int n) {
   real s = 0;
   for (int i = 0; i < n; i++) s += x[i] * y[i];
@@ -379,6 +384,35 @@ real dot_simd(const real *x, const real *y, int n) {
   real s = f32x4_sum(F32X4_ADD(a0, a1));
   for (; i < n; i++) s += x[i] * y[i];
   return s;
+}
+
+/* Sixteen columns at a time in registers over a block of rows about 64 KiB large (so the passes
+ * over its columns read it from cache; the whole of x can be megabytes), the blocks in order:
+ * each element still takes its rows' additions in row order, and a + 1*x is a + x in every build,
+ * the fused one included, so the numbers of axpy with a = 1 row by row. */
+#define COL_SUM_BLOCK_FLOATS 16384
+void col_sum_simd(real *y, const real *x, int rows, int n) {
+  int rb = n > 0 && COL_SUM_BLOCK_FLOATS / n > 16 ? COL_SUM_BLOCK_FLOATS / n : 16;
+  for (int r0 = 0; r0 < rows; r0 += rb) {
+    int r1 = rows - r0 < rb ? rows : r0 + rb;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+      f32x4 y0 = F32X4_LOAD(y + i), y1 = F32X4_LOAD(y + i + 4), y2 = F32X4_LOAD(y + i + 8), y3 = F32X4_LOAD(y + i + 12);
+      for (int r = r0; r < r1; r++) {
+        const real *xr = x + (size_t)r * n + i;
+        y0 = F32X4_ADD(y0, F32X4_LOAD(xr)), y1 = F32X4_ADD(y1, F32X4_LOAD(xr + 4));
+        y2 = F32X4_ADD(y2, F32X4_LOAD(xr + 8)), y3 = F32X4_ADD(y3, F32X4_LOAD(xr + 12));
+      }
+      F32X4_STORE(y + i, y0), F32X4_STORE(y + i + 4, y1), F32X4_STORE(y + i + 8, y2), F32X4_STORE(y + i + 12, y3);
+    }
+    for (; i + 4 <= n; i += 4) {
+      f32x4 y0 = F32X4_LOAD(y + i);
+      for (int r = r0; r < r1; r++) y0 = F32X4_ADD(y0, F32X4_LOAD(x + (size_t)r * n + i));
+      F32X4_STORE(y + i, y0);
+    }
+    for (; i < n; i++)
+      for (int r = r0; r < r1; r++) y[i] += x[(size_t)r * n + i];
+  }
 }
 
 void axpy_simd(real *y, real a, const real *x, int n) {

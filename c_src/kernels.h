@@ -26,6 +26,8 @@ typedef struct {
   X(void, gemm_nn, (real *C, const real *A, const real *W, int B, int N, int K))                  \
   /* C[N,K] += A[B,N]^T . X[B,K] */                                                              \
   X(void, gemm_tn, (real *C, const real *A, const real *X, int B, int N, int K))                  \
+  /* y[:n] += each of the rows of x (rows,n), added row by row (the additions of axpy with a = 1) */ \
+  X(void, col_sum, (real *y, const real *x, int rows, int n))                                     \
   /* y[n] += a * x[n] */                                                                         \
   X(void, axpy, (real *y, real a, const real *x, int n))                                          \
   /* return x . y */                                                                             \

@@ -11,7 +11,7 @@
 
 /* dst[:cols] += each of the rows of x (rows,cols): a bias gradient. */
 static void col_sum_add(real *dst, const real *x, size_t rows, int cols) {
-  for (size_t r = 0; r < rows; r++) S2S_KERNEL(axpy)(dst, 1, x + r * cols, cols);
+  S2S_KERNEL(col_sum)(dst, x, (int)rows, cols);
 }
 
 /* ---- encoder ------------------------------------------------------------------------------- */

@@ -96,6 +96,17 @@ test('dot and axpy: SIMD equals scalar', () => {
   }
 });
 
+test('col_sum (bias gradients): SIMD bitwise equals scalar and the row-by-row sum', () => {
+  for (const rows of [1, 3, 17, 40]) for (const n of [...SIZES, 130, 1500]) {
+    const y = randoms(n), x = randoms(rows * n);
+    const [a, b] = both('col_sum', [y, x], [0], (f, [yy, xx]) => f(yy, xx, rows, n));
+    assert.deepEqual(a.out[0], b.out[0], `col_sum rows=${rows} n=${n}`);
+    const want = Float32Array.from(y);
+    for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) want[i] = Math.fround(want[i] + x[r * n + i]);
+    assert.deepEqual(a.out[0], want, `col_sum rows=${rows} n=${n}: float additions in row order`);
+  }
+});
+
 test('tanh and sigmoid: SIMD bitwise equals scalar, and both are accurate', () => {
   for (const n of SIZES) {
     const x = randoms(n, 6);

@@ -113,6 +113,17 @@ static void test_kernels(void) {
     CHECK(!memcmp(t1, t2, sizeof(real) * n), "vsigmoid n=%d is not bitwise equal", n);
     for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - 1 / (1 + exp(-x[i]))) < 2e-7, "sigmoid(%g)", x[i]);
     free(t1), free(t2), free(y1), free(y2), free(x), free(y);
+    /* column sums (bias gradients): bitwise the row-by-row axpy with a = 1, on both paths */
+    {
+      int rows = SIZES[(si + 5) % NSIZES] * 7;
+      real *xs = rand_vec((size_t)rows * n, 1), *y0 = rand_vec(n, 1);
+      real *ya = copy_vec(y0, n), *yb = copy_vec(y0, n), *yc = copy_vec(y0, n);
+      col_sum_simd(ya, xs, rows, n);
+      col_sum_scalar(yb, xs, rows, n);
+      for (int r = 0; r < rows; r++) axpy_scalar(yc, 1, xs + (size_t)r * n, n);
+      CHECK(!memcmp(ya, yb, sizeof(real) * n) && !memcmp(yb, yc, sizeof(real) * n), "col_sum rows=%d n=%d is not bitwise equal", rows, n);
+      free(xs), free(y0), free(ya), free(yb), free(yc);
+    }
     /* Adam in one pass: bitwise equal on both paths, and near a double-precision reference */
     {
       s2s_adam_consts k = {(real)3, (real)0.8, (real)0.9, (real)0.999, (real)0.01, (real)0.3, (real)1e-8};
