@@ -70,8 +70,8 @@ function relativeSpec(fromSite, toSite) {
 
 /**
  * The page's HTML with a <link rel="modulepreload"> for every module its module scripts import,
- * directly or not (import() too: the library the page loads at once), before the first of
- * them: the browser then fetches and compiles the whole module graph at once instead of one
+ * directly or not (import() too: the library the page loads at once), right after the first
+ * of them: the browser then fetches and compiles the whole module graph at once instead of one
  * level of imports at a time.
  */
 function withModulePreloads(html, moduleImports) {
@@ -90,7 +90,9 @@ function withModulePreloads(html, moduleImports) {
     }
   }
   const links = order.map((f) => `<link rel="modulepreload" href="${relativeSpec('index.html', f)}">\n`).join('');
-  return html.replace(scripts[0][0], links + scripts[0][0]);
+  // after the first module script (the page's boot, which starts its work with a small graph of
+  // its own), so that one is fetched first
+  return html.replace(scripts[0][0], scripts[0][0] + links);
 }
 
 /**

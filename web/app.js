@@ -1,4 +1,5 @@
-// app.js: wires the page's modules to its controls and starts it. The state is in state.js;
+// app.js: wires the page's modules to its controls and starts it (boot.js, run just before it,
+// has started what the first translation waits on). The state is in state.js;
 // the training panel's form and read-outs in controls.js; the task picker and data in data.js;
 // training in training.js; models kept, loaded, saved and pretrained in persist.js; translating
 // and the attention pictures in translate.js. Drawing is in chart.js / heatmap.js / lines.js /
@@ -7,18 +8,18 @@
 
 import { wireViewToggle } from './lines.js';
 import { Experiment } from './experiment.js';
-import { loadLibrary, createRemote, taskNames, tasksFromTsv, fmaAvailable, cores } from './engine.js';
+import { createRemote, tasksFromTsv, fmaAvailable, cores } from './engine.js';
 import { setupDrop } from './drop.js';
 import { showError, errorText } from './messages.js';
 import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 import { corpusOptions, renderCorpus, splitDescription, syncCorpusFields } from './corpus.js';
 import { state } from './state.js';
 import { resetCurves, settings, validateSettings, setTrainState, updateButtons, showBackend, showThreads } from './controls.js';
-import { CUSTOM, DEFAULT_TASK, experimentData, fillTaskPicker, selectTask, startTask, renderExamples } from './data.js';
+import { CUSTOM, experimentData, fillTaskPicker, selectTask, renderExamples } from './data.js';
 import { retranslate, clearTranslation, showStep } from './translate.js';
 import { train, pause, reset } from './training.js';
-import { download, loadModelFile, restore, openPretrained, startPretrained, dropUnusedPretrained } from './persist.js';
-import { loadModelRecord } from './storage.js';
+import { download, loadModelFile, restore, openPretrained } from './persist.js';
+import { library, names, storedRecord, dropUnusedPretrained } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -137,18 +138,9 @@ async function main() {
   performance.mark('s2s:main');
   wire();
   clearTranslation('Train or load a model first.');
-  // What the first translation needs, started at once and side by side: the default task's
-  // pretrained model (its file, and a worker with the wasm compiled), its data (the suggested
-  // input is a held-out pair), the task list, the library and the model kept in this browser.
-  startPretrained(DEFAULT_TASK);
-  startTask(DEFAULT_TASK);
-  const names = taskNames();
-  names.catch(() => {}); // reported below
-  const record = loadModelRecord();
-  record.catch(() => {}); // restore() goes on without it
   const fma = fmaAvailable().catch(() => false);
   try {
-    state.lib = await loadLibrary();
+    state.lib = await library; // boot.js started it, with what else the first translation needs
     performance.mark('s2s:library');
   } catch (err) {
     const e = $('fatal-error');
@@ -180,7 +172,7 @@ async function main() {
     createRemote,
     cores,
   });
-  await restore(record);
+  await restore(storedRecord);
   performance.mark('s2s:restored');
   await openPretrained($('task').value);
   dropUnusedPretrained();

@@ -7,13 +7,12 @@ import { showError, errorText } from './messages.js';
 import { updateButtons } from './controls.js';
 import { setProbe } from './translate.js';
 import { state } from './state.js';
+import { DEFAULT_TASK, TASK_SIZES } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
 /** The picker's value for the visitor's own pairs (a TSV file). */
 export const CUSTOM = '__custom__';
-const TASK_SIZES = { trainSize: 10000, testSize: 1000, seed: 1 };
-/** The task the page opens with (when the library has it). */
-export const DEFAULT_TASK = 'dates';
+
 // The experiment needs inputs of many lengths: strings of 4 to 20 symbols.
 const EXPERIMENT_DATA = {
   copy: { seed: 1, trainSize: 8000, testSize: 600, minLength: 4, maxLength: 20 },
@@ -36,11 +35,6 @@ export function fillTaskPicker(names) {
   for (const name of names) pick.append(new Option(taskLabel(name), name));
   pick.append(new Option('Your own pairs (TSV file)…', CUSTOM));
   pick.value = names.includes(DEFAULT_TASK) ? DEFAULT_TASK : names[0];
-}
-
-/** Starts making the data of task `name` (selectTask then finds it made). */
-export function startTask(name) {
-  makeTask(name, TASK_SIZES).catch(() => {}); // selectTask reports a failure
 }
 
 export function taskLabel(name) {

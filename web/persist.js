@@ -7,7 +7,8 @@
 import { saveModelRecord, loadModelRecord, forgetModelRecord } from './storage.js';
 import { formatDuration } from './canvas.js';
 import { loadRemote, loadCheckpointRemote } from './engine.js';
-import { fetchPretrained, describePretrained, PRETRAINED_TASKS } from './pretrained.js';
+import { describePretrained, PRETRAINED_TASKS } from './pretrained.js';
+import { takePretrained } from './boot.js';
 import { showError, errorText } from './messages.js';
 import { MAX_FILE } from '../lib/limits.js';
 import { state, isPretrained, setModel, clearModel, stopTraining, progressRecord, applyProgress } from './state.js';
@@ -174,42 +175,12 @@ function offerResume(rec, info) {
   setTrainState(`Restored the checkpoint at step ${state.steps.toLocaleString('en-US')}. Press Resume training to go on exactly where training stopped.`);
 }
 
-// Pretrained models already on their way (startPretrained): task -> Promise<TranslatorWorker>.
-const early = new Map();
-
-/** Starts fetching the pretrained model of `task` and loading it in a worker (the wasm
- *  fetched and compiled there), so openPretrained finds it ready; the page does this first. */
-export function startPretrained(task) {
-  if (!PRETRAINED_TASKS.includes(task) || early.has(task)) return;
-  const remote = fetchPretrained(task).then(async (bytes) => {
-    performance.mark('s2s:pretrained-bytes');
-    const r = await loadRemote(bytes, $('engine').value);
-    performance.mark('s2s:pretrained-ready');
-    // One translation while the page waits for its data: an engine that compiles the wasm
-    // lazily (WebKit) does it now instead of on the visitor's first input.
-    await r.translate('a', { beam: 1 }).catch(() => {});
-    performance.mark('s2s:pretrained-warm');
-    return r;
-  });
-  remote.catch(() => {}); // openPretrained reports it
-  early.set(task, remote);
-}
-
-/** Disposes of the pretrained models started but not used (the visitor has a model). */
-export function dropUnusedPretrained() {
-  for (const remote of early.values()) remote.then((r) => r.dispose(), () => {}).catch(() => {});
-  early.clear();
-}
-
 /** Opens the pretrained model of `task` when the visitor has no model of their own. */
 export async function openPretrained(task) {
   if ((state.remote && !isPretrained()) || state.training || !PRETRAINED_TASKS.includes(task)) return;
   if (isPretrained() && state.model.task === task) return;
   try {
-    startPretrained(task);
-    const pending = early.get(task);
-    early.delete(task);
-    const remote = await pending;
+    const remote = await takePretrained(task);
     performance.mark('s2s:pretrained-model');
     if ((state.remote && !isPretrained()) || state.training || $('task').value !== task) {
       remote.dispose().catch(() => {});
