@@ -19,13 +19,14 @@ void cell_forward(int cell, int B, int H, const real *w_hh, const real *b_hh, co
     } else if (cell == S2S_CELL_GRU) {
       S2S_KERNEL(gru_row_forward)(g, hn, xi, xh, hp, H); /* gates, activations and h in one pass */
     } else {
-      S2S_KERNEL(lstm_row_forward)(g, hn, c + (size_t)b * H, xi, xh, c_prev + (size_t)b * H, H);
+      /* tanh(c) kept over the row's W_hh h part of the input gate, which is used up */
+      S2S_KERNEL(lstm_row_forward)(g, hn, c + (size_t)b * H, gh + (size_t)b * GH, xi, xh, c_prev + (size_t)b * H, H);
     }
   }
 }
 
 void cell_backward(int cell, int B, int H, const real *gh, const real *gates, const real *h_prev,
-                   const real *c_prev, const real *c, const real *dh, const real *dc, real *dgi,
+                   const real *c_prev, const real *dh, const real *dc, real *dgi,
                    real *dgh, real *dh_prev, real *dc_prev) {
   int G = cell_gates(cell), GH = G * H;
   for (int b = 0; b < B; b++) {
@@ -42,7 +43,7 @@ void cell_backward(int cell, int B, int H, const real *gh, const real *gates, co
       S2S_KERNEL(gru_row_backward)(di, dg, dp, g, gh + (size_t)b * GH + 2 * H, hp, d, H);
     } else {
       size_t o = (size_t)b * H;
-      S2S_KERNEL(lstm_row_backward)(di, dg, dc_prev + o, g, c_prev + o, c + o, d, dc + o, H);
+      S2S_KERNEL(lstm_row_backward)(di, dg, dc_prev + o, g, c_prev + o, gh + (size_t)b * GH, d, dc + o, H);
       for (int k = 0; k < H; k++) dp[k] = 0;
     }
   }

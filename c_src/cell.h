@@ -10,15 +10,17 @@ static inline int cell_gates(int cell) { return cell == S2S_CELL_RNN ? 1 : cell 
 
 /* One step for B rows. gi [B,GH] = W_ih x + b_ih (given). Computes gh [B,GH] = W_hh h_prev + b_hh,
  * the gate activations gates [B,GH], the new state h [B,H] and, for the LSTM, c [B,H]
- * (c_prev and c are ignored for the other cells). */
+ * (c_prev and c are ignored for the other cells). The LSTM leaves tanh(c) in the first H columns
+ * of each row of gh, for its backward (the input gate's W_hh h part is not needed after). */
 void cell_forward(int cell, int B, int H, const real *w_hh, const real *b_hh, const real *gi,
                   const real *h_prev, const real *c_prev, real *gh, real *gates, real *h, real *c);
 
-/* Backward of one step. dh [B,H] is the gradient on h, dc [B,H] on c (LSTM). Writes dgi and dgh
+/* Backward of one step, from the forward's gh and gates (the LSTM's tanh(c) in gh).
+ * dh [B,H] is the gradient on h, dc [B,H] on c (LSTM). Writes dgi and dgh
  * [B,GH] (gradients on gi and gh), sets dh_prev [B,H] to the direct part (the W_hh path is the
  * caller's: dh_prev += dgh W_hh) and dc_prev [B,H] (LSTM). */
 void cell_backward(int cell, int B, int H, const real *gh, const real *gates, const real *h_prev,
-                   const real *c_prev, const real *c, const real *dh, const real *dc, real *dgi,
+                   const real *c_prev, const real *dh, const real *dc, real *dgi,
                    real *dgh, real *dh_prev, real *dc_prev);
 
 #endif

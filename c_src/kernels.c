@@ -255,15 +255,16 @@ static inline void gru_forward_x1(real *g, real *h, const real *xi, const real *
   h[k] = (1 - z) * n + z * hp[k];
 }
 
-static inline void lstm_forward_x1(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H, int k) {
+static inline void lstm_forward_x1(real *g, real *h, real *c, real *tc, const real *xi, const real *xh, const real *cp, int H, int k) {
   real i = s2s_sigmoid(xi[k] + xh[k]);
   real f = s2s_sigmoid(xi[H + k] + xh[H + k]);
   real gg = s2s_tanh(xi[2 * H + k] + xh[2 * H + k]);
   real o = s2s_sigmoid(xi[3 * H + k] + xh[3 * H + k]);
   g[k] = i, g[H + k] = f, g[2 * H + k] = gg, g[3 * H + k] = o;
-  real cn = f * cp[k] + i * gg;
+  real cn = f * cp[k] + i * gg, t = s2s_tanh(cn);
   c[k] = cn;
-  h[k] = o * s2s_tanh(cn);
+  tc[k] = t;
+  h[k] = o * t;
 }
 
 static inline void gru_backward_x1(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
@@ -281,10 +282,10 @@ static inline void gru_backward_x1(real *di, real *dg, real *dhp, const real *g,
   dhp[k] = d[k] * z;
 }
 
-static inline void lstm_backward_x1(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+static inline void lstm_backward_x1(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *tcs,
                              const real *d, const real *dc, int H, int k) {
   real ig = g[k], fg = g[H + k], gg = g[2 * H + k], og = g[3 * H + k];
-  real tc = s2s_tanh(c[k]);
+  real tc = tcs[k];
   real d_o = d[k] * tc;
   real dct = dc[k] + d[k] * og * (1 - tc * tc);
   real d_i = dct * gg, d_g = dct * ig, d_f = dct * cp[k];
@@ -297,16 +298,16 @@ static inline void lstm_backward_x1(real *di, real *dg, real *dcp, const real *g
 void gru_row_forward_scalar(real *g, real *h, const real *xi, const real *xh, const real *hp, int H) {
   for (int k = 0; k < H; k++) gru_forward_x1(g, h, xi, xh, hp, H, k);
 }
-void lstm_row_forward_scalar(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
-  for (int k = 0; k < H; k++) lstm_forward_x1(g, h, c, xi, xh, cp, H, k);
+void lstm_row_forward_scalar(real *g, real *h, real *c, real *tc, const real *xi, const real *xh, const real *cp, int H) {
+  for (int k = 0; k < H; k++) lstm_forward_x1(g, h, c, tc, xi, xh, cp, H, k);
 }
 void gru_row_backward_scalar(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
                              const real *d, int H) {
   for (int k = 0; k < H; k++) gru_backward_x1(di, dg, dhp, g, ghn, hp, d, H, k);
 }
-void lstm_row_backward_scalar(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+void lstm_row_backward_scalar(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *tc,
                               const real *d, const real *dc, int H) {
-  for (int k = 0; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, c, d, dc, H, k);
+  for (int k = 0; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, tc, d, dc, H, k);
 }
 
 void log_softmax_row(real *x, int n) {
@@ -888,7 +889,7 @@ void gru_row_forward_simd(real *g, real *h, const real *xi, const real *xh, cons
   for (; k < H; k++) gru_forward_x1(g, h, xi, xh, hp, H, k);
 }
 
-void lstm_row_forward_simd(real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H) {
+void lstm_row_forward_simd(real *g, real *h, real *c, real *tc, const real *xi, const real *xh, const real *cp, int H) {
   int k = 0;
   for (; k + 4 <= H; k += 4) {
     f32x4 i = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + k), F32X4_LOAD(xh + k)));
@@ -897,10 +898,12 @@ void lstm_row_forward_simd(real *g, real *h, real *c, const real *xi, const real
     f32x4 o = sigmoid_f32x4(F32X4_ADD(F32X4_LOAD(xi + 3 * H + k), F32X4_LOAD(xh + 3 * H + k)));
     F32X4_STORE(g + k, i), F32X4_STORE(g + H + k, f), F32X4_STORE(g + 2 * H + k, gg), F32X4_STORE(g + 3 * H + k, o);
     f32x4 cn = F32X4_ADD(F32X4_MUL(f, F32X4_LOAD(cp + k)), F32X4_MUL(i, gg));
+    f32x4 t = tanh_f32x4(cn);
     F32X4_STORE(c + k, cn);
-    F32X4_STORE(h + k, F32X4_MUL(o, tanh_f32x4(cn)));
+    F32X4_STORE(tc + k, t);
+    F32X4_STORE(h + k, F32X4_MUL(o, t));
   }
-  for (; k < H; k++) lstm_forward_x1(g, h, c, xi, xh, cp, H, k);
+  for (; k < H; k++) lstm_forward_x1(g, h, c, tc, xi, xh, cp, H, k);
 }
 
 void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const real *ghn, const real *hp,
@@ -923,14 +926,14 @@ void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const r
   for (; k < H; k++) gru_backward_x1(di, dg, dhp, g, ghn, hp, d, H, k);
 }
 
-void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *c,
+void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *tcs,
                             const real *d, const real *dc, int H) {
   f32x4 one = F32X4_SPLAT(1.0f);
   int k = 0;
   for (; k + 4 <= H; k += 4) {
     f32x4 ig = F32X4_LOAD(g + k), fg = F32X4_LOAD(g + H + k), gg = F32X4_LOAD(g + 2 * H + k), og = F32X4_LOAD(g + 3 * H + k);
     f32x4 dk = F32X4_LOAD(d + k);
-    f32x4 tc = tanh_f32x4(F32X4_LOAD(c + k));
+    f32x4 tc = F32X4_LOAD(tcs + k);
     f32x4 d_o = F32X4_MUL(dk, tc);
     f32x4 dct = F32X4_ADD(F32X4_LOAD(dc + k), F32X4_MUL(F32X4_MUL(dk, og), F32X4_SUB(one, F32X4_MUL(tc, tc))));
     f32x4 d_i = F32X4_MUL(dct, gg), d_g = F32X4_MUL(dct, ig), d_f = F32X4_MUL(dct, F32X4_LOAD(cp + k));
@@ -942,7 +945,7 @@ void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const 
     F32X4_STORE(dg + k, x0), F32X4_STORE(dg + H + k, x1), F32X4_STORE(dg + 2 * H + k, x2), F32X4_STORE(dg + 3 * H + k, x3);
     F32X4_STORE(dcp + k, F32X4_MUL(dct, fg));
   }
-  for (; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, c, d, dc, H, k);
+  for (; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, tcs, d, dc, H, k);
 }
 
 #endif

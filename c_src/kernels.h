@@ -61,14 +61,18 @@ typedef struct {
      n = tanh(xi + r xh), h = (1-z) n + z hp; one pass instead of an add, two activation calls and  \
      two loops (the same operations per element, so the same bits) */                             \
   X(void, gru_row_forward, (real *g, real *h, const real *xi, const real *xh, const real *hp, int H)) \
-  /* one row of an LSTM step: gates i, f, g, o into g[4H], c = f cp + i g, h = o tanh(c) */        \
-  X(void, lstm_row_forward, (real *g, real *h, real *c, const real *xi, const real *xh, const real *cp, int H)) \
+  /* one row of an LSTM step: gates i, f, g, o into g[4H], c = f cp + i g, h = o tanh(c), and       \
+     tanh(c) kept in tc[H] for the backward (tc may be xh itself: each xh[k] is read before tc[k] is \
+     written, and the input gate's pre-activation is not needed after) */                         \
+  X(void, lstm_row_forward, (real *g, real *h, real *c, real *tc, const real *xi, const real *xh,   \
+                             const real *cp, int H))                                               \
   /* backward of gru_row_forward: dgi, dgh [3H], dhp = the direct part of dh_prev */              \
   X(void, gru_row_backward, (real *di, real *dg, real *dhp, const real *g, const real *ghn,       \
                              const real *hp, const real *d, int H))                               \
-  /* backward of lstm_row_forward: dgi = dgh [4H], dcp; the direct part of dh_prev is 0 */          \
+  /* backward of lstm_row_forward from its kept tanh(c) tc: dgi = dgh [4H], dcp; the direct part  \
+     of dh_prev is 0 */                                                                            \
   X(void, lstm_row_backward, (real *di, real *dg, real *dcp, const real *g, const real *cp,       \
-                              const real *c, const real *d, const real *dc, int H))               \
+                              const real *tc, const real *d, const real *dc, int H))              \
   /* Adam over n parameters in one pass (k: the step's constants, struct s2s_adam_consts):      \
      gr = g/count*gscale, m = b1 m + (1-b1) gr, v = b2 v + (1-b2) gr gr,                         \
      p -= step_size m / (sqrt(v)/bc2_sqrt + eps); the same operations per element on every path */ \

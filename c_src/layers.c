@@ -67,8 +67,8 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
     }
     real *dgi = ws->d_gi_enc + o * GH, *dgh = ws->d_gh_enc + o * GH;
     cell_backward(m->cfg.cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
-                  lstm ? ws->c_enc + o * H : NULL, lstm ? ws->c_enc + (o + B) * H : NULL, dh,
-                  lstm ? dc : NULL, dgi, dgh, dh_prev, lstm ? dc_prev : NULL);
+                  lstm ? ws->c_enc + o * H : NULL, dh, lstm ? dc : NULL, dgi, dgh, dh_prev,
+                  lstm ? dc_prev : NULL);
     S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H);
     memcpy(dh, dh_prev, sizeof(real) * B * H);
     if (lstm) memcpy(dc, dc_prev, sizeof(real) * B * H);
@@ -180,7 +180,7 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
 void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, real *dctx,
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
                           const real *gh, const real *gates, const real *s_prev, const real *c_prev,
-                          const real *c_new, const int32_t *tokens, const s2s_model *m, int R) {
+                          const int32_t *tokens, const s2s_model *m, int R) {
   int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   const s2s_weights *w = &m->w;
   for (int r = 0; r < R; r++) { /* oi = [s_new ; ctx] */
@@ -188,7 +188,7 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
     S2S_KERNEL(axpy)(ds + (size_t)r * H, 1, d, H);
     if (m->cfg.attn) memcpy(dctx + (size_t)r * H, d + H, sizeof(real) * H);
   }
-  cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, c_new, ds, dc, dgi, dgh, ds_prev, dc_prev);
+  cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, ds, dc, dgi, dgh, ds_prev, dc_prev);
   S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H);
   memset(d_xd, 0, sizeof(real) * R * Din);
   S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din);

@@ -77,12 +77,13 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
  *      cell (direct and W_hh paths); dc_prev (R,H) (LSTM); dctx (R,H) = gradient on ctx from oi
  *      and xd (with attention); d_xd (R,Din) scratch; g->dec_embed +=.
  * In:  ds (R,H) the gradient on s_new from later steps (the output layer's share is added to it
- *      here); dc (R,H) on c_new (LSTM); d_oi (R,Dout) on oi; gh, gates (R,GH), s_prev (R,H),
- *      c_prev and c_new (R,H) (LSTM) from the forward; tokens (R). */
+ *      here); dc (R,H) on c_new (LSTM); d_oi (R,Dout) on oi; gh (the LSTM's tanh(c_new) in its
+ *      first H columns), gates (R,GH), s_prev (R,H), c_prev (R,H) (LSTM) from the forward;
+ *      tokens (R). */
 void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, real *dctx,
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
                           const real *gh, const real *gates, const real *s_prev, const real *c_prev,
-                          const real *c_new, const int32_t *tokens, const s2s_model *m, int R);
+                          const int32_t *tokens, const s2s_model *m, int R);
 /* The decoder's weights over all steps: g->dec_weight_ih (GH,Din) += dgi^T xd, dec_bias_ih +=,
  * dec_weight_hh (GH,H) += dgh^T s_prev, dec_bias_hh +=. dgi, dgh (rows,GH), xd (rows,Din),
  * s_prev (rows,H). */

@@ -106,7 +106,7 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
                          lstm ? ws->dcs_prev : NULL, ws->dctx, ws->d_xd, g, ws->ds,
                          lstm ? ws->dcs : NULL, ws->d_oi + rb * Dout, ws->gh_dec + rb * GH,
                          ws->gates_dec + rb * GH, ws->s + rb * H, lstm ? ws->cs + rb * H : NULL,
-                         lstm ? ws->cs + (rb + B) * H : NULL, tokens, m, B);
+                         tokens, m, B);
     if (m->cfg.attn)
       s2s_attention_backward(ws->ds_prev, ws->d_q + rb * A, ws->d_keys, ws->d_h_enc + (size_t)B * H,
                              g, ws->dalpha, ws->dctx, ws->alpha + rb * M,

@@ -130,13 +130,17 @@ test('GRU and LSTM row kernels (gates, activations, state in one pass, and their
       assert.ok(Math.abs(a.out[1][k] - ((1 - z) * n + z * hp[k])) < 1e-5, `gru h[${k}]`);
     }
     const gGru = a.out[0];
-    [a, b] = both('lstm_row_forward', [nans(4 * H), nans(H), nans(H), xi, xh, cp], [0, 1, 2], (f, [g, h, c, x1, x2, p]) => f(g, h, c, x1, x2, p, H));
+    [a, b] = both('lstm_row_forward', [nans(4 * H), nans(H), nans(H), nans(H), xi, xh, cp], [0, 1, 2, 3], (f, [g, h, c, tc, x1, x2, p]) => f(g, h, c, tc, x1, x2, p, H));
     a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `lstm_row_forward H=${H} output ${i}`));
     for (let k = 0; k < H; k++) {
       const c = sig(xi[H + k] + xh[H + k]) * cp[k] + sig(xi[k] + xh[k]) * Math.tanh(xi[2 * H + k] + xh[2 * H + k]);
       assert.ok(Math.abs(a.out[2][k] - c) < 1e-5 && Math.abs(a.out[1][k] - sig(xi[3 * H + k] + xh[3 * H + k]) * Math.tanh(c)) < 1e-5, `lstm c, h[${k}]`);
+      assert.ok(Math.abs(a.out[3][k] - Math.tanh(a.out[2][k])) <= 4e-7 * Math.abs(Math.tanh(a.out[2][k])) + 1e-12, `lstm kept tanh(c)[${k}]`);
     }
-    const [gL, , cL] = a.out;
+    // tanh(c) kept over xh itself (as cell_forward does): the same gates, state and tanh(c)
+    const inPlace = both('lstm_row_forward', [nans(4 * H), nans(H), nans(H), xi, xh, cp], [0, 1, 2, 4], (f, [g, h, c, x1, x2, p]) => f(g, h, c, x2, x1, x2, p, H));
+    inPlace.forEach((r) => { r.out.slice(0, 3).forEach((o, i) => assert.deepEqual(o, a.out[i], `lstm_row_forward in place H=${H} output ${i}`)); assert.deepEqual(r.out[3].slice(0, H), a.out[3], 'tanh(c) left in xh'); });
+    const [gL, , cL, tcL] = a.out;
     [a, b] = both('gru_row_backward', [nans(3 * H), nans(3 * H), nans(H), gGru, xh.slice(2 * H, 3 * H), hp, d], [0, 1, 2],
       (f, [di, dg, dp, g, ghn, p, dd]) => f(di, dg, dp, g, ghn, p, dd, H));
     a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `gru_row_backward H=${H} output ${i}`));
@@ -144,7 +148,7 @@ test('GRU and LSTM row kernels (gates, activations, state in one pass, and their
       const z = gGru[H + k], n = gGru[2 * H + k];
       assert.ok(Math.abs(a.out[0][H + k] - d[k] * (hp[k] - n) * z * (1 - z)) < 1e-5 && Math.abs(a.out[2][k] - d[k] * z) < 1e-6, `gru dz[${k}]`);
     }
-    [a, b] = both('lstm_row_backward', [nans(4 * H), nans(4 * H), nans(H), gL, cp, cL, d, dc], [0, 1, 2],
+    [a, b] = both('lstm_row_backward', [nans(4 * H), nans(4 * H), nans(H), gL, cp, tcL, d, dc], [0, 1, 2],
       (f, [di, dg, dcp, g, p, c, dd, ddc]) => f(di, dg, dcp, g, p, c, dd, ddc, H));
     a.out.forEach((o, i) => assert.deepEqual(o, b.out[i], `lstm_row_backward H=${H} output ${i}`));
     assert.deepEqual(a.out[0], a.out[1], 'the LSTM gives the same gradient to gi and gh');
