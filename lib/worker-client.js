@@ -4,10 +4,13 @@
 // forwarded from the worker; stop() (or train's signal) pauses training after its current step.
 // startSession / runSession / sessionState / closeSession drive one resumable TrainingSession in
 // the worker (lib/session.js), so a page can train in slices without sending the data again.
+// Wherever pairs go to the worker they may also be packed (lib/packed-pairs.js: packPairs' form
+// or a pairsView), which crosses as two buffers instead of one cloned object per string.
 
 import { startWorker } from '#platform';
 import { RpcClient } from './rpc.js';
 import { fail } from './errors.js';
+import { pairsForWorker } from './packed-pairs.js';
 
 /** A Translator that lives in a worker; every method returns a Promise. */
 export class TranslatorWorker {
@@ -36,7 +39,8 @@ export class TranslatorWorker {
   static async create(options, workerOptions) {
     const remote = await TranslatorWorker._start(workerOptions);
     try {
-      remote._state = await remote._call('create', [options]);
+      const packed = options !== null && typeof options === 'object' && 'pairs' in options;
+      remote._state = await remote._call('create', [packed ? { ...options, pairs: pairsForWorker(options.pairs) } : options]);
     } catch (error) {
       remote.terminate();
       throw error;
@@ -103,7 +107,7 @@ export class TranslatorWorker {
     const onAbort = () => this.stop();
     signal?.addEventListener?.('abort', onAbort, { once: true });
     try {
-      const promise = this._call('train', [pairs, rest], onProgress);
+      const promise = this._call('train', [pairsForWorker(pairs), rest], onProgress);
       if (signal?.aborted) this.stop();
       const { report, stepCount } = await promise;
       this._state.stepCount = stepCount;
@@ -124,7 +128,7 @@ export class TranslatorWorker {
    */
   startSession(pairs, options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('startSession: options must be an object');
-    return this._call('sessionStart', [pairs, options]);
+    return this._call('sessionStart', [pairsForWorker(pairs), options]);
   }
 
   /**
@@ -154,7 +158,7 @@ export class TranslatorWorker {
   translate(text, options) { return this._call('translate', [text, options]); }
   translateBatch(texts, options) { return this._call('translateBatch', [texts, options]); }
   explain(text, options) { return this._call('explain', [text, options]); }
-  evaluate(pairs, options) { return this._call('evaluate', [pairs, options]); }
+  evaluate(pairs, options) { return this._call('evaluate', [pairsForWorker(pairs), options]); }
   /** The model file, as Translator#save. */
   save() { return this._call('save', []); }
   /** A checkpoint, as Translator#checkpoint ({ session: a state from sessionState(), app }). */

@@ -6,11 +6,13 @@
 //  - one model replica for the data-parallel pool (lib/pool.js): replicaStart, replicaStep.
 // 'stop' runs as soon as it arrives (it pauses the running training after its current step);
 // every other call runs in order. Progress events come at most every 50 ms, plus every step that
-// carries an evaluation and the last one.
+// carries an evaluation and the last one. Pairs may arrive packed (lib/packed-pairs.js); they
+// are checked and unpacked here, before the Translator sees them.
 
 import { Translator } from './translator.js';
 import { Seq2Seq } from './core.js';
 import { serve, transfer } from './rpc.js';
+import { pairsFromMessage } from './packed-pairs.js';
 import { parentPort } from '#platform';
 
 const PROGRESS_EVERY_MS = 50;
@@ -66,7 +68,10 @@ async function replace(next) {
 }
 
 serve(parentPort(), {
-  create: (context, options) => replace(() => Translator.create(options)),
+  create(context, options) {
+    const packed = options !== null && typeof options === 'object' && 'pairs' in options;
+    return replace(() => Translator.create(packed ? { ...options, pairs: pairsFromMessage(options.pairs) } : options));
+  },
   load: (context, bytes, options) => replace(() => Translator.load(bytes, options)),
   async loadCheckpoint(context, bytes, options) {
     let loaded = null;
@@ -81,7 +86,7 @@ serve(parentPort(), {
   async train(context, pairs, options = {}) {
     const m = needModel();
     await session?.close();
-    session = m.session(pairs, { ...options, onProgress: progressSender(context) });
+    session = m.session(pairsFromMessage(pairs), { ...options, onProgress: progressSender(context) });
     try {
       const report = await session.run();
       return { report, stepCount: m.stepCount };
@@ -93,7 +98,7 @@ serve(parentPort(), {
     const m = needModel();
     await session?.close();
     session = null;
-    session = m.session(pairs, options);
+    session = m.session(pairsFromMessage(pairs), options);
     return session.state();
   },
   async sessionRun(context, limits = {}) {
@@ -114,7 +119,7 @@ serve(parentPort(), {
   translate: (context, text, options) => needModel().translate(text, options),
   translateBatch: (context, texts, options) => needModel().translateBatch(texts, options),
   explain: (context, text, options) => needModel().explain(text, options),
-  evaluate: (context, pairs, options) => needModel().evaluate(pairs, options),
+  evaluate: (context, pairs, options) => needModel().evaluate(pairsFromMessage(pairs), options),
   save() {
     const bytes = needModel().save();
     return transfer(bytes, [bytes.buffer]);
