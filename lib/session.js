@@ -83,8 +83,8 @@ export const yieldToEventLoop = (() => {
   return () => new Promise((resolve) => setTimeout(resolve, 0));
 })();
 
-/** FNV-1a over the pairs: a resumed run must see the same data. */
-function fingerprint(pairs) {
+/** FNV-1a over the pairs: a resumed run must see the same data (its state's `data`). */
+export function fingerprint(pairs) {
   let h = 0x811c9dc5;
   const mix = (s) => {
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
