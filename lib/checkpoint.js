@@ -183,7 +183,7 @@ export function checkState(state, code = 'BAD_FILE') {
   int(s.shuffleSeed, 'session.shuffleSeed', 0, 0xffffffff);
   if (typeof s.bucket !== 'boolean') throw bad('session.bucket must be true or false');
   int(s.shardSize, 'session.shardSize', 1, MAX_BATCH);
-  int(s.totalSteps, 'session.totalSteps', 1, 1e9);
+  int(s.totalSteps, 'session.totalSteps', 1); // epochs (up to 1e6) x batches per epoch: a page session on a large file is billions
   num(s.learningRate, 'session.learningRate', 0, true);
   if (!SCHEDULES.includes(s.schedule)) throw bad(`session.schedule must be 'constant', 'cosine' or 'custom', got ${JSON.stringify(s.schedule)}`);
   num(s.clipNorm, 'session.clipNorm', 0);

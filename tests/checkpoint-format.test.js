@@ -257,3 +257,20 @@ test('docs/bad-input.md shows, for every K row, a message its test accepts', () 
   assert.deepEqual([...docRows.keys()].sort(), [...ROWS.keys()].sort());
   for (const [id, message] of ROWS) assert.match(docRows.get(id), message, id);
 });
+
+test('a run of more than 10^9 steps (the page trains until paused: 100,000 epochs of a large file) checkpoints and resumes', async () => {
+  const pairs = tasks.copy({ seed: 2, trainSize: 1200, testSize: 1, minLength: 2, maxLength: 6 }).train;
+  const options = { epochs: 1000000, batchSize: 1, shuffleSeed: 5, workers: 1 }; // 1.2e9 steps
+  const translator = await Translator.create({ ...SHAPE, pairs });
+  const session = translator.session(pairs, options);
+  await session.run({ maxSteps: 2 });
+  const bytes = translator.checkpoint({ session });
+  await session.close();
+  translator.dispose();
+  const { translator: again, session: state } = await Translator.loadCheckpoint(bytes);
+  assert.deepEqual([state.totalSteps, state.step], [1.2e9, 2]);
+  const resumed = again.session(pairs, { ...options, resume: state });
+  assert.equal((await resumed.run({ maxSteps: 1 })).steps, 3);
+  await resumed.close();
+  again.dispose();
+});
