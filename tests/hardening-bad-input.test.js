@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Seq2Seq } from '../lib/core.js';
 import { instantiate } from '../lib/wasm.js';
-import { Translator, tasks, taskNames, generateTask } from '../lib/index.js';
+import { Translator, TranslatorWorker, tasks, taskNames, generateTask } from '../lib/index.js';
+import { packPairs } from '../lib/packed-pairs.js';
 import { makeBatch } from './helpers/reverse.js';
 
 const DOC = new URL('../docs/bad-input.md', import.meta.url);
@@ -228,6 +229,8 @@ row('T22', 'Translator.load: a bpe vocabulary that its tokenizer does not imply'
   core.dispose();
   return caught(() => Translator.load(bytes), 'BAD_FILE');
 });
+row('T23', 'TranslatorWorker: packed pairs whose offsets do not fit their count', /^pairs: 2 pairs need 5 offsets, not 9$/,
+  () => caught(() => TranslatorWorker.create({ pairs: { ...packPairs(pairs.slice(0, 4)), count: 2 }, embed: 8, hidden: 8, attentionSize: 8 }), 'BAD_ARGUMENT'));
 row('T17', 'any method after dispose()', /^this Translator was disposed: create or load a new one$/, async () => {
   const t = await Translator.create({ pairs, embed: 8, hidden: 8, attentionSize: 8 });
   t.dispose();
