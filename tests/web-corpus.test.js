@@ -100,6 +100,16 @@ test('a malformed answer from the data worker is refused with what is wrong', ()
 // pairs (kept in the page's checkpoint) match what the library's Node parser makes of the file.
 const LONGEST_TASK_MS = 500; // the old clone took ~2,500 ms; a frame-sized task is ~20 ms
 
+/** The session of the checkpoint the page keeps in IndexedDB: { pairs, data, step }. */
+function storedSession(page) {
+  return page.evaluate(async () => {
+    const { loadModelRecord } = await import(new URL('storage.js', location.href).href);
+    const { decodeCheckpoint } = await import(new URL('lib/checkpoint.js', location.href).href);
+    const { session } = decodeCheckpoint((await loadModelRecord()).bytes).state;
+    return { pairs: session.pairs, data: session.data, step: session.step };
+  });
+}
+
 test('a 50 MB pairs file: the page does not freeze, the pairs arrive intact and train', { skip, timeout: 600000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's2s-big-'));
   const big = await openPage();
@@ -143,12 +153,7 @@ test('a 50 MB pairs file: the page does not freeze, the pairs arrive intact and 
     assert.match(await page.textContent('#model-status'), /^Remembered in this browser/);
     assert.match(await page.textContent('#train-state'), /^Done: 2 steps/);
     // the training worker's own record of what it trained on: pair count and fingerprint
-    const run = await page.evaluate(async () => {
-      const { loadModelRecord } = await import(new URL('storage.js', location.href).href);
-      const { decodeCheckpoint } = await import(new URL('lib/checkpoint.js', location.href).href);
-      const { session } = decodeCheckpoint((await loadModelRecord()).bytes).state;
-      return { pairs: session.pairs, data: session.data, step: session.step };
-    });
+    const run = await storedSession(page);
     assert.deepEqual(run, { pairs: expected.train.length, data: fingerprint(expected.train), step: 2 });
 
     const tasksIn = (a, b) => page.evaluate(([from, to]) => (window.__longTasks ?? []).filter((e) => e.start >= from && e.start < to).map((e) => e.duration), [a, b]);
@@ -158,6 +163,23 @@ test('a 50 MB pairs file: the page does not freeze, the pairs arrive intact and 
     console.log(`${(bytes.length / 1e6).toFixed(1)} MB file: longest main-thread task ${Math.round(loading)} ms while loading (${Math.round(t1 - t0)} ms), ${Math.round(training)} ms while starting training (${Math.round(t2 - t1)} ms)`);
     assert.ok(loading < LONGEST_TASK_MS, `loading blocked the main thread for ${Math.round(loading)} ms`);
     assert.ok(training < LONGEST_TASK_MS, `starting training blocked the main thread for ${Math.round(training)} ms`);
+
+    // a reload restores the checkpoint; picking the same file again and training resumes that run
+    // (the training worker refuses a resume on pairs with another fingerprint)
+    await page.reload();
+    await waitReady(page);
+    assert.match(await page.textContent('#model-status'), /^Restored the model remembered .*\(big\.tsv task, 2 steps\)/);
+    await page.selectOption('#task', '__custom__');
+    await page.selectOption(byTestId('tsv-tokenizer'), 'word');
+    await page.fill(byTestId('tsv-columns'), '1,2');
+    await page.setInputFiles(byTestId('tsv-input'), file);
+    await page.waitForFunction(() => /big\.tsv: /.test(document.querySelector('[data-testid="corpus-stats"]').textContent), null, { timeout: 300000 });
+    await page.click('#train-btn');
+    await page.waitForFunction(() => /^(Remembered|Could not keep)/.test(document.querySelector('#model-status').textContent)
+      || document.querySelector('[data-testid="train-error"]')?.textContent, null, { timeout: 400000 });
+    assert.equal(await page.textContent(byTestId('train-error')), '');
+    const resumed = await storedSession(page);
+    assert.deepEqual(resumed, { ...run, step: 3 }, 'the same run, one step further');
     assert.deepEqual(big.pageErrors, []);
   } finally {
     await big.close();
