@@ -91,6 +91,30 @@ S2S_KERNEL_LIST(S2S_DECLARE_SIMD)
 #define S2S_KERNEL(name) name##_scalar
 #endif
 
+/* dst[:n] = src[:n] (not overlapping) and dst[:n] = 0, inline for the short rows the layers copy
+ * and clear many times a step (embeddings, biases, states, gradient rows): four floats a store on
+ * the SIMD paths instead of a call to the wasm libc's memcpy/memset per row. */
+static inline void s2s_copy(real *dst, const real *src, size_t n) {
+  size_t i = 0;
+#if S2S_SIMD
+  for (; i + 8 <= n; i += 8) {
+    f32x4 a = F32X4_LOAD(src + i), b = F32X4_LOAD(src + i + 4);
+    F32X4_STORE(dst + i, a), F32X4_STORE(dst + i + 4, b);
+  }
+  for (; i + 4 <= n; i += 4) F32X4_STORE(dst + i, F32X4_LOAD(src + i));
+#endif
+  for (; i < n; i++) dst[i] = src[i];
+}
+static inline void s2s_zero(real *dst, size_t n) {
+  size_t i = 0;
+#if S2S_SIMD
+  f32x4 z = F32X4_SPLAT(0);
+  for (; i + 8 <= n; i += 8) F32X4_STORE(dst + i, z), F32X4_STORE(dst + i + 4, z);
+  for (; i + 4 <= n; i += 4) F32X4_STORE(dst + i, z);
+#endif
+  for (; i < n; i++) dst[i] = 0;
+}
+
 /* log-softmax of one row of n logits, in place; returns nothing. Scalar code: it runs once per
  * output row over the vocabulary and calls s2s_exp. */
 void log_softmax_row(real *x, int n);

@@ -22,12 +22,11 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
   const s2s_weights *w = &m->w;
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
-      memcpy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E,
-             sizeof(real) * E);
-  for (size_t r = 0; r < (size_t)M * B; r++) memcpy(ws->gi_enc + r * GH, w->enc_bih, sizeof(real) * GH);
+      s2s_copy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E, E);
+  for (size_t r = 0; r < (size_t)M * B; r++) s2s_copy(ws->gi_enc + r * GH, w->enc_bih, GH);
   S2S_KERNEL(gemm_nt)(ws->gi_enc, ws->x_enc, w->enc_wih, M * B, GH, E); /* (M*B,GH) */
-  memset(ws->h_enc, 0, sizeof(real) * B * H);
-  if (ws->c_enc) memset(ws->c_enc, 0, sizeof(real) * B * H);
+  s2s_zero(ws->h_enc, B * H);
+  if (ws->c_enc) s2s_zero(ws->c_enc, B * H);
   for (int t = 0; t < M; t++) {
     size_t o = (size_t)t * B;
     cell_forward(m->cfg.cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
@@ -36,8 +35,8 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
   }
   for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
     size_t at = ((size_t)src_len[b] * B + b) * H;
-    memcpy(ws->s + (size_t)b * H, ws->h_enc + at, sizeof(real) * H);
-    if (ws->cs) memcpy(ws->cs + (size_t)b * H, ws->c_enc + at, sizeof(real) * H);
+    s2s_copy(ws->s + (size_t)b * H, ws->h_enc + at, H);
+    if (ws->cs) s2s_copy(ws->cs + (size_t)b * H, ws->c_enc + at, H);
   }
 }
 
@@ -54,14 +53,14 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
   real *dh = ws->ds, *dh_prev = ws->ds_prev, *dc = ws->dctx, *dc_prev = ws->dcs;
   real *dc_run = ws->dcs_prev; /* dc injected from c_0 at each sequence's last position */
   if (lstm) memmove(dc_run, dc0, sizeof(real) * B * H);
-  memset(dh, 0, sizeof(real) * B * H);
+  s2s_zero(dh, B * H);
   for (int t = M - 1; t >= 0; t--) {
     size_t o = (size_t)t * B;
     for (int b = 0; b < B; b++) {
       S2S_KERNEL(axpy)(dh + (size_t)b * H, 1, ws->d_h_enc + (o + B + b) * H, H);
       if (lstm) {
         real *dcb = dc + (size_t)b * H;
-        if (t == M - 1) memset(dcb, 0, sizeof(real) * H);
+        if (t == M - 1) s2s_zero(dcb, H);
         if (src_len[b] == t + 1) S2S_KERNEL(axpy)(dcb, 1, dc_run + (size_t)b * H, H);
       }
     }
@@ -70,14 +69,14 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
                   lstm ? ws->c_enc + o * H : NULL, dh, lstm ? dc : NULL, dgi, dgh, dh_prev,
                   lstm ? dc_prev : NULL);
     S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H);
-    memcpy(dh, dh_prev, sizeof(real) * B * H);
-    if (lstm) memcpy(dc, dc_prev, sizeof(real) * B * H);
+    s2s_copy(dh, dh_prev, B * H);
+    if (lstm) s2s_copy(dc, dc_prev, B * H);
   }
   S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E);
   col_sum_add(g->enc_bih, ws->d_gi_enc, (size_t)M * B, GH);
   S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H);
   col_sum_add(g->enc_bhh, ws->d_gh_enc, (size_t)M * B, GH);
-  memset(ws->d_x_enc, 0, sizeof(real) * (size_t)M * B * E);
+  s2s_zero(ws->d_x_enc, (size_t)M * B * E);
   S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E);
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
@@ -88,7 +87,7 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
 /* ---- attention keys ------------------------------------------------------------------------ */
 
 void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows) {
-  memset(keys, 0, sizeof(real) * (size_t)rows * m->cfg.A);
+  s2s_zero(keys, (size_t)rows * m->cfg.A);
   const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
   S2S_KERNEL(gemm_nt)(keys, hs, wk, rows, m->cfg.A, m->cfg.H);
 }
@@ -111,11 +110,10 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
                            const int32_t *lens, int shared, const s2s_model *m, int R, int M, int ld) {
   int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   const s2s_weights *w = &m->w;
-  for (int r = 0; r < R; r++) {
-    real *qr = q + (size_t)r * A;
-    if (additive) memcpy(qr, w->attn_b, sizeof(real) * A);
-    else memset(qr, 0, sizeof(real) * A);
-  }
+  if (additive)
+    for (int r = 0; r < R; r++) s2s_copy(q + (size_t)r * A, w->attn_b, A);
+  else
+    s2s_zero(q, (size_t)R * A); /* the rows are contiguous: one clear, not one per row */
   S2S_KERNEL(gemm_nt)(q, s_prev, additive ? w->attn_ws : w->attn_wq, R, A, H);
   for (int r = 0; r < R; r++) {
     int seq = shared ? 0 : r;
@@ -164,16 +162,16 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
   const s2s_weights *w = &m->w;
   for (int r = 0; r < R; r++) {
     real *x = xd + (size_t)r * Din;
-    memcpy(x, w->dec_embed + (size_t)tokens[r] * E, sizeof(real) * E);
-    if (m->cfg.attn) memcpy(x + E, ctx + (size_t)r * H, sizeof(real) * H);
-    memcpy(gi + (size_t)r * GH, w->dec_bih, sizeof(real) * GH);
+    s2s_copy(x, w->dec_embed + (size_t)tokens[r] * E, E);
+    if (m->cfg.attn) s2s_copy(x + E, ctx + (size_t)r * H, H);
+    s2s_copy(gi + (size_t)r * GH, w->dec_bih, GH);
   }
   S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
   cell_forward(m->cfg.cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
   for (int r = 0; r < R; r++) {
     real *o = oi + (size_t)r * Dout;
-    memcpy(o, s_new + (size_t)r * H, sizeof(real) * H);
-    if (m->cfg.attn) memcpy(o + H, ctx + (size_t)r * H, sizeof(real) * H);
+    s2s_copy(o, s_new + (size_t)r * H, H);
+    if (m->cfg.attn) s2s_copy(o + H, ctx + (size_t)r * H, H);
   }
 }
 
@@ -186,11 +184,11 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
   for (int r = 0; r < R; r++) { /* oi = [s_new ; ctx] */
     const real *d = d_oi + (size_t)r * Dout;
     S2S_KERNEL(axpy)(ds + (size_t)r * H, 1, d, H);
-    if (m->cfg.attn) memcpy(dctx + (size_t)r * H, d + H, sizeof(real) * H);
+    if (m->cfg.attn) s2s_copy(dctx + (size_t)r * H, d + H, H);
   }
   cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, ds, dc, dgi, dgh, ds_prev, dc_prev);
   S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H);
-  memset(d_xd, 0, sizeof(real) * R * Din);
+  s2s_zero(d_xd, R * Din);
   S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din);
   for (int r = 0; r < R; r++) { /* xd = [embed(token) ; ctx] */
     const real *dx = d_xd + (size_t)r * Din;
@@ -212,7 +210,7 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
 
 void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R) {
   int Vt = m->cfg.Vt;
-  for (int r = 0; r < R; r++) memcpy(logits + (size_t)r * Vt, m->w.out_b, sizeof(real) * Vt);
+  for (int r = 0; r < R; r++) s2s_copy(logits + (size_t)r * Vt, m->w.out_b, Vt);
   S2S_KERNEL(gemm_nt)(logits, oi, m->w.out_w, R, Vt, m->Dout);
 }
 
@@ -221,7 +219,7 @@ void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const 
   int Vt = m->cfg.Vt, Dout = m->Dout;
   S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout);
   col_sum_add(g->out_b, dlogits, (size_t)R, Vt);
-  memset(d_oi, 0, sizeof(real) * (size_t)R * Dout);
+  s2s_zero(d_oi, (size_t)R * Dout);
   S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout);
 }
 
@@ -237,7 +235,7 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
                            const int32_t *ys, const s2s_model *m, int n, real inv_count) {
   int Vt = m->cfg.Vt, Dout = m->Dout;
   real *logits = ws->logits;
-  for (int k = 0; k < n; k++) memcpy(logits + (size_t)k * Vt, m->w.out_b, sizeof(real) * Vt);
+  for (int k = 0; k < n; k++) s2s_copy(logits + (size_t)k * Vt, m->w.out_b, Vt);
   S2S_KERNEL(gemm_nt)(logits, x, m->w.out_w, n, Vt, Dout);
   double loss = 0;
   for (int k = 0; k < n; k++) {
@@ -257,11 +255,11 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
   col_sum_add(g->out_b, logits, (size_t)n, Vt);
   /* dx = dlogits W_out, S2S_OUT_PACK_COLS columns of dlogits at a time (each dx element still
    * adds over v in order) */
-  memset(dx, 0, sizeof(real) * (size_t)n * Dout);
+  s2s_zero(dx, (size_t)n * Dout);
   for (int v0 = 0; v0 < Vt; v0 += S2S_OUT_PACK_COLS) {
     int nv = Vt - v0 < S2S_OUT_PACK_COLS ? Vt - v0 : S2S_OUT_PACK_COLS;
     for (int k = 0; k < n; k++)
-      memcpy(ws->out_pack + (size_t)k * nv, logits + (size_t)k * Vt + v0, sizeof(real) * nv);
+      s2s_copy(ws->out_pack + (size_t)k * nv, logits + (size_t)k * Vt + v0, nv);
     S2S_KERNEL(gemm_nn)(dx, ws->out_pack, m->w.out_w + (size_t)v0 * Dout, n, nv, Dout);
   }
   return loss;
@@ -272,21 +270,21 @@ double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real
   int Dout = m->Dout, rows = N * B, chunk = s2s_output_chunk_rows(m->cfg.Vt, rows);
   real inv_count = (real)1 / grad_count;
   int32_t *ys = (int32_t *)ws->out_rows, *at = ys + chunk;
-  if (g) memset(d_oi, 0, sizeof(real) * (size_t)rows * Dout);
+  if (g) s2s_zero(d_oi, (size_t)rows * Dout);
   double loss = 0;
   int n = 0;
   for (int r = 0; r < rows; r++) {
     int i = r / B, b = r % B, y = tgt_out[(size_t)b * N + i];
     if (y != S2S_PAD) {
       ys[n] = y, at[n] = r;
-      memcpy(ws->out_x + (size_t)n * Dout, oi + (size_t)r * Dout, sizeof(real) * Dout);
+      s2s_copy(ws->out_x + (size_t)n * Dout, oi + (size_t)r * Dout, Dout);
       n++;
     }
     if (n == chunk || (r == rows - 1 && n > 0)) {
       loss += output_chunk(ws->out_dx, g, ws, ws->out_x, ys, m, n, inv_count);
       if (g)
         for (int k = 0; k < n; k++)
-          memcpy(d_oi + (size_t)at[k] * Dout, ws->out_dx + (size_t)k * Dout, sizeof(real) * Dout);
+          s2s_copy(d_oi + (size_t)at[k] * Dout, ws->out_dx + (size_t)k * Dout, Dout);
       n = 0;
     }
   }

@@ -90,14 +90,14 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
   s2s_weights *g = &m->g;
   int rows = N * B, lstm = m->cfg.cell == S2S_CELL_LSTM;
 
-  memset(ws->d_h_enc, 0, sizeof(real) * (size_t)(M + 1) * B * H);
+  s2s_zero(ws->d_h_enc, (size_t)(M + 1) * B * H);
   if (m->cfg.attn) {
-    memset(ws->d_keys, 0, sizeof(real) * (size_t)M * B * A);
-    memset(ws->d_q, 0, sizeof(real) * (size_t)rows * A);
+    s2s_zero(ws->d_keys, (size_t)M * B * A);
+    s2s_zero(ws->d_q, (size_t)rows * A);
   }
   /* ds, dcs: the gradient on the step's new state (B,H); ds_prev, dcs_prev: on the one before */
-  memset(ws->ds, 0, sizeof(real) * B * H);
-  memset(ws->dcs, 0, sizeof(real) * B * H);
+  s2s_zero(ws->ds, B * H);
+  s2s_zero(ws->dcs, B * H);
   int32_t tokens[S2S_MAX_BATCH];
   for (int i = N - 1; i >= 0; i--) {
     size_t rb = (size_t)i * B;
@@ -112,8 +112,8 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
                              g, ws->dalpha, ws->dctx, ws->alpha + rb * M,
                              ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->q + rb * A, ws->keys,
                              ws->h_enc + (size_t)B * H, src_len, m, B, M);
-    memcpy(ws->ds, ws->ds_prev, sizeof(real) * B * H);
-    if (lstm) memcpy(ws->dcs, ws->dcs_prev, sizeof(real) * B * H);
+    s2s_copy(ws->ds, ws->ds_prev, B * H);
+    if (lstm) s2s_copy(ws->dcs, ws->dcs_prev, B * H);
   }
   s2s_decoder_weights_backward(g, ws->d_gi_dec, ws->d_gh_dec, ws->xd, ws->s, m, rows);
   if (m->cfg.attn) {
@@ -131,7 +131,7 @@ static int run_batch(s2s_model *m, const int32_t *src, const int32_t *src_len, c
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, with_grad);
   if (rc) return rc;
-  if (with_grad) memset(m->grads, 0, sizeof(real) * m->total);
+  if (with_grad) s2s_zero(m->grads, m->total);
   real loss = (real)(forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N,
                              with_grad ? &m->g : NULL, count) / count);
   if (with_grad) backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
@@ -199,7 +199,7 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, 1);
   if (rc) return rc;
-  memset(m->grads, 0, sizeof(real) * m->total);
+  s2s_zero(m->grads, m->total);
   double loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, &m->g,
                         1); /* 1: sums, not means */
   backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
