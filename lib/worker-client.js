@@ -39,8 +39,8 @@ export class TranslatorWorker {
   static async create(options, workerOptions) {
     const remote = await TranslatorWorker._start(workerOptions);
     try {
-      const packed = options !== null && typeof options === 'object' && 'pairs' in options;
-      remote._state = await remote._call('create', [packed ? { ...options, pairs: pairsForWorker(options.pairs) } : options]);
+      const hasPairs = options !== null && typeof options === 'object' && 'pairs' in options;
+      remote._state = await remote._call('create', [hasPairs ? { ...options, pairs: pairsForWorker(options.pairs) } : options]);
     } catch (error) {
       remote.terminate();
       throw error;

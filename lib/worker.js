@@ -69,8 +69,8 @@ async function replace(next) {
 
 serve(parentPort(), {
   create(context, options) {
-    const packed = options !== null && typeof options === 'object' && 'pairs' in options;
-    return replace(() => Translator.create(packed ? { ...options, pairs: pairsFromMessage(options.pairs) } : options));
+    const hasPairs = options !== null && typeof options === 'object' && 'pairs' in options;
+    return replace(() => Translator.create(hasPairs ? { ...options, pairs: pairsFromMessage(options.pairs) } : options));
   },
   load: (context, bytes, options) => replace(() => Translator.load(bytes, options)),
   async loadCheckpoint(context, bytes, options) {
