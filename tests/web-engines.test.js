@@ -5,17 +5,23 @@
 //      map, the lines view and the step-through are filled at once;
 //   2. train: pressing Train replaces the pretrained model with the visitor's own, trains in a
 //      worker (the loss falls), and the new model translates, with the heat map drawn.
+//   3. a pairs file: picked in the file field, parsed in the data worker, its split moved back
+//      packed (lib/packed-pairs.js) and shown (the held-out examples as the Node parser splits
+//      them); after Reset, a model made and trained on it (the packed pairs in its worker).
 // Everything else runs in Chromium only (web-page, web-train, web-experiment tests).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { tasks } from '../lib/index.js';
+import { makeCorpus, corpusText } from '../scripts/make-corpus.js';
 import { browserSkipReason, serveSite } from './web-harness.js';
 import { ENGINES, launch } from './engines.js';
 
 const heldOut = tasks.dates({ seed: 1, trainSize: 10000, testSize: 1000 }).test;
 const CHECKED = heldOut.slice(900, 910);
 const TRAIN_SECONDS = Number(process.env.WEB_ENGINE_TRAIN_SECONDS || 12);
+const CORPUS = corpusText(makeCorpus({ pairs: 300, words: 200, seed: 3 }));
+const CORPUS_TEST = tasks.fromTSV(CORPUS, { name: 'pairs.tsv', seed: 1, testFraction: 0.1, tokenizer: 'word', columns: [0, 1] }).test;
 
 // Opening within 2 s is the page's promise on an idle machine. A loaded machine stretches every
 // CPU-bound task, so the limit is 2 s times the measured slowdown: a busy loop's wall time over
@@ -116,6 +122,31 @@ async function trainFlow({ seconds, probe }) {
   };
 }
 
+// In the page: picks `text` as the pairs file pairs.tsv (words), reads what the page shows of
+// it, then resets the model and trains on it until the first loss shows.
+async function corpusFlow({ text }) {
+  setInput('#task', '__custom__');
+  setInput('#tsv-tokenizer', 'word');
+  const files = new DataTransfer();
+  files.items.add(new File([text], 'pairs.tsv', { type: 'text/tab-separated-values' }));
+  const input = $('[data-testid="tsv-input"]');
+  input.files = files.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+  await waitFor(() => /^pairs\.tsv: /.test($('[data-testid="corpus-stats"]').textContent) || $('#data-error').textContent, 30000, 'the pairs file');
+  const stats = $('[data-testid="corpus-stats"]').textContent;
+  const examples = [...document.querySelectorAll('#examples > div')].map((r) => [r.children[0].textContent, r.children[2].textContent]);
+  $('#reset-btn').click();
+  await waitFor(() => $('#model-status').textContent === 'No model yet.' && !$('#train-btn').disabled, 30000, 'the reset');
+  $('#train-btn').click();
+  await waitFor(() => $('#stat-loss').textContent !== '–' || $('#train-error').textContent, 60000, 'the first loss on the pairs file');
+  if (!$('#pause-btn').disabled) $('#pause-btn').click();
+  await waitFor(() => $('#pause-btn').disabled, 60000, 'training to pause');
+  return {
+    stats: stats.slice(0, 60), examples, dataError: $('#data-error').textContent, trainError: $('#train-error').textContent,
+    loss: Number($('#stat-loss').textContent), errors: window.__errors,
+  };
+}
+
 for (const engine of ENGINES) {
   test(`the page in ${engine}: opens with pretrained models, then trains the visitor's own`, { skip: browserSkipReason(), timeout: 240000 }, async (t) => {
     const server = await serveSite();
@@ -153,6 +184,13 @@ for (const engine of ENGINES) {
       assert.ok(trained.output.length > 0);
       assert.equal(trained.map.cols, [...CHECKED[0][0]].length);
       assert.equal(trained.saveDisabled, false, 'the visitor’s own model can be downloaded');
+
+      const corpus = await browser.run(corpusFlow, { text: CORPUS });
+      t.diagnostic(`${engine}: ${corpus.stats}…; loss ${corpus.loss}`);
+      assert.deepEqual([corpus.dataError, corpus.trainError, corpus.errors], ['', '', []]);
+      assert.match(corpus.stats, /^pairs\.tsv: \d+ kB, 300 distinct pairs/);
+      assert.deepEqual(corpus.examples, CORPUS_TEST.slice(0, 4), 'the held-out examples, as the Node parser splits the file');
+      assert.ok(corpus.loss > 0, 'a model was made and trained on the packed pairs');
     } finally {
       await browser.close();
       await server.close();
