@@ -8,12 +8,14 @@
 
 static inline int cell_gates(int cell) { return cell == S2S_CELL_RNN ? 1 : cell == S2S_CELL_GRU ? 3 : 4; }
 
-/* One step for B rows. gi [B,GH] = W_ih x + b_ih (given). Computes gh [B,GH] = W_hh h_prev + b_hh,
+/* One step for B rows. gi [B,GH] = W_ih x + b_ih (given). Computes gh [B,GH] = W_hh h_prev + b_hh
+ * (from w_hh_t = W_hh^T when given, see gemm_xwt),
  * the gate activations gates [B,GH], the new state h [B,H] and, for the LSTM, c [B,H]
  * (c_prev and c are ignored for the other cells). The LSTM leaves tanh(c) in the first H columns
  * of each row of gh, for its backward (the input gate's W_hh h part is not needed after). */
-void cell_forward(int cell, int B, int H, const real *w_hh, const real *b_hh, const real *gi,
-                  const real *h_prev, const real *c_prev, real *gh, real *gates, real *h, real *c);
+void cell_forward(int cell, int B, int H, const real *w_hh, const real *w_hh_t, const real *b_hh,
+                  const real *gi, const real *h_prev, const real *c_prev, real *gh, real *gates,
+                  real *h, real *c);
 
 /* Backward of one step, from the forward's gh and gates (the LSTM's tanh(c) in gh).
  * dh [B,H] is the gradient on h, dc [B,H] on c (LSTM). Writes dgi and dgh

@@ -115,6 +115,20 @@ static inline void s2s_zero(real *dst, size_t n) {
   for (; i < n; i++) dst[i] = 0;
 }
 
+/* Whether a product C[B,N] += A[B,K] . W[N,K]^T runs faster from W^T as gemm_nn than from W as
+ * gemm_nt (bench/kernels.js, the forward cases): at K <= 128 gemm_nt's horizontal sum per output
+ * is a large part of its work and gemm_nn wins by 5-15 %; at K 256 and more gemm_nt wins, and
+ * below 32 columns gemm_nn's column tails are slower. Not in the FMA build, where one fused
+ * multiply-add per product leaves gemm_nt as fast as gemm_nn at every one of these shapes. */
+static inline int gemm_wt_pays(int N, int K) { return !S2S_FMA && K <= 128 && N >= 32; }
+
+/* C[B,N] += A[B,K] . W[N,K]^T: from Wt = W^T (K,N) as gemm_nn where that pays and Wt is given
+ * (training keeps those, s2s_transpose_weights), else gemm_nt on W as stored (also decoding). */
+static inline void gemm_xwt(real *C, const real *A, const real *W, const real *Wt, int B, int N, int K) {
+  if (Wt && gemm_wt_pays(N, K)) S2S_KERNEL(gemm_nn)(C, A, Wt, B, K, N);
+  else S2S_KERNEL(gemm_nt)(C, A, W, B, N, K);
+}
+
 /* log-softmax of one row of n logits, in place; returns nothing. Scalar code: it runs once per
  * output row over the vocabulary and calls s2s_exp. */
 void log_softmax_row(real *x, int n);

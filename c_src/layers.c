@@ -24,14 +24,15 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
     for (int b = 0; b < B; b++)
       s2s_copy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E, E);
   for (size_t r = 0; r < (size_t)M * B; r++) s2s_copy(ws->gi_enc + r * GH, w->enc_bih, GH);
-  S2S_KERNEL(gemm_nt)(ws->gi_enc, ws->x_enc, w->enc_wih, M * B, GH, E); /* (M*B,GH) */
+  gemm_xwt(ws->gi_enc, ws->x_enc, w->enc_wih, S2S_WT(m, enc_wih), M * B, GH, E); /* (M*B,GH) */
   s2s_zero(ws->h_enc, B * H);
   if (ws->c_enc) s2s_zero(ws->c_enc, B * H);
   for (int t = 0; t < M; t++) {
     size_t o = (size_t)t * B;
-    cell_forward(m->cfg.cell, B, H, w->enc_whh, w->enc_bhh, ws->gi_enc + o * GH, ws->h_enc + o * H,
-                 ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH, ws->gates_enc + o * GH,
-                 ws->h_enc + (o + B) * H, ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
+    cell_forward(m->cfg.cell, B, H, w->enc_whh, S2S_WT(m, enc_whh), w->enc_bhh, ws->gi_enc + o * GH,
+                 ws->h_enc + o * H, ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH,
+                 ws->gates_enc + o * GH, ws->h_enc + (o + B) * H,
+                 ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
   }
   for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
     size_t at = ((size_t)src_len[b] * B + b) * H;
@@ -88,8 +89,9 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
 
 void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows) {
   s2s_zero(keys, (size_t)rows * m->cfg.A);
-  const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
-  S2S_KERNEL(gemm_nt)(keys, hs, wk, rows, m->cfg.A, m->cfg.H);
+  int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
+  gemm_xwt(keys, hs, additive ? m->w.attn_wh : m->w.attn_wk,
+           additive ? S2S_WT(m, attn_wh) : S2S_WT(m, attn_wk), rows, m->cfg.A, m->cfg.H);
 }
 
 void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys, const real *hs,
@@ -114,7 +116,8 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
     for (int r = 0; r < R; r++) s2s_copy(q + (size_t)r * A, w->attn_b, A);
   else
     s2s_zero(q, (size_t)R * A); /* the rows are contiguous: one clear, not one per row */
-  S2S_KERNEL(gemm_nt)(q, s_prev, additive ? w->attn_ws : w->attn_wq, R, A, H);
+  gemm_xwt(q, s_prev, additive ? w->attn_ws : w->attn_wq,
+           additive ? S2S_WT(m, attn_ws) : S2S_WT(m, attn_wq), R, A, H);
   for (int r = 0; r < R; r++) {
     int seq = shared ? 0 : r;
     S2S_KERNEL(attention_row)(ctx + (size_t)r * H, alpha + (size_t)r * M, scores + (size_t)r * M,
@@ -166,8 +169,9 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
     if (m->cfg.attn) s2s_copy(x + E, ctx + (size_t)r * H, H);
     s2s_copy(gi + (size_t)r * GH, w->dec_bih, GH);
   }
-  S2S_KERNEL(gemm_nt)(gi, xd, w->dec_wih, R, GH, Din);
-  cell_forward(m->cfg.cell, R, H, w->dec_whh, w->dec_bhh, gi, s_prev, c_prev, gh, gates, s_new, c_new);
+  gemm_xwt(gi, xd, w->dec_wih, S2S_WT(m, dec_wih), R, GH, Din);
+  cell_forward(m->cfg.cell, R, H, w->dec_whh, S2S_WT(m, dec_whh), w->dec_bhh, gi, s_prev, c_prev, gh,
+               gates, s_new, c_new);
   for (int r = 0; r < R; r++) {
     real *o = oi + (size_t)r * Dout;
     s2s_copy(o, s_new + (size_t)r * H, H);
@@ -211,7 +215,7 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
 void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R) {
   int Vt = m->cfg.Vt;
   for (int r = 0; r < R; r++) s2s_copy(logits + (size_t)r * Vt, m->w.out_b, Vt);
-  S2S_KERNEL(gemm_nt)(logits, oi, m->w.out_w, R, Vt, m->Dout);
+  gemm_xwt(logits, oi, m->w.out_w, S2S_WT(m, out_w), R, Vt, m->Dout);
 }
 
 void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const real *oi,
@@ -236,7 +240,7 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
   int Vt = m->cfg.Vt, Dout = m->Dout;
   real *logits = ws->logits;
   for (int k = 0; k < n; k++) s2s_copy(logits + (size_t)k * Vt, m->w.out_b, Vt);
-  S2S_KERNEL(gemm_nt)(logits, x, m->w.out_w, n, Vt, Dout);
+  gemm_xwt(logits, x, m->w.out_w, S2S_WT(m, out_w), n, Vt, Dout);
   double loss = 0;
   for (int k = 0; k < n; k++) {
     real *row = logits + (size_t)k * Vt;

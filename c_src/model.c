@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "kernels.h"
 #include "layers.h"
 
 /* ---- errors -------------------------------------------------------------------------------- */
@@ -197,6 +198,7 @@ void s2s_destroy(s2s_model *m) {
     free(m->results[r].tokens);
     free(m->results[r].attention);
   }
+  free(m->wt_block);
   free(m->trace_block);
   free(m->meta);
   free(m->saved);
@@ -268,6 +270,31 @@ int s2s_set_meta(s2s_model *m, const uint8_t *bytes, size_t len) {
 }
 const uint8_t *s2s_meta(const s2s_model *m) { return m ? m->meta : NULL; }
 size_t s2s_meta_length(const s2s_model *m) { return m ? m->meta_len : 0; }
+
+/* ---- transposed weights for training's forward products --------------------------------- */
+
+int s2s_transpose_weights(s2s_model *m) {
+  for (int i = 0; i < m->ntensors; i++) {
+    const s2s_tensor *t = &m->tensors[i];
+    /* vectors and embeddings (gathered, never multiplied) and products gemm_xwt runs from W: skipped */
+    if (!t->cols || strstr(t->name, "embed") || !gemm_wt_pays(t->rows, t->cols)) continue;
+    if (!m->wt_block) { /* the first time a product takes W^T (never in a build where none does) */
+      m->wt_block = malloc(m->total * sizeof(real));
+      if (!m->wt_block) return S2S_ERR_NO_MEMORY; /* no error set: the products then use W */
+      bind_weights(m, m->wt_block, &m->wt);
+    }
+    const real *w = m->params + t->offset;
+    real *wt = m->wt_block + t->offset;
+    int R = t->rows, C = t->cols;
+    for (int r0 = 0; r0 < R; r0 += 16) /* 16 x 16 tiles: both sides stay in cache lines */
+      for (int c0 = 0; c0 < C; c0 += 16) {
+        int r1 = R - r0 < 16 ? R : r0 + 16, c1 = C - c0 < 16 ? C : c0 + 16;
+        for (int r = r0; r < r1; r++)
+          for (int c = c0; c < c1; c++) wt[(size_t)c * R + r] = w[(size_t)r * C + c];
+      }
+  }
+  return S2S_OK;
+}
 
 /* ---- workspaces ---------------------------------------------------------------------------- */
 

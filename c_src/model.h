@@ -109,6 +109,15 @@ struct s2s_model {
   double beta1_pow, beta2_pow;
   int steps;
   s2s_workspace train_ws, enc_ws;
+  /* The forward products' weight matrices transposed, W^T (in, out) row-major, so training runs
+   * them as gemm_nn (gemm_xwt, where gemm_wt_pays). wt points into wt_block (allocated at the
+   * first training pass; never in the FMA build, where no product takes W^T).
+   * s2s_transpose_weights fills it at the start of each training forward pass (O(parameters))
+   * and wt_ready is 1 only while that pass runs: decoding, between whose calls the weights may
+   * change (setParameter, load), uses W as stored. */
+  real *wt_block;
+  s2s_weights wt;
+  int wt_ready;
   /* results of the last decode */
   int nresults, result_m;
   s2s_hyp results[S2S_MAX_BEAM];
@@ -133,6 +142,13 @@ s2s_model *s2s_layout(const struct s2s_config *c);
 /* Allocates the parameter, gradient and Adam arrays (zero); S2S_ERR_NO_MEMORY on failure, the
  * model then still the caller's to destroy. */
 int s2s_alloc_arrays(s2s_model *m);
+
+/* Fills m->wt (allocating it the first time) from the current weights: S2S_OK, or
+ * S2S_ERR_NO_MEMORY without an error message (the caller then keeps wt_ready 0 and the products
+ * use W as stored: slower, the same results within rounding). */
+int s2s_transpose_weights(s2s_model *m);
+/* The W^T of weight matrix `name` for gemm_xwt during a training pass, else NULL (use W). */
+#define S2S_WT(m, name) ((m)->wt_ready ? (m)->wt.name : NULL)
 
 /* Workspace for (B, M, N); keeps the old one when large enough. */
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad);

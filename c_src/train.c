@@ -62,6 +62,7 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
                       s2s_weights *g, int grad_count) {
   int H = m->cfg.H, A = m->cfg.A, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   int lstm = m->cfg.cell == S2S_CELL_LSTM;
+  m->wt_ready = s2s_transpose_weights(m) == S2S_OK; /* the forward products from W^T (else from W) */
   s2s_encoder_forward(ws, src, src_len, m, B, M);
   if (m->cfg.attn) s2s_attention_keys_forward(ws->keys, ws->h_enc + (size_t)B * H, m, M * B);
   int32_t tokens[S2S_MAX_BATCH];
@@ -78,7 +79,9 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
                         lstm ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout, tokens,
                         m->cfg.attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
   }
-  return s2s_output_loss(g ? ws->d_oi : NULL, g, ws, ws->oi, tgt_out, m, B, N, grad_count);
+  double loss = s2s_output_loss(g ? ws->d_oi : NULL, g, ws, ws->oi, tgt_out, m, B, N, grad_count);
+  m->wt_ready = 0;
+  return loss;
 }
 
 /* Backward of forward(), in reverse from ws->d_oi (forward() did the loss and the output layer):

@@ -239,6 +239,35 @@ static void test_gemm_blocks(void) {
   }
 }
 
+/* The transposed weights training's forward products use (s2s_transpose_weights): each matrix
+ * gemm_xwt takes from W^T is exactly W transposed, and a product from W^T agrees with gemm_nt. */
+static void test_transposed_weights(void) {
+  s2s_model *m = s2s_create(S2S_CELL_LSTM, S2S_ATTN_ADDITIVE, 0, 24, 40, 36, 20, 50, 3);
+  CHECK(m != NULL, "create: %s", s2s_last_error());
+  if (!m) return;
+  CHECK(s2s_transpose_weights(m) == S2S_OK, "transpose: %s", s2s_last_error());
+  int transposed = 0;
+  for (int i = 0; i < m->ntensors; i++) {
+    const s2s_tensor *t = &m->tensors[i];
+    if (!t->cols || strstr(t->name, "embed") || !gemm_wt_pays(t->rows, t->cols)) continue;
+    transposed++;
+    const real *w = m->params + t->offset, *wt = m->wt_block + t->offset;
+    int bad = 0;
+    for (int r = 0; r < t->rows; r++)
+      for (int c = 0; c < t->cols; c++) bad += wt[(size_t)c * t->rows + r] != w[(size_t)r * t->cols + c];
+    CHECK(!bad, "%s: %d entries of W^T differ from W", t->name, bad);
+    int B = 7;
+    real *A = rand_vec((size_t)B * t->cols, 1), *c1 = rand_vec((size_t)B * t->rows, 1);
+    real *c2 = copy_vec(c1, (size_t)B * t->rows);
+    gemm_xwt(c1, A, w, wt, B, t->rows, t->cols);
+    gemm_xwt(c2, A, w, NULL, B, t->rows, t->cols);
+    CHECK(max_rel(c1, c2, (size_t)B * t->rows) < 1e-5, "%s: the product from W^T differs", t->name);
+    free(A), free(c1), free(c2);
+  }
+  CHECK(transposed >= 6, "only %d matrices were transposed", transposed);
+  CHECK(m->wt.enc_wih == m->wt_block + m->tensors[s2s_param_index(m, "enc.weight_ih")].offset, "wt is bound");
+  s2s_destroy(m);
+}
 #endif
 
 static void test_decoding(void) {
@@ -378,6 +407,7 @@ int main(void) {
   test_kernels();
   test_tanh_sweep();
   test_gemm_blocks();
+  test_transposed_weights();
 #endif
   test_decoding();
   test_model_files();
