@@ -517,11 +517,14 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
 #define ROWS_KBLOCK 256
 static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
                            int P, int K) {
-  real pk[ROWS_PBLOCK * 4];
+  real pk[2 * ROWS_PBLOCK * 4];
+  /* up to twice the block in one: a short P (the output layer's chunks of 52 rows against a C of
+   * 20,000 x 512 that lives in memory) then loads and stores each C tile once, not twice */
+  int pblock = P <= 2 * ROWS_PBLOCK ? P : ROWS_PBLOCK;
   for (int k0 = 0; k0 < K; k0 += ROWS_KBLOCK) {
     int k1 = K - k0 < ROWS_KBLOCK ? K : k0 + ROWS_KBLOCK;
-    for (int p0 = 0; p0 < P; p0 += ROWS_PBLOCK) {
-      int np = P - p0 < ROWS_PBLOCK ? P - p0 : ROWS_PBLOCK;
+    for (int p0 = 0; p0 < P; p0 += pblock) {
+      int np = P - p0 < pblock ? P - p0 : pblock;
       const real *Wb = W + (size_t)p0 * K;
       int i = 0;
       for (; i + 4 <= I; i += 4) {
