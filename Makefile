@@ -182,14 +182,14 @@ $(B)/peak-fma.wasm: bench/peak.c
 	$(FMA_CC) --target=wasm32 -O3 -msimd128 -mrelaxed-simd -c $< -o $(B)/peak-fma.o
 	$(FMA_LD) --no-entry $(addprefix --export=,$(PEAK_EXPORTS)) $(B)/peak-fma.o -o $@
 # the kernels at the benchmark models' shapes (bench/kbench.c): the product's flags, -O3
-KB_EXPORTS := kb_cases kb_has_simd kb_flops kb_case_json kb_setup kb_run
+KB_EXPORTS := kb_set_case kb_kernel_index kb_name_buffer kb_has_simd kb_flops kb_case_json kb_run
 $(B)/kernels-sse $(B)/kernels-march: bench/kbench.c $(CORE)
 	@mkdir -p $(@D)
-	$(CC) -O3 $(MARCH) $(COMMON) -DKB_MAIN -Ic_src $< c_src/kernels.c -lm -o $@
+	$(CC) -O3 $(MARCH) $(COMMON) -DKB_MAIN -Ic_src $< $(SRC) -lm -o $@
 $(B)/kernels-%.wasm: bench/kbench.c $(CORE)
 	$(call have,$(EMCC))
 	@mkdir -p $(@D)
-	$(EMCC) $(WASM_FLAGS) $(call simd128,$*) $(call exported,$(KB_EXPORTS)) -Ic_src $< c_src/kernels.c -o $@
+	$(EMCC) $(WASM_FLAGS) $(call simd128,$*) $(call exported,$(KB_EXPORTS)) -Ic_src $< $(SRC) -o $@
 # whole training steps and decoding of the core built natively (bench/native.c), -O3
 $(B)/train-sse $(B)/train-march: bench/native.c $(CORE)
 	@mkdir -p $(@D)
