@@ -173,15 +173,18 @@ void weighted_sum_scalar(real *c, const real *w, const real *Hs, int ldh, int m,
   for (int j = 0; j < m; j++) axpy_scalar(c, w[j], Hs + (size_t)j * ldh, H);
 }
 
-void attention_row_scalar(real *c, real *w, real *s, real *t, const real *K, int ldk, const real *q,
-                          const real *v, real scale, const real *Hs, int ldh, int m, int len, int A,
-                          int H) {
-  if (v) scores_additive_scalar(s, K, ldk, q, v, len, A, t);
-  else scores_dot_scalar(s, K, ldk, q, scale, len, A);
-  for (int j = len; j < m; j++) s[j] = -INFINITY;
-  softmax_masked_scalar(w, s, m, len);
-  weighted_sum_scalar(c, w, Hs, ldh, len, H);
-}
+/* attention_row_<variant>: the row's four kernels of that variant, one after the other */
+#define S2S_ATTENTION_ROW(variant)                                                                  \
+  void attention_row_##variant(real *c, real *w, real *s, real *t, const real *K, int ldk,         \
+                               const real *q, const real *v, real scale, const real *Hs, int ldh,  \
+                               int m, int len, int A, int H) {                                     \
+    if (v) scores_additive_##variant(s, K, ldk, q, v, len, A, t);                                  \
+    else scores_dot_##variant(s, K, ldk, q, scale, len, A);                                        \
+    for (int j = len; j < m; j++) s[j] = -INFINITY;                                                \
+    softmax_masked_##variant(w, s, m, len);                                                        \
+    weighted_sum_##variant(c, w, Hs, ldh, len, H);                                                 \
+  }
+S2S_ATTENTION_ROW(scalar)
 
 void scores_additive_backward_scalar(real *dKh, int lddk, real *dq, real *dv, const real *tk,
                                      const real *v, const real *ds, int m, int A) {
@@ -758,15 +761,7 @@ void weighted_sum_simd(real *c, const real *w, const real *Hs, int ldh, int m, i
   }
 }
 
-void attention_row_simd(real *c, real *w, real *s, real *t, const real *K, int ldk, const real *q,
-                        const real *v, real scale, const real *Hs, int ldh, int m, int len, int A,
-                        int H) {
-  if (v) scores_additive_simd(s, K, ldk, q, v, len, A, t);
-  else scores_dot_simd(s, K, ldk, q, scale, len, A);
-  for (int j = len; j < m; j++) s[j] = -INFINITY;
-  softmax_masked_simd(w, s, m, len);
-  weighted_sum_simd(c, w, Hs, ldh, len, H);
-}
+S2S_ATTENTION_ROW(simd)
 
 void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *tk,
                                    const real *v, const real *ds, int m, int A) {
