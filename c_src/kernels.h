@@ -77,8 +77,9 @@ typedef struct {
      gr = g/count*gscale, m = b1 m + (1-b1) gr, v = b2 v + (1-b2) gr gr,                         \
      p -= step_size m / (sqrt(v)/bc2_sqrt + eps); the same operations per element on every path */ \
   X(void, adam_update, (real *p, real *mo, real *ve, const real *g, int n, const s2s_adam_consts *k)) \
-  /* y = tanh(x), y = sigmoid(x) over n */                                                       \
+  /* y = tanh(x), y = sigmoid(x), y = exp(x) over n */                                            \
   X(void, vtanh, (real *y, const real *x, int n))                                                 \
+  X(void, vexp, (real *y, const real *x, int n))                                                  \
   X(void, vsigmoid, (real *y, const real *x, int n))
 
 #define S2S_DECLARE_SCALAR(ret, name, args) ret name##_scalar args;

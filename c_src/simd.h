@@ -48,6 +48,10 @@ typedef v128_t i32x4;
 #define I32X4_SPLAT(x) wasm_i32x4_splat(x)
 #define I32X4_SHL(a, n) wasm_i32x4_shl((a), (n))
 #define I32X4_AS_F32(a) (a)
+#define F32X4_AS_I32(a) (a)
+#define I32X4_SUB(a, b) wasm_i32x4_sub((a), (b))
+/* floor: one roundps where the CPU has SSE4.1 */
+#define F32X4_FLOOR(a) wasm_f32x4_floor(a)
 /* [sum a0, sum a1, sum a2, sum a3] */
 static inline f32x4 f32x4_reduce4(f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
   f32x4 t0 = wasm_f32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7));
@@ -91,6 +95,14 @@ typedef __m128i i32x4;
 #define I32X4_SPLAT(x) _mm_set1_epi32(x)
 #define I32X4_SHL(a, n) _mm_slli_epi32((a), (n))
 #define I32X4_AS_F32(a) _mm_castsi128_ps(a)
+#define F32X4_AS_I32(a) _mm_castps_si128(a)
+#define I32X4_SUB(a, b) _mm_sub_epi32((a), (b))
+/* floor for |a| < 2^31 (SSE2 has no rounding instruction): truncate, one down where that rounded up */
+static inline __m128 f32x4_floor_sse2(__m128 a) {
+  __m128 t = _mm_cvtepi32_ps(_mm_cvttps_epi32(a));
+  return _mm_sub_ps(t, _mm_and_ps(_mm_cmplt_ps(a, t), _mm_set1_ps(1.0f)));
+}
+#define F32X4_FLOOR(a) f32x4_floor_sse2(a)
 static inline f32x4 f32x4_reduce4(f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
   f32x4 t0 = _mm_add_ps(_mm_unpacklo_ps(a0, a1), _mm_unpackhi_ps(a0, a1));
   f32x4 t1 = _mm_add_ps(_mm_unpacklo_ps(a2, a3), _mm_unpackhi_ps(a2, a3));

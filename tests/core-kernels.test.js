@@ -107,9 +107,13 @@ test('col_sum (bias gradients): SIMD bitwise equals scalar and the row-by-row su
   }
 });
 
-test('tanh and sigmoid: SIMD bitwise equals scalar, and both are accurate', () => {
+test('tanh, sigmoid and exp: SIMD bitwise equals scalar, and both are accurate', () => {
   for (const n of SIZES) {
     const x = randoms(n, 6);
+    const wide = randoms(n, 100); // exp past both clamps (-87, 88)
+    const [e, f] = both('vexp', [nans(n), wide], [0], (fn, [y, xs]) => fn(y, xs, n));
+    assert.deepEqual(e.out[0], f.out[0], `vexp n=${n}`);
+    wide.forEach((v, i) => assert.ok(v < -87 || v > 88 || Math.abs(e.out[0][i] - Math.exp(v)) <= 2e-7 * Math.exp(v), `exp(${v})`));
     for (const name of ['vtanh', 'vsigmoid']) {
       const [a, b] = both(name, [nans(n), x], [0], (f, [y, xs]) => f(y, xs, n));
       assert.deepEqual(a.out[0], b.out[0], `${name} n=${n}`);
