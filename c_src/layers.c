@@ -274,7 +274,6 @@ double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real
   int Dout = m->Dout, rows = N * B, chunk = s2s_output_chunk_rows(m->cfg.Vt, rows);
   real inv_count = (real)1 / grad_count;
   int32_t *ys = (int32_t *)ws->out_rows, *at = ys + chunk;
-  if (g) s2s_zero(d_oi, (size_t)rows * Dout);
   double loss = 0;
   int n = 0;
   for (int r = 0; r < rows; r++) {
@@ -283,6 +282,8 @@ double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real
       ys[n] = y, at[n] = r;
       s2s_copy(ws->out_x + (size_t)n * Dout, oi + (size_t)r * Dout, Dout);
       n++;
+    } else if (g) {
+      s2s_zero(d_oi + (size_t)r * Dout, Dout); /* the other rows are written from out_dx below */
     }
     if (n == chunk || (r == rows - 1 && n > 0)) {
       loss += output_chunk(ws->out_dx, g, ws, ws->out_x, ys, m, n, inv_count);
