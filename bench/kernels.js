@@ -37,10 +37,10 @@ export function modelCases(name, c) {
   const cases = [
     k('gemm_nt', B, GH, H, 'per step: gates += h . W_hh^T'),
     k('gemm_nn', B, GH, H, 'per step: dh += dgates . W_hh'),
-    k('gemm_nn', B, H, GH, 'per step, training: gates += h . W_hh^T from W_hh^T kept'),
+    k('gemm_nn', B, H, GH, 'per step: gates += h . W_hh^T as gemm_nn from W_hh^T (training, where K <= 128)'),
     k('gemm_nt', B, GH, Din, 'per step: dec gates += [x;c] . W_ih^T'),
     k('gemm_nt', c.m * B, GH, E, 'all steps: enc gates += x . W_ih^T'),
-    k('gemm_nn', c.m * B, E, GH, 'all steps, training: enc gates += x . W_ih^T from W_ih^T kept'),
+    k('gemm_nn', c.m * B, E, GH, 'all steps: enc gates += x . W_ih^T as gemm_nn from W_ih^T (training, where K <= 128)'),
     k('gemm_tn', c.m * B, GH, H, 'all steps: enc dW_hh += dgates^T . h'),
     k('gemm_tn', c.n * B, GH, Din, 'all steps: dec dW_ih += dgates^T . [x;c]'),
     k('gemm_nt', 1, GH, H, 'decode: one row'),
