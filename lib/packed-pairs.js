@@ -13,6 +13,7 @@
 
 import { fail } from './errors.js';
 
+/** The `format` tag a packed form carries, so a receiver can tell it from a plain array of pairs. */
 export const PACKED_FORMAT = 'packed-pairs';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
