@@ -85,6 +85,15 @@ export function summarize(records) {
     }
   }
 
+  // issue 11: the output layer beside its GEMMs (bench/kernels.js outputLayer)
+  const ol = by('output-layer');
+  if (ol.length) {
+    const r0 = ol[0];
+    out.push(`\n### Output layer at ${r0.Vt} symbols (D ${r0.D}, ${r0.rows} rows, chunks of ${r0.chunkRows}) against its three products as plain GEMMs and the ceiling, paired rounds`);
+    out.push(table(['what', 'GFLOP/s', 'share of the ceiling (Q1–Q3)', 'output layer / this'],
+      ol.map((r) => [r.kernel, f(r.gflops), `${f(100 * r.share, 0)}% (${f(100 * r.shareQ1, 0)}–${f(100 * r.shareQ3, 0)}%)`, r.kernel === 'output_loss' ? '' : f(r.lossOverThis, 2)])));
+  }
+
   // training: rates from the median CPU time per step (cpuMsPerStep) when recorded, else wall
   const tr = by('train');
   if (tr.length) {
