@@ -8,59 +8,19 @@
 
 import { wireViewToggle } from './lines.js';
 import { Experiment } from './experiment.js';
-import { createRemote, tasksFromTsv, fmaAvailable, cores } from './engine.js';
+import { createRemote, fmaAvailable, cores } from './engine.js';
 import { setupDrop } from './drop.js';
 import { showError, errorText } from './messages.js';
-import { TSV_LIMITS } from '../lib/tasks/tsv.js';
-import { corpusOptions, renderCorpus, splitDescription, syncCorpusFields } from './corpus.js';
+import { syncCorpusFields } from './corpus.js';
 import { state } from './state.js';
 import { resetCurves, settings, validateSettings, setTrainState, updateButtons, showBackend, showThreads } from './controls.js';
-import { CUSTOM, experimentData, fillTaskPicker, selectTask, renderExamples } from './data.js';
+import { CUSTOM, experimentData, fillTaskPicker, selectTask, readTsvFile } from './data.js';
 import { retranslate, clearTranslation, showStep } from './translate.js';
 import { train, pause, reset } from './training.js';
 import { download, loadModelFile, restore, openPretrained } from './persist.js';
 import { library, names, storedRecord, dropUnusedPretrained } from './boot.js';
 
 const $ = (id) => document.getElementById(id);
-
-const MAX_TSV_BYTES = TSV_LIMITS.maxBytes; // the library's own bound on a pairs file
-// One pairs file is read at a time: a change of an option while a file loads waits for it, so
-// the earlier load cannot clear the later one's message or replace its data.
-let tsvReading = Promise.resolve();
-function readTsvFile(file) {
-  tsvReading = tsvReading.then(() => readTsvFileNow(file));
-  return tsvReading;
-}
-
-async function readTsvFileNow(file) {
-  showError('data-error', '');
-  try {
-    if (file.size > MAX_TSV_BYTES) throw new Error(`The file is ${(file.size / 1e6).toFixed(1)} MB; the page takes up to ${MAX_TSV_BYTES / 1024 / 1024} MB.`);
-    const { tokenizer, vocabSize, columns } = corpusOptions($);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const data = await tasksFromTsv(bytes, { name: file.name, seed: 1, testFraction: 0.1, tokenizer, columns });
-    if (data.test.length < 1 || data.train.length < 10) {
-      throw new Error(`it has ${data.train.length + data.test.length} distinct pairs; the page needs at least 20 to train on some and hold some out to measure`);
-    }
-    data.description = `${file.name}: ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out; split into ${splitDescription(tokenizer, vocabSize)}.`;
-    data.vocabSize = vocabSize;
-    renderCorpus($('corpus-stats'), data.stats, { name: file.name, bytes: file.size, train: data.train.length, test: data.test.length });
-    state.customData = data;
-    state.customFile = file;
-    $('task').value = CUSTOM;
-    await selectTask();
-  } catch (err) {
-    // Nothing loaded before is lost: the pairs that were in use stay in use.
-    const kept = state.customData && state.customFile ? ` The pairs loaded before (“${state.customFile.name}”) are still in use.` : '';
-    if (!kept) {
-      state.customData = null;
-      if ($('task').value === CUSTOM) state.data = null;
-    }
-    renderExamples();
-    updateButtons();
-    showError('data-error', `Could not use “${file.name}”: ${errorText(err)} Each line must be: input, a tab, output.${kept}`);
-  }
-}
 
 // ---------- wiring ----------
 

@@ -1,8 +1,11 @@
 // data.js: the training panel's Data fieldset: the task picker, the picked task's data (made in
-// the data worker through engine.js), its description and held-out examples, and the data the
-// experiment trains on. A newer pick wins over an older one still being made.
+// the data worker through engine.js), its description and held-out examples, the visitor's own
+// pairs file (parsed in the data worker; corpus.js shows its options and numbers), and the data
+// the experiment trains on. A newer pick wins over an older one still being made.
 
-import { makeTask } from './engine.js';
+import { makeTask, tasksFromTsv } from './engine.js';
+import { corpusOptions, renderCorpus, splitDescription } from './corpus.js';
+import { TSV_LIMITS } from '../lib/tasks/tsv.js';
 import { showError, errorText } from './messages.js';
 import { updateButtons } from './controls.js';
 import { setProbe } from './translate.js';
@@ -96,4 +99,44 @@ export function renderExamples() {
 
 function suggestInput() {
   if (state.data && !$('input').value) $('input').value = state.data.test[1]?.[0] || '';
+}
+
+const MAX_TSV_BYTES = TSV_LIMITS.maxBytes; // the library's own bound on a pairs file
+// One pairs file is read at a time: a change of an option while a file loads waits for it, so
+// the earlier load cannot clear the later one's message or replace its data.
+let tsvReading = Promise.resolve();
+/** Reads the visitor's pairs file (picked, dropped, or again with other options) as the page's data. */
+export function readTsvFile(file) {
+  tsvReading = tsvReading.then(() => readTsvFileNow(file));
+  return tsvReading;
+}
+
+async function readTsvFileNow(file) {
+  showError('data-error', '');
+  try {
+    if (file.size > MAX_TSV_BYTES) throw new Error(`The file is ${(file.size / 1e6).toFixed(1)} MB; the page takes up to ${MAX_TSV_BYTES / 1024 / 1024} MB.`);
+    const { tokenizer, vocabSize, columns } = corpusOptions($);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const data = await tasksFromTsv(bytes, { name: file.name, seed: 1, testFraction: 0.1, tokenizer, columns });
+    if (data.test.length < 1 || data.train.length < 10) {
+      throw new Error(`it has ${data.train.length + data.test.length} distinct pairs; the page needs at least 20 to train on some and hold some out to measure`);
+    }
+    data.description = `${file.name}: ${data.train.length.toLocaleString('en-US')} pairs to train on, ${data.test.length.toLocaleString('en-US')} held out; split into ${splitDescription(tokenizer, vocabSize)}.`;
+    data.vocabSize = vocabSize;
+    renderCorpus($('corpus-stats'), data.stats, { name: file.name, bytes: file.size, train: data.train.length, test: data.test.length });
+    state.customData = data;
+    state.customFile = file;
+    $('task').value = CUSTOM;
+    await selectTask();
+  } catch (err) {
+    // Nothing loaded before is lost: the pairs that were in use stay in use.
+    const kept = state.customData && state.customFile ? ` The pairs loaded before (“${state.customFile.name}”) are still in use.` : '';
+    if (!kept) {
+      state.customData = null;
+      if ($('task').value === CUSTOM) state.data = null;
+    }
+    renderExamples();
+    updateButtons();
+    showError('data-error', `Could not use “${file.name}”: ${errorText(err)} Each line must be: input, a tab, output.${kept}`);
+  }
 }
