@@ -177,9 +177,9 @@ static void output_gemms_chunked(real **x, int rows, int Vt, int D) {
   for (int r0 = 0; r0 < rows; r0 += chunk) {
     int n = rows - r0 < chunk ? rows - r0 : chunk;
     const real *xr = x[0] + (size_t)r0 * D;
-    S2S_KERNEL(gemm_nt)(x[2], xr, x[3], n, Vt, D);
-    S2S_KERNEL(gemm_tn)(x[4], x[2], xr, n, Vt, D);
-    S2S_KERNEL(gemm_nn)(x[1] + (size_t)r0 * D, x[2], x[3], n, Vt, D);
+    S2S_KERNEL(gemm_nt)(x[2], xr, x[3], n, Vt, D, 1, NULL);
+    S2S_KERNEL(gemm_tn)(x[4], x[2], xr, n, Vt, D, 1, NULL);
+    S2S_KERNEL(gemm_nn)(x[1] + (size_t)r0 * D, x[2], x[3], n, Vt, D, 1, NULL);
   }
 }
 
@@ -207,9 +207,9 @@ int kb_run(int variant, int reps) {
 #else
 #define CALL(name, ...) name##_scalar(__VA_ARGS__)
 #endif
-    case K_GEMM_NT: CALL(gemm_nt, x[0], x[1], x[2], c->a, c->b, c->c); break;
-    case K_GEMM_NN: CALL(gemm_nn, x[0], x[1], x[2], c->a, c->b, c->c); break;
-    case K_GEMM_TN: CALL(gemm_tn, x[0], x[1], x[2], c->a, c->b, c->c); break;
+    case K_GEMM_NT: CALL(gemm_nt, x[0], x[1], x[2], c->a, c->b, c->c, 1, NULL); break;
+    case K_GEMM_NN: CALL(gemm_nn, x[0], x[1], x[2], c->a, c->b, c->c, 1, NULL); break;
+    case K_GEMM_TN: CALL(gemm_tn, x[0], x[1], x[2], c->a, c->b, c->c, 1, NULL); break;
     case K_SCORES_ADD: CALL(scores_additive, x[0], x[1], c->b, x[2], x[3], c->a, c->b, x[4]); break;
     case K_SCORES_ADD_BWD:
       CALL(scores_additive_backward, x[0], c->b, x[1], x[2], x[3], x[4], x[5], c->a, c->b);
@@ -223,7 +223,7 @@ int kb_run(int variant, int reps) {
       for (int n0 = 0; n0 < c->b; n0 += 32) {
         int nb = c->b - n0 < 32 ? c->b - n0 : 32;
         memset(x[3], 0, sizeof(real) * (size_t)c->a * nb);
-        CALL(gemm_nt, x[3], x[1], x[2] + (size_t)n0 * c->c, c->a, nb, c->c);
+        CALL(gemm_nt, x[3], x[1], x[2] + (size_t)n0 * c->c, c->a, nb, c->c, 1, NULL);
         for (int b = 0; b < c->a; b++)
           for (int n = 0; n < nb; n++) x[0][(size_t)b * c->b + n0 + n] += x[3][(size_t)b * nb + n];
       }
@@ -231,15 +231,15 @@ int kb_run(int variant, int reps) {
     case K_GEMM_TN_T:
       transpose(x[3], x[1], c->a, c->b);
       transpose(x[4], x[2], c->a, c->c);
-      CALL(gemm_nt, x[0], x[3], x[4], c->b, c->c, c->a);
+      CALL(gemm_nt, x[0], x[3], x[4], c->b, c->c, c->a, 1, NULL);
       break;
     case K_OUTPUT_LOSS:
       sink = (real)s2s_output_loss(x[1], &out_model->g, &out_ws, x[0], out_tgt, out_model, c->a, 1, c->a);
       break;
     case K_OUTPUT_GEMMS: /* one call each over all rows */
-      S2S_KERNEL(gemm_nt)(x[2], x[0], x[3], c->a, c->b, c->c);
-      S2S_KERNEL(gemm_tn)(x[4], x[2], x[0], c->a, c->b, c->c);
-      S2S_KERNEL(gemm_nn)(x[1], x[2], x[3], c->a, c->b, c->c);
+      S2S_KERNEL(gemm_nt)(x[2], x[0], x[3], c->a, c->b, c->c, 1, NULL);
+      S2S_KERNEL(gemm_tn)(x[4], x[2], x[0], c->a, c->b, c->c, 1, NULL);
+      S2S_KERNEL(gemm_nn)(x[1], x[2], x[3], c->a, c->b, c->c, 1, NULL);
       break;
     case K_OUTPUT_GEMMS_CHUNKED: output_gemms_chunked(x, c->a, c->b, c->c); break;
     }

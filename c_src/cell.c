@@ -7,8 +7,7 @@ void cell_forward(int cell, int B, int H, const real *w_hh, const real *w_hh_t, 
                   const real *gi, const real *h_prev, const real *c_prev, real *gh, real *gates,
                   real *h, real *c) {
   int G = cell_gates(cell), GH = G * H;
-  for (int b = 0; b < B; b++) s2s_copy(gh + (size_t)b * GH, b_hh, GH);
-  gemm_xwt(gh, h_prev, w_hh, w_hh_t, B, GH, H); /* (B,GH) += (B,H) . (GH,H)^T */
+  gemm_xwt(gh, h_prev, w_hh, w_hh_t, B, GH, H, 0, b_hh); /* (B,GH) = b_hh + (B,H) . (GH,H)^T */
   for (int b = 0; b < B; b++) {
     const real *xi = gi + (size_t)b * GH, *xh = gh + (size_t)b * GH, *hp = h_prev + (size_t)b * H;
     real *g = gates + (size_t)b * GH, *hn = h + (size_t)b * H;

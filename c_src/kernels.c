@@ -92,20 +92,33 @@ real s2s_sigmoid(real x) { return 1.0f / (1.0f + s2s_exp(-x)); }
 
 /* ---- scalar kernels ------------------------------------------------------------------------ */
 
-void gemm_nt_scalar(real *C, const real *A, const real *W, int B, int N, int K) {
+/* Where output (row, col) of a GEMM starts (kernels.h): C itself, the bias or 0. */
+#define GEMM_START(add, bias, c, col) ((add) ? (c)[col] : (bias) ? (bias)[col] : (real)0)
+
+/* Rows of C set to bias (or 0): a product with no terms (P = 0) that does not add. */
+static void gemm_start_rows(real *C, const real *bias, int I, int K) {
+  for (int i = 0; i < I; i++)
+    if (bias) s2s_copy(C + (size_t)i * K, bias, (size_t)K);
+    else s2s_zero(C + (size_t)i * K, (size_t)K);
+}
+
+void gemm_nt_scalar(real *C, const real *A, const real *W, int B, int N, int K, int add,
+                    const real *bias) {
   for (int b = 0; b < B; b++)
     for (int n = 0; n < N; n++) {
       real s = 0;
       for (int k = 0; k < K; k++) s += A[(size_t)b * K + k] * W[(size_t)n * K + k];
-      C[(size_t)b * N + n] += s;
+      real *c = C + (size_t)b * N;
+      c[n] = GEMM_START(add, bias, c, n) + s;
     }
 }
 
-/* C[i,k] += sum_p A[i*sai + p*sap] * W[p*K + k]: gemm_nn and gemm_tn are this with strides. */
+/* C[i,k] (+)= sum_p A[i*sai + p*sap] * W[p*K + k]: gemm_nn and gemm_tn are this with strides. */
 static void gemm_rows_scalar(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
-                             int P, int K) {
+                             int P, int K, int add, const real *bias) {
   for (int i = 0; i < I; i++) {
     real *c = C + (size_t)i * K;
+    if (!add) gemm_start_rows(c, bias, 1, K);
     for (int p = 0; p < P; p++) {
       real a = A[i * sai + p * sap];
       const real *w = W + (size_t)p * K;
@@ -114,13 +127,17 @@ static void gemm_rows_scalar(real *C, const real *A, size_t sai, size_t sap, con
   }
 }
 
-void gemm_nn_scalar(real *C, const real *A, const real *W, int B, int N, int K) {
-  gemm_rows_scalar(C, A, (size_t)N, 1, W, B, N, K);
-}
-
-void gemm_tn_scalar(real *C, const real *A, const real *X, int B, int N, int K) {
-  gemm_rows_scalar(C, A, 1, (size_t)N, X, N, B, K);
-}
+/* gemm_nn and gemm_tn of one path: its gemm_rows with A's strides */
+#define GEMM_NN_TN(path, rows)                                                                    \
+  void gemm_nn_##path(real *C, const real *A, const real *W, int B, int N, int K, int add,        \
+                      const real *bias) {                                                         \
+    rows(C, A, (size_t)N, 1, W, B, N, K, add, bias);                                              \
+  }                                                                                               \
+  void gemm_tn_##path(real *C, const real *A, const real *X, int B, int N, int K, int add,        \
+                      const real *bias) {                                                         \
+    rows(C, A, 1, (size_t)N, X, N, B, K, add, bias);                                              \
+  }
+GEMM_NN_TN(scalar, gemm_rows_scalar)
 
 void axpy_scalar(real *y, real a, const real *x, int n) {
   for (int i = 0; i < n; i++) y[i] += a * x[i];
@@ -439,7 +456,9 @@ void axpy_simd(real *y, real a, const real *x, int n) {
  * pair; a W that fits is walked whole (blocking it would stream A instead). */
 #define NT_WBLOCK 32
 #define NT_WBLOCK_ABOVE (256u << 10) /* bytes */
-void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
+void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K, int add,
+                  const real *bias) {
+#define NT_START4(c, n) (add ? F32X4_LOAD((c) + (n)) : bias ? F32X4_LOAD(bias + (n)) : F32X4_SPLAT(0))
   int wblock = (size_t)N * K * sizeof(real) > NT_WBLOCK_ABOVE ? NT_WBLOCK : N;
   for (int n0 = 0; n0 < N; n0 += wblock) {
     int n1 = N - n0 < wblock ? N : n0 + wblock;
@@ -475,12 +494,12 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
           r0[0] += a0[k] * w0[k]; r0[1] += a0[k] * w1[k]; r0[2] += a0[k] * w2[k]; r0[3] += a0[k] * w3[k];
           r1[0] += a1[k] * w0[k]; r1[1] += a1[k] * w1[k]; r1[2] += a1[k] * w2[k]; r1[3] += a1[k] * w3[k];
         }
-        F32X4_STORE(c0 + n, F32X4_ADD(F32X4_LOAD(c0 + n), F32X4_LOAD(r0)));
-        F32X4_STORE(c1 + n, F32X4_ADD(F32X4_LOAD(c1 + n), F32X4_LOAD(r1)));
+        F32X4_STORE(c0 + n, F32X4_ADD(NT_START4(c0, n), F32X4_LOAD(r0)));
+        F32X4_STORE(c1 + n, F32X4_ADD(NT_START4(c1, n), F32X4_LOAD(r1)));
       }
       for (; n < n1; n++) {
-        c0[n] += dot_simd(a0, W + (size_t)n * K, K);
-        c1[n] += dot_simd(a1, W + (size_t)n * K, K);
+        c0[n] = GEMM_START(add, bias, c0, n) + dot_simd(a0, W + (size_t)n * K, K);
+        c1[n] = GEMM_START(add, bias, c1, n) + dot_simd(a1, W + (size_t)n * K, K);
       }
     }
     for (; b < B; b++) { /* the odd row: one row of A against four rows of W */
@@ -503,11 +522,12 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
         for (; k < K; k++) {
           r0[0] += a0[k] * w0[k]; r0[1] += a0[k] * w1[k]; r0[2] += a0[k] * w2[k]; r0[3] += a0[k] * w3[k];
         }
-        F32X4_STORE(c0 + n, F32X4_ADD(F32X4_LOAD(c0 + n), F32X4_LOAD(r0)));
+        F32X4_STORE(c0 + n, F32X4_ADD(NT_START4(c0, n), F32X4_LOAD(r0)));
       }
-      for (; n < n1; n++) c0[n] += dot_simd(a0, W + (size_t)n * K, K);
+      for (; n < n1; n++) c0[n] = GEMM_START(add, bias, c0, n) + dot_simd(a0, W + (size_t)n * K, K);
     }
   }
+#undef NT_START4
 }
 
 /* C[i,k] += sum_p A(i,p) W[p,k]. W is taken in blocks of ROWS_PBLOCK rows by ROWS_KBLOCK columns
@@ -525,8 +545,9 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K) {
 #define ROWS_PBLOCK 32
 #define ROWS_KBLOCK 256
 static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
-                           int P, int K) {
+                               int P, int K, int add, const real *bias) {
   real pk[2 * ROWS_PBLOCK * 4];
+  if (!add && P == 0) gemm_start_rows(C, bias, I, K);
   /* up to twice the block in one: a short P (the output layer's chunks of 52 rows against a C of
    * 20,000 x 512 that lives in memory) then loads and stores each C tile once, not twice */
   int pblock = P <= 2 * ROWS_PBLOCK ? P : ROWS_PBLOCK;
@@ -535,6 +556,11 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
     for (int p0 = 0; p0 < P; p0 += pblock) {
       int np = P - p0 < pblock ? P - p0 : pblock;
       const real *Wb = W + (size_t)p0 * K;
+      /* the first block of p starts each output from the bias or 0 unless adding to C */
+      int from_c = add || p0 > 0;
+      const real *b0 = from_c ? NULL : bias;
+#define ROWS_START4(c, k) (from_c ? F32X4_LOAD((c) + (k)) : b0 ? F32X4_LOAD(b0 + (k)) : F32X4_SPLAT(0))
+#define ROWS_START1(c, k) GEMM_START(from_c, b0, c, k)
       int i = 0;
       for (; i + 4 <= I; i += 4) {
         real *c0 = C + (size_t)i * K, *c1 = c0 + K, *c2 = c1 + K, *c3 = c2 + K;
@@ -542,10 +568,10 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
           for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-          f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
-          f32x4 x10 = F32X4_LOAD(c1 + k), x11 = F32X4_LOAD(c1 + k + 4);
-          f32x4 x20 = F32X4_LOAD(c2 + k), x21 = F32X4_LOAD(c2 + k + 4);
-          f32x4 x30 = F32X4_LOAD(c3 + k), x31 = F32X4_LOAD(c3 + k + 4);
+          f32x4 x00 = ROWS_START4(c0, k), x01 = ROWS_START4(c0, k + 4);
+          f32x4 x10 = ROWS_START4(c1, k), x11 = ROWS_START4(c1, k + 4);
+          f32x4 x20 = ROWS_START4(c2, k), x21 = ROWS_START4(c2, k + 4);
+          f32x4 x30 = ROWS_START4(c3, k), x31 = ROWS_START4(c3, k + 4);
           const real *w = Wb + k;
           for (int p = 0; p < np; p++, w += K) {
             f32x4 w0 = F32X4_LOAD(w), w1 = F32X4_LOAD(w + 4), a;
@@ -568,7 +594,7 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
           F32X4_STORE(c3 + k, x30), F32X4_STORE(c3 + k + 4, x31);
         }
         for (; k + 4 <= k1; k += 4) {
-          f32x4 x0 = F32X4_LOAD(c0 + k), x1 = F32X4_LOAD(c1 + k), x2 = F32X4_LOAD(c2 + k), x3 = F32X4_LOAD(c3 + k);
+          f32x4 x0 = ROWS_START4(c0, k), x1 = ROWS_START4(c1, k), x2 = ROWS_START4(c2, k), x3 = ROWS_START4(c3, k);
           for (int p = 0; p < np; p++) {
             f32x4 w0 = F32X4_LOAD(Wb + (size_t)p * K + k);
             x0 = F32X4_MADD(x0, F32X4_SPLAT(pk[p * 4]), w0);
@@ -579,7 +605,7 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
           F32X4_STORE(c0 + k, x0), F32X4_STORE(c1 + k, x1), F32X4_STORE(c2 + k, x2), F32X4_STORE(c3 + k, x3);
         }
         for (; k < k1; k++) {
-          real x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k];
+          real x0 = ROWS_START1(c0, k), x1 = ROWS_START1(c1, k), x2 = ROWS_START1(c2, k), x3 = ROWS_START1(c3, k);
           for (int p = 0; p < np; p++) {
             real w = Wb[(size_t)p * K + k];
             x0 += pk[p * 4] * w, x1 += pk[p * 4 + 1] * w, x2 += pk[p * 4 + 2] * w, x3 += pk[p * 4 + 3] * w;
@@ -592,7 +618,7 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
         const real *ai0 = A + i * sai + (size_t)p0 * sap;
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
-          f32x4 x00 = F32X4_LOAD(c0 + k), x01 = F32X4_LOAD(c0 + k + 4);
+          f32x4 x00 = ROWS_START4(c0, k), x01 = ROWS_START4(c0, k + 4);
           for (int p = 0; p < np; p++) {
             const real *w = Wb + (size_t)p * K + k;
             f32x4 a0 = F32X4_SPLAT(ai0[p * sap]);
@@ -603,28 +629,24 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
           F32X4_STORE(c0 + k + 4, x01);
         }
         for (; k + 4 <= k1; k += 4) {
-          f32x4 x0 = F32X4_LOAD(c0 + k);
+          f32x4 x0 = ROWS_START4(c0, k);
           for (int p = 0; p < np; p++)
             x0 = F32X4_MADD(x0, F32X4_SPLAT(ai0[p * sap]), F32X4_LOAD(Wb + (size_t)p * K + k));
           F32X4_STORE(c0 + k, x0);
         }
         for (; k < k1; k++) {
-          real x0 = c0[k];
+          real x0 = ROWS_START1(c0, k);
           for (int p = 0; p < np; p++) x0 += ai0[p * sap] * Wb[(size_t)p * K + k];
           c0[k] = x0;
         }
       }
+#undef ROWS_START4
+#undef ROWS_START1
     }
   }
 }
 
-void gemm_nn_simd(real *C, const real *A, const real *W, int B, int N, int K) {
-  gemm_rows_4x8_simd(C, A, (size_t)N, 1, W, B, N, K);
-}
-
-void gemm_tn_simd(real *C, const real *A, const real *X, int B, int N, int K) {
-  gemm_rows_4x8_simd(C, A, 1, (size_t)N, X, N, B, K);
-}
+GEMM_NN_TN(simd, gemm_rows_4x8_simd)
 
 /* Additive scores, four positions at a time (their tanh chains interleave; q and v are loaded
  * once for the four): each position's sum is the one-position loop's, as f32x4_reduce4 adds the

@@ -20,12 +20,19 @@ typedef struct {
 } s2s_adam_consts;
 
 #define S2S_KERNEL_LIST(X)                                                                         \
-  /* C[B,N] += A[B,K] . W[N,K]^T */                                                              \
-  X(void, gemm_nt, (real *C, const real *A, const real *W, int B, int N, int K))                  \
-  /* C[B,K] += A[B,N] . W[N,K] */                                                                \
-  X(void, gemm_nn, (real *C, const real *A, const real *W, int B, int N, int K))                  \
-  /* C[N,K] += A[B,N]^T . X[B,K] */                                                              \
-  X(void, gemm_tn, (real *C, const real *A, const real *X, int B, int N, int K))                  \
+  /* The GEMMs' last two arguments say where each output starts: add = 1, C += the product (bias \
+     unused); add = 0, C = the product added to bias[:columns of C] in every row, or to 0 when bias \
+     is NULL, and C is not read (the bias copy or the clear before the product, folded into it:    \
+     the same additions in the same order, so the same bits). */                                   \
+  /* C[B,N] (+)= A[B,K] . W[N,K]^T */                                                            \
+  X(void, gemm_nt, (real *C, const real *A, const real *W, int B, int N, int K, int add,          \
+                    const real *bias))                                                             \
+  /* C[B,K] (+)= A[B,N] . W[N,K] */                                                              \
+  X(void, gemm_nn, (real *C, const real *A, const real *W, int B, int N, int K, int add,          \
+                    const real *bias))                                                             \
+  /* C[N,K] (+)= A[B,N]^T . X[B,K] */                                                            \
+  X(void, gemm_tn, (real *C, const real *A, const real *X, int B, int N, int K, int add,          \
+                    const real *bias))                                                             \
   /* y[:n] += each of the rows of x (rows,n), added row by row (the additions of axpy with a = 1) */ \
   X(void, col_sum, (real *y, const real *x, int rows, int n))                                     \
   /* y[n] += a * x[n] */                                                                         \
@@ -123,11 +130,13 @@ static inline void s2s_zero(real *dst, size_t n) {
  * multiply-add per product leaves gemm_nt as fast as gemm_nn at every one of these shapes. */
 static inline int gemm_wt_pays(int N, int K) { return !S2S_FMA && K <= 128 && N >= 32; }
 
-/* C[B,N] += A[B,K] . W[N,K]^T: from Wt = W^T (K,N) as gemm_nn where that pays and Wt is given
- * (training keeps those, s2s_transpose_weights), else gemm_nt on W as stored (also decoding). */
-static inline void gemm_xwt(real *C, const real *A, const real *W, const real *Wt, int B, int N, int K) {
-  if (Wt && gemm_wt_pays(N, K)) S2S_KERNEL(gemm_nn)(C, A, Wt, B, K, N);
-  else S2S_KERNEL(gemm_nt)(C, A, W, B, N, K);
+/* C[B,N] (+)= A[B,K] . W[N,K]^T (add, bias: as the GEMMs): from Wt = W^T (K,N) as gemm_nn where
+ * that pays and Wt is given (training keeps those, s2s_transpose_weights), else gemm_nt on W as
+ * stored (also decoding). */
+static inline void gemm_xwt(real *C, const real *A, const real *W, const real *Wt, int B, int N, int K,
+                            int add, const real *bias) {
+  if (Wt && gemm_wt_pays(N, K)) S2S_KERNEL(gemm_nn)(C, A, Wt, B, K, N, add, bias);
+  else S2S_KERNEL(gemm_nt)(C, A, W, B, N, K, add, bias);
 }
 
 /* log-softmax of one row of n logits, in place; returns nothing. Scalar code: it runs once per

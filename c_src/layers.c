@@ -23,8 +23,7 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
       s2s_copy(ws->x_enc + ((size_t)t * B + b) * E, w->enc_embed + (size_t)src[(size_t)b * M + t] * E, E);
-  for (size_t r = 0; r < (size_t)M * B; r++) s2s_copy(ws->gi_enc + r * GH, w->enc_bih, GH);
-  gemm_xwt(ws->gi_enc, ws->x_enc, w->enc_wih, S2S_WT(m, enc_wih), M * B, GH, E); /* (M*B,GH) */
+  gemm_xwt(ws->gi_enc, ws->x_enc, w->enc_wih, S2S_WT(m, enc_wih), M * B, GH, E, 0, w->enc_bih); /* (M*B,GH) */
   s2s_zero(ws->h_enc, B * H);
   if (ws->c_enc) s2s_zero(ws->c_enc, B * H);
   for (int t = 0; t < M; t++) {
@@ -69,16 +68,15 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
     cell_backward(m->cfg.cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
                   lstm ? ws->c_enc + o * H : NULL, dh, lstm ? dc : NULL, dgi, dgh, dh_prev,
                   lstm ? dc_prev : NULL);
-    S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H);
+    S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H, 1, NULL);
     s2s_copy(dh, dh_prev, B * H);
     if (lstm) s2s_copy(dc, dc_prev, B * H);
   }
-  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E);
+  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E, 1, NULL);
   col_sum_add(g->enc_bih, ws->d_gi_enc, (size_t)M * B, GH);
-  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H);
+  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H, 1, NULL);
   col_sum_add(g->enc_bhh, ws->d_gh_enc, (size_t)M * B, GH);
-  s2s_zero(ws->d_x_enc, (size_t)M * B * E);
-  S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E);
+  S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E, 0, NULL);
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
       S2S_KERNEL(axpy)(g->enc_embed + (size_t)src[(size_t)b * M + t] * E, 1,
@@ -88,18 +86,17 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
 /* ---- attention keys ------------------------------------------------------------------------ */
 
 void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows) {
-  s2s_zero(keys, (size_t)rows * m->cfg.A);
   int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   gemm_xwt(keys, hs, additive ? m->w.attn_wh : m->w.attn_wk,
-           additive ? S2S_WT(m, attn_wh) : S2S_WT(m, attn_wk), rows, m->cfg.A, m->cfg.H);
+           additive ? S2S_WT(m, attn_wh) : S2S_WT(m, attn_wk), rows, m->cfg.A, m->cfg.H, 0, NULL);
 }
 
 void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys, const real *hs,
                                  const s2s_model *m, int rows) {
   const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
   real *gk = m->cfg.attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
-  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->cfg.A, m->cfg.H);
-  S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->cfg.A, m->cfg.H);
+  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->cfg.A, m->cfg.H, 1, NULL);
+  S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->cfg.A, m->cfg.H, 1, NULL);
 }
 
 /* ---- attention ----------------------------------------------------------------------------- */
@@ -112,12 +109,8 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
                            const int32_t *lens, int shared, const s2s_model *m, int R, int M, int ld) {
   int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   const s2s_weights *w = &m->w;
-  if (additive)
-    for (int r = 0; r < R; r++) s2s_copy(q + (size_t)r * A, w->attn_b, A);
-  else
-    s2s_zero(q, (size_t)R * A); /* the rows are contiguous: one clear, not one per row */
   gemm_xwt(q, s_prev, additive ? w->attn_ws : w->attn_wq,
-           additive ? S2S_WT(m, attn_ws) : S2S_WT(m, attn_wq), R, A, H);
+           additive ? S2S_WT(m, attn_ws) : S2S_WT(m, attn_wq), R, A, H, 0, additive ? w->attn_b : NULL);
   for (int r = 0; r < R; r++) {
     int seq = shared ? 0 : r;
     S2S_KERNEL(attention_row)(ctx + (size_t)r * H, alpha + (size_t)r * M, scores + (size_t)r * M,
@@ -146,13 +139,13 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
     else
       S2S_KERNEL(scores_dot_backward)(dkr, R * A, dqr, kr, R * A, qr, da, scale, len, A);
   }
-  S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H);
+  S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H, 1, NULL);
 }
 
 void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *s_prev,
                                     const s2s_model *m, int rows) {
   int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
-  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H);
+  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H, 1, NULL);
   if (additive) col_sum_add(g->attn_b, dq, (size_t)rows, m->cfg.A);
 }
 
@@ -167,9 +160,8 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
     real *x = xd + (size_t)r * Din;
     s2s_copy(x, w->dec_embed + (size_t)tokens[r] * E, E);
     if (m->cfg.attn) s2s_copy(x + E, ctx + (size_t)r * H, H);
-    s2s_copy(gi + (size_t)r * GH, w->dec_bih, GH);
   }
-  gemm_xwt(gi, xd, w->dec_wih, S2S_WT(m, dec_wih), R, GH, Din);
+  gemm_xwt(gi, xd, w->dec_wih, S2S_WT(m, dec_wih), R, GH, Din, 0, w->dec_bih);
   cell_forward(m->cfg.cell, R, H, w->dec_whh, S2S_WT(m, dec_whh), w->dec_bhh, gi, s_prev, c_prev, gh,
                gates, s_new, c_new);
   for (int r = 0; r < R; r++) {
@@ -191,9 +183,8 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
     if (m->cfg.attn) s2s_copy(dctx + (size_t)r * H, d + H, H);
   }
   cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, ds, dc, dgi, dgh, ds_prev, dc_prev);
-  S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H);
-  s2s_zero(d_xd, R * Din);
-  S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din);
+  S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H, 1, NULL);
+  S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din, 0, NULL);
   for (int r = 0; r < R; r++) { /* xd = [embed(token) ; ctx] */
     const real *dx = d_xd + (size_t)r * Din;
     S2S_KERNEL(axpy)(g->dec_embed + (size_t)tokens[r] * E, 1, dx, E);
@@ -204,9 +195,9 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
 void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *dgh, const real *xd,
                                   const real *s_prev, const s2s_model *m, int rows) {
   int GH = m->G * m->cfg.H;
-  S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din);
+  S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din, 1, NULL);
   col_sum_add(g->dec_bih, dgi, (size_t)rows, GH);
-  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H);
+  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H, 1, NULL);
   col_sum_add(g->dec_bhh, dgh, (size_t)rows, GH);
 }
 
@@ -214,17 +205,15 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
 
 void s2s_output_forward(real *logits, const real *oi, const s2s_model *m, int R) {
   int Vt = m->cfg.Vt;
-  for (int r = 0; r < R; r++) s2s_copy(logits + (size_t)r * Vt, m->w.out_b, Vt);
-  gemm_xwt(logits, oi, m->w.out_w, S2S_WT(m, out_w), R, Vt, m->Dout);
+  gemm_xwt(logits, oi, m->w.out_w, S2S_WT(m, out_w), R, Vt, m->Dout, 0, m->w.out_b);
 }
 
 void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const real *oi,
                          const s2s_model *m, int R) {
   int Vt = m->cfg.Vt, Dout = m->Dout;
-  S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout);
+  S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout, 1, NULL);
   col_sum_add(g->out_b, dlogits, (size_t)R, Vt);
-  s2s_zero(d_oi, (size_t)R * Dout);
-  S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout);
+  S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout, 0, NULL);
 }
 
 int s2s_output_chunk_rows(int Vt, int rows) {
@@ -239,8 +228,7 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
                            const int32_t *ys, const s2s_model *m, int n, real inv_count) {
   int Vt = m->cfg.Vt, Dout = m->Dout;
   real *logits = ws->logits;
-  for (int k = 0; k < n; k++) s2s_copy(logits + (size_t)k * Vt, m->w.out_b, Vt);
-  gemm_xwt(logits, x, m->w.out_w, S2S_WT(m, out_w), n, Vt, Dout);
+  gemm_xwt(logits, x, m->w.out_w, S2S_WT(m, out_w), n, Vt, Dout, 0, m->w.out_b);
   double loss = 0;
   for (int k = 0; k < n; k++) {
     real *row = logits + (size_t)k * Vt;
@@ -255,16 +243,15 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
     }
   }
   if (!g) return loss;
-  S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout);
+  S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout, 1, NULL);
   col_sum_add(g->out_b, logits, (size_t)n, Vt);
   /* dx = dlogits W_out, S2S_OUT_PACK_COLS columns of dlogits at a time (each dx element still
-   * adds over v in order) */
-  s2s_zero(dx, (size_t)n * Dout);
+   * adds over v in order; the first block starts it from 0) */
   for (int v0 = 0; v0 < Vt; v0 += S2S_OUT_PACK_COLS) {
     int nv = Vt - v0 < S2S_OUT_PACK_COLS ? Vt - v0 : S2S_OUT_PACK_COLS;
     for (int k = 0; k < n; k++)
       s2s_copy(ws->out_pack + (size_t)k * nv, logits + (size_t)k * Vt + v0, nv);
-    S2S_KERNEL(gemm_nn)(dx, ws->out_pack, m->w.out_w + (size_t)v0 * Dout, n, nv, Dout);
+    S2S_KERNEL(gemm_nn)(dx, ws->out_pack, m->w.out_w + (size_t)v0 * Dout, n, nv, Dout, v0 > 0, NULL);
   }
   return loss;
 }

@@ -58,7 +58,7 @@ const gemmTnRef = (C, A, X, B, N, K) => accumulate(C, K, B, (n, k, b) => A[b * N
 /** Both variants of an accumulating gemm: equal to each other and to the double reference. */
 function checkGemm(name, reference, shapes, B, N, K) {
   const inputs = shapes.map((n) => randoms(n));
-  const [a, b] = both(name, inputs, [0], (f, [C, X, Y]) => f(C, X, Y, B, N, K));
+  const [a, b] = both(name, inputs, [0], (f, [C, X, Y]) => f(C, X, Y, B, N, K, 1, 0)); // add = 1: C += the product
   const what = `${name} B=${B} N=${N} K=${K}`;
   close(a.out[0], b.out[0], what);
   const want = reference(...inputs, B, N, K);
@@ -80,9 +80,9 @@ test('gemm_nt with a W larger than the cache share (walked in blocks of rows): S
 
 test('gemm_nn and gemm_tn across several blocks of W (64 rows x 128 columns) and with tails: SIMD bitwise equals scalar', () => {
   for (const [B, N, K] of [[5, 130, 260], [7, 65, 131], [9, 200, 129], [3, 64, 128], [150, 70, 140], [130, 6, 133]]) {
-    let [a, b] = both('gemm_nn', [randoms(B * K), randoms(B * N), randoms(N * K)], [0], (f, [C, A, W]) => f(C, A, W, B, N, K));
+    let [a, b] = both('gemm_nn', [randoms(B * K), randoms(B * N), randoms(N * K)], [0], (f, [C, A, W]) => f(C, A, W, B, N, K, 1, 0));
     assert.deepEqual(a.out[0], b.out[0], `gemm_nn B=${B} N=${N} K=${K}`);
-    [a, b] = both('gemm_tn', [randoms(N * K), randoms(B * N), randoms(B * K)], [0], (f, [C, A, X]) => f(C, A, X, B, N, K));
+    [a, b] = both('gemm_tn', [randoms(N * K), randoms(B * N), randoms(B * K)], [0], (f, [C, A, X]) => f(C, A, X, B, N, K, 1, 0));
     assert.deepEqual(a.out[0], b.out[0], `gemm_tn B=${B} N=${N} K=${K}`);
   }
 });

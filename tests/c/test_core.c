@@ -11,15 +11,16 @@
 #include "kernels.h"
 #include "model.h"
 
-#if S2S_SIMD
-static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 64, 65};
-#define NSIZES (int)(sizeof SIZES / sizeof SIZES[0])
-
 static real *rand_vec(size_t n, double scale) {
   real *v = malloc(sizeof(real) * (n ? n : 1));
   for (size_t i = 0; i < n; i++) v[i] = (real)((test_uniform() * 2 - 1) * scale);
   return v;
 }
+
+#if S2S_SIMD
+static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 64, 65};
+#define NSIZES (int)(sizeof SIZES / sizeof SIZES[0])
+
 static real *nan_vec(size_t n) {
   real *v = malloc(sizeof(real) * (n ? n : 1));
   for (size_t i = 0; i < n; i++) v[i] = NAN;
@@ -83,22 +84,22 @@ static void test_kernels(void) {
       /* gemm_nt: C (B,n) += A (B,K) W (n,K)^T */
       real *A = rand_vec((size_t)B * K, 1), *W = rand_vec((size_t)n * K, 1), *C0 = rand_vec((size_t)B * n, 1);
       real *c1 = copy_vec(C0, (size_t)B * n), *c2 = copy_vec(C0, (size_t)B * n);
-      gemm_nt_simd(c1, A, W, B, n, K);
-      gemm_nt_scalar(c2, A, W, B, n, K);
+      gemm_nt_simd(c1, A, W, B, n, K, 1, NULL);
+      gemm_nt_scalar(c2, A, W, B, n, K, 1, NULL);
       CHECK(max_rel(c1, c2, (size_t)B * n) < tol, "gemm_nt B=%d N=%d K=%d", B, n, K);
       free(c1), free(c2), free(W);
       /* gemm_nn: C (B,K) += A (B,n) W (n,K) */
       real *A2 = rand_vec((size_t)B * n, 1), *W2 = rand_vec((size_t)n * K, 1), *D0 = rand_vec((size_t)B * K, 1);
       c1 = copy_vec(D0, (size_t)B * K), c2 = copy_vec(D0, (size_t)B * K);
-      gemm_nn_simd(c1, A2, W2, B, n, K);
-      gemm_nn_scalar(c2, A2, W2, B, n, K);
+      gemm_nn_simd(c1, A2, W2, B, n, K, 1, NULL);
+      gemm_nn_scalar(c2, A2, W2, B, n, K, 1, NULL);
       CHECK(max_rel(c1, c2, (size_t)B * K) < tol, "gemm_nn B=%d N=%d K=%d", B, n, K);
       free(c1), free(c2);
       /* gemm_tn: C (n,K) += A (B,n)^T X (B,K) */
       real *E0 = rand_vec((size_t)n * K, 1);
       c1 = copy_vec(E0, (size_t)n * K), c2 = copy_vec(E0, (size_t)n * K);
-      gemm_tn_simd(c1, A2, A, B, n, K);
-      gemm_tn_scalar(c2, A2, A, B, n, K);
+      gemm_tn_simd(c1, A2, A, B, n, K, 1, NULL);
+      gemm_tn_scalar(c2, A2, A, B, n, K, 1, NULL);
       CHECK(max_rel(c1, c2, (size_t)n * K) < tol, "gemm_tn B=%d N=%d K=%d", B, n, K);
       free(c1), free(c2), free(A), free(A2), free(W2), free(C0), free(D0), free(E0);
     }
@@ -226,6 +227,39 @@ static void reverse_batch(int B, int M, int symbols, int32_t *src, int32_t *len,
   }
 }
 
+/* The GEMMs' start (kernels.h: add = 0): each output starts from the bias row or from 0 instead of
+ * C, which is not read (filled with NaN here), and the result is bitwise the copy-then-add or
+ * clear-then-add it replaces, at shapes that cross the blocks and tiles, and with no terms. */
+typedef void gemm_fn(real *, const real *, const real *, int, int, int, int, const real *);
+static void test_gemm_start(void) {
+  static const int shapes[][3] = {{9, 70, 300}, {70, 33, 520}, {5, 65, 257}, {3, 200, 13}, {6, 0, 11}, {1, 7, 5}};
+  struct { const char *name; gemm_fn *f; int tn, nt; } fns[] = {
+    {"gemm_nt_scalar", gemm_nt_scalar, 0, 1}, {"gemm_nn_scalar", gemm_nn_scalar, 0, 0},
+    {"gemm_tn_scalar", gemm_tn_scalar, 1, 0},
+#if S2S_SIMD
+    {"gemm_nt_simd", gemm_nt_simd, 0, 1}, {"gemm_nn_simd", gemm_nn_simd, 0, 0},
+    {"gemm_tn_simd", gemm_tn_simd, 1, 0},
+#endif
+  };
+  for (size_t f = 0; f < sizeof fns / sizeof fns[0]; f++)
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+      int B = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+      /* C's shape: nt (B,N) from A (B,K), W (N,K); nn (B,K) from A (B,N); tn (N,K) from A (B,N) */
+      int rows = fns[f].tn ? N : B, cols = fns[f].nt ? N : K;
+      size_t nc = (size_t)rows * cols;
+      real *A = rand_vec((size_t)B * (fns[f].nt ? K : N) + 1, 1), *W = rand_vec((size_t)(fns[f].tn ? B : N) * K + 1, 1);
+      real *bias = rand_vec((size_t)cols + 1, 1), *c1 = rand_vec(nc + 1, 1), *c2 = rand_vec(nc + 1, 1);
+      for (int z = 0; z < 2; z++) { /* from the bias, from 0 */
+        for (size_t i = 0; i < nc; i++) c1[i] = (real)NAN, c2[i] = z ? 0 : bias[i % cols];
+        fns[f].f(c1, A, W, B, N, K, 0, z ? NULL : bias);
+        fns[f].f(c2, A, W, B, N, K, 1, NULL);
+        CHECK(!memcmp(c1, c2, sizeof(real) * nc), "%s B=%d N=%d K=%d from %s is not the %s then add",
+              fns[f].name, B, N, K, z ? "0" : "the bias", z ? "clear" : "copy");
+      }
+      free(A), free(W), free(bias), free(c1), free(c2);
+    }
+}
+
 #if S2S_SIMD
 /* gemm_nn/gemm_tn (gemm_rows) at shapes that cross its blocks of W (rows and columns) and its
  * four-row and eight-column tiles: each C element still adds over p in order, as the scalar
@@ -236,12 +270,12 @@ static void test_gemm_blocks(void) {
     int B = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
     real *A = rand_vec((size_t)B * N, 1), *W = rand_vec((size_t)N * K, 1), *X = rand_vec((size_t)B * K, 1);
     real *c1 = rand_vec((size_t)B * K, 1), *c2 = copy_vec(c1, (size_t)B * K);
-    gemm_nn_simd(c1, A, W, B, N, K);
-    gemm_nn_scalar(c2, A, W, B, N, K);
+    gemm_nn_simd(c1, A, W, B, N, K, 1, NULL);
+    gemm_nn_scalar(c2, A, W, B, N, K, 1, NULL);
     CHECK(!memcmp(c1, c2, sizeof(real) * B * K) || S2S_FMA, "gemm_nn B=%d N=%d K=%d is not bitwise equal", B, N, K);
     real *d1 = rand_vec((size_t)N * K, 1), *d2 = copy_vec(d1, (size_t)N * K);
-    gemm_tn_simd(d1, A, X, B, N, K);
-    gemm_tn_scalar(d2, A, X, B, N, K);
+    gemm_tn_simd(d1, A, X, B, N, K, 1, NULL);
+    gemm_tn_scalar(d2, A, X, B, N, K, 1, NULL);
     CHECK(!memcmp(d1, d2, sizeof(real) * N * K) || S2S_FMA, "gemm_tn B=%d N=%d K=%d is not bitwise equal", B, N, K);
     free(A), free(W), free(X), free(c1), free(c2), free(d1), free(d2);
   }
@@ -267,8 +301,8 @@ static void test_transposed_weights(void) {
     int B = 7;
     real *A = rand_vec((size_t)B * t->cols, 1), *c1 = rand_vec((size_t)B * t->rows, 1);
     real *c2 = copy_vec(c1, (size_t)B * t->rows);
-    gemm_xwt(c1, A, w, wt, B, t->rows, t->cols);
-    gemm_xwt(c2, A, w, NULL, B, t->rows, t->cols);
+    gemm_xwt(c1, A, w, wt, B, t->rows, t->cols, 1, NULL);
+    gemm_xwt(c2, A, w, NULL, B, t->rows, t->cols, 1, NULL);
     CHECK(max_rel(c1, c2, (size_t)B * t->rows) < 1e-5, "%s: the product from W^T differs", t->name);
     free(A), free(c1), free(c2);
   }
@@ -411,6 +445,7 @@ static void test_seed(void) {
 }
 
 int main(void) {
+  test_gemm_start();
 #if S2S_SIMD
   test_kernels();
   test_tanh_sweep();
