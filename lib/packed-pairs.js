@@ -215,3 +215,10 @@ export function pairsForWorker(pairs) {
 export function pairsFromMessage(pairs, what = 'pairs') {
   return isPacked(pairs) ? unpackPairs(pairs, what) : pairs;
 }
+
+/** `options` with its `pairs`, where it has them, passed through `convert` (pairsForWorker or
+ *  pairsFromMessage): Translator.create's options carry the pairs inside them. */
+export function withOptionPairs(options, convert) {
+  const hasPairs = options !== null && typeof options === 'object' && 'pairs' in options;
+  return hasPairs ? { ...options, pairs: convert(options.pairs) } : options;
+}

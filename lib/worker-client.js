@@ -10,7 +10,7 @@
 import { startWorker } from '#platform';
 import { RpcClient } from './rpc.js';
 import { fail } from './errors.js';
-import { pairsForWorker } from './packed-pairs.js';
+import { pairsForWorker, withOptionPairs } from './packed-pairs.js';
 
 /** A Translator that lives in a worker; every method returns a Promise. */
 export class TranslatorWorker {
@@ -39,8 +39,7 @@ export class TranslatorWorker {
   static async create(options, workerOptions) {
     const remote = await TranslatorWorker._start(workerOptions);
     try {
-      const hasPairs = options !== null && typeof options === 'object' && 'pairs' in options;
-      remote._state = await remote._call('create', [hasPairs ? { ...options, pairs: pairsForWorker(options.pairs) } : options]);
+      remote._state = await remote._call('create', [withOptionPairs(options, pairsForWorker)]);
     } catch (error) {
       remote.terminate();
       throw error;

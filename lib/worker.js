@@ -12,7 +12,7 @@
 import { Translator } from './translator.js';
 import { Seq2Seq } from './core.js';
 import { serve, transfer } from './rpc.js';
-import { pairsFromMessage } from './packed-pairs.js';
+import { pairsFromMessage, withOptionPairs } from './packed-pairs.js';
 import { parentPort } from '#platform';
 
 const PROGRESS_EVERY_MS = 50;
@@ -68,10 +68,7 @@ async function replace(next) {
 }
 
 serve(parentPort(), {
-  create(context, options) {
-    const hasPairs = options !== null && typeof options === 'object' && 'pairs' in options;
-    return replace(() => Translator.create(hasPairs ? { ...options, pairs: pairsFromMessage(options.pairs) } : options));
-  },
+  create: (context, options) => replace(() => Translator.create(withOptionPairs(options, pairsFromMessage))),
   load: (context, bytes, options) => replace(() => Translator.load(bytes, options)),
   async loadCheckpoint(context, bytes, options) {
     let loaded = null;
