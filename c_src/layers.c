@@ -9,11 +9,6 @@
 #include "cell.h"
 #include "kernels.h"
 
-/* dst[:cols] += each of the rows of x (rows,cols): a bias gradient. */
-static void col_sum_add(real *dst, const real *x, size_t rows, int cols) {
-  S2S_KERNEL(col_sum)(dst, x, (int)rows, cols);
-}
-
 /* ---- encoder ------------------------------------------------------------------------------- */
 
 void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
@@ -73,9 +68,9 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
     if (lstm) s2s_copy(dc, dc_prev, B * H);
   }
   S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E, 1, NULL);
-  col_sum_add(g->enc_bih, ws->d_gi_enc, (size_t)M * B, GH);
+  S2S_KERNEL(col_sum)(g->enc_bih, ws->d_gi_enc, M * B, GH);
   S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H, 1, NULL);
-  col_sum_add(g->enc_bhh, ws->d_gh_enc, (size_t)M * B, GH);
+  S2S_KERNEL(col_sum)(g->enc_bhh, ws->d_gh_enc, M * B, GH);
   S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E, 0, NULL);
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
@@ -146,7 +141,7 @@ void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *
                                     const s2s_model *m, int rows) {
   int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H, 1, NULL);
-  if (additive) col_sum_add(g->attn_b, dq, (size_t)rows, m->cfg.A);
+  if (additive) S2S_KERNEL(col_sum)(g->attn_b, dq, rows, m->cfg.A);
 }
 
 /* ---- decoder ------------------------------------------------------------------------------- */
@@ -196,9 +191,9 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
                                   const real *s_prev, const s2s_model *m, int rows) {
   int GH = m->G * m->cfg.H;
   S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din, 1, NULL);
-  col_sum_add(g->dec_bih, dgi, (size_t)rows, GH);
+  S2S_KERNEL(col_sum)(g->dec_bih, dgi, rows, GH);
   S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H, 1, NULL);
-  col_sum_add(g->dec_bhh, dgh, (size_t)rows, GH);
+  S2S_KERNEL(col_sum)(g->dec_bhh, dgh, rows, GH);
 }
 
 /* ---- output layer -------------------------------------------------------------------------- */
@@ -212,7 +207,7 @@ void s2s_output_backward(real *d_oi, s2s_weights *g, const real *dlogits, const 
                          const s2s_model *m, int R) {
   int Vt = m->cfg.Vt, Dout = m->Dout;
   S2S_KERNEL(gemm_tn)(g->out_w, dlogits, oi, R, Vt, Dout, 1, NULL);
-  col_sum_add(g->out_b, dlogits, (size_t)R, Vt);
+  S2S_KERNEL(col_sum)(g->out_b, dlogits, R, Vt);
   S2S_KERNEL(gemm_nn)(d_oi, dlogits, m->w.out_w, R, Vt, Dout, 0, NULL);
 }
 
@@ -244,7 +239,7 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
   }
   if (!g) return loss;
   S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout, 1, NULL);
-  col_sum_add(g->out_b, logits, (size_t)n, Vt);
+  S2S_KERNEL(col_sum)(g->out_b, logits, n, Vt);
   /* dx = dlogits W_out, S2S_OUT_PACK_COLS columns of dlogits at a time (each dx element still
    * adds over v in order; the first block starts it from 0) */
   for (int v0 = 0; v0 < Vt; v0 += S2S_OUT_PACK_COLS) {
