@@ -169,7 +169,7 @@ $(B)/peak-sse $(B)/peak-march: bench/peak.c
 	@mkdir -p $(@D)
 	$(CC) -O3 $(MARCH) -DPEAK_MAIN $< -o $@
 # the same loops as wasm, SIMD and scalar (-O3, no libc needed)
-PEAK_EXPORTS := peak_run peak_lanes peak_mix peak_mix_flops_per_iter
+PEAK_EXPORTS := peak_run peak_lanes peak_mix peak_mix_flops_per_iter port_run port_ops port_clock port_has_madd
 $(B)/peak-%.wasm: bench/peak.c
 	$(call have,$(EMCC))
 	@mkdir -p $(@D)

@@ -101,6 +101,136 @@ float peak_mix(int iters) {
 #endif
 }
 
+/* Issue 14's port question: which f32x4 operations issue how fast on this core, alone and with
+ * the 4 x 8 tile's loads. Each port_* function runs `iters` loop iterations and returns a value
+ * so nothing is dead; port_ops(kind) says how many vector operations of each sort one iteration
+ * issues (bench/peak.js turns them into GFLOP/s and, with port_clock, into operations per cycle).
+ * Kinds, without loads (constants in registers; every chain long enough for the op's latency):
+ *   0 mul      12 independent chains c *= a                      (a = 1 exactly: no denormals)
+ *   1 add      12 independent chains c += b
+ *   2 mul+add  7 pairs m *= a; s += m: a multiply and an add into an accumulator, as a GEMM
+ *              issues them, but neither waiting on the other within an iteration
+ *   3 madd     12 chains c = relaxed_madd(c, a, b) = c * a + b    (relaxed-SIMD build only)
+ * and with the 4 x 8 tile's loads (two v128.load of W and four load32_splat of A per step, as
+ * gemm_rows_4x8_simd in c_src/kernels.c, over a 4 x 64 and a 64 x 8 panel that stay in L1):
+ *   4 tile-mul      8 chains, each multiplied by a loaded vector (4 by a broadcast, 4 by a W load)
+ *   5 tile-add      the same with adds
+ *   6 tile-mul+add  acc += a_r * w_c as separate f32x4.mul and f32x4.add (the SIMD build's GEMM)
+ *   7 tile-madd     acc = relaxed_madd(a_r, w_c, acc) (the FMA build's GEMM; relaxed build only)
+ * and one dependent chain of 16 operations per iteration, for each operation's latency in cycles:
+ *   8 lat-mul, 9 lat-add, 10 lat-madd (relaxed build only)
+ * port_clock(iters) is a dependent chain of 16 integer add/xor per iteration (one cycle each on
+ * every x86-64 core), so its time gives the clock the other loops ran at. */
+#define PORT_P 64
+static float port_a[4 * PORT_P] __attribute__((aligned(16)));
+static float port_w[8 * PORT_P] __attribute__((aligned(16)));
+static volatile float g_one = 1.0f;
+static volatile int g_x = 0x1234567, g_y = 0x55aa55a;
+
+int port_has_madd(void) {
+#if defined(__wasm_relaxed_simd__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+/* per iteration: [multiplies, adds, fused multiply-adds, vector loads (incl. splat loads)] */
+int port_ops(int kind, int which) {
+  static const int ops[11][4] = {
+      {12, 0, 0, 0}, {0, 12, 0, 0}, {7, 7, 0, 0}, {0, 0, 12, 0},
+      {8 * PORT_P, 0, 0, 6 * PORT_P}, {0, 8 * PORT_P, 0, 6 * PORT_P},
+      {8 * PORT_P, 8 * PORT_P, 0, 6 * PORT_P}, {0, 0, 8 * PORT_P, 6 * PORT_P},
+      {16, 0, 0, 0}, {0, 16, 0, 0}, {0, 0, 16, 0}};
+  return kind >= 0 && kind < 11 && which >= 0 && which < 4 ? ops[kind][which] : -1;
+}
+
+int port_clock(int iters) {
+  int x = g_x, y = g_y, z = g_x ^ 0x777;
+  for (int i = 0; i < iters; i++) {
+    x = (x + y) ^ z; x = (x + y) ^ z; x = (x + y) ^ z; x = (x + y) ^ z;
+    x = (x + y) ^ z; x = (x + y) ^ z; x = (x + y) ^ z; x = (x + y) ^ z;
+  }
+  return x;
+}
+
+#if PEAK_LANES == 4
+#if defined(__wasm_relaxed_simd__)
+#define FMADD(acc, a, b) (vf) wasm_f32x4_relaxed_madd((v128_t)(a), (v128_t)(b), (v128_t)(acc))
+#else
+#define FMADD(acc, a, b) ((acc) + (a) * (b)) /* never called: port_has_madd() is 0 */
+#endif
+#define TWELVE(S) S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11)
+#define SEVEN(S) S(0) S(1) S(2) S(3) S(4) S(5) S(6)
+#define DECL(i) vf c##i = splat(0.5f + 0.01f * i), m##i = c##i;
+#define SUM(i) + c##i
+#define MUL(i) c##i = c##i * a;
+#define ADD(i) c##i = c##i + b;
+#define PAIR(i) m##i = m##i * a; c##i = c##i + m##i;
+#define MADD3(i) c##i = FMADD(b, c##i, a);
+/* the tile: op(acc_rc, a_r, w_c) with 8 accumulators; for mul and add each accumulator takes one
+ * loaded operand (column 0 the four broadcasts, column 1 the two W loads: WE is w0 for the even
+ * rows there, so every load is used; the products use w1 as the kernel does) */
+#define TILE(OPX, OPW, WE)                                                                          \
+  for (int i = 0; i < 4 * PORT_P; i++) port_a[i] = g_one;                                         \
+  for (int i = 0; i < 8 * PORT_P; i++) port_w[i] = g_one;                                         \
+  vf c00 = splat(0.1f), c01 = splat(0.2f), c10 = splat(0.3f), c11 = splat(0.4f);                  \
+  vf c20 = splat(0.5f), c21 = splat(0.6f), c30 = splat(0.7f), c31 = splat(0.8f);                  \
+  for (int it = 0; it < iters; it++) {                                                            \
+    const float *pa = port_a, *pw = port_w;                                                       \
+    for (int p = 0; p < PORT_P; p++, pa += 4, pw += 8) {                                          \
+      vf w0 = *(const vf *)pw, w1 = *(const vf *)(pw + 4), x;                                     \
+      x = (vf){pa[0], pa[0], pa[0], pa[0]}; c00 = OPX(c00, x, w0); c01 = OPW(c01, x, WE);         \
+      x = (vf){pa[1], pa[1], pa[1], pa[1]}; c10 = OPX(c10, x, w0); c11 = OPW(c11, x, w1);         \
+      x = (vf){pa[2], pa[2], pa[2], pa[2]}; c20 = OPX(c20, x, w0); c21 = OPW(c21, x, WE);         \
+      x = (vf){pa[3], pa[3], pa[3], pa[3]}; c30 = OPX(c30, x, w0); c31 = OPW(c31, x, w1);         \
+    }                                                                                             \
+  }                                                                                               \
+  return hsum(c00 + c01 + c10 + c11 + c20 + c21 + c30 + c31);
+#define T_MULX(c, x, w) ((c) * (x))
+#define T_MULW(c, x, w) ((c) * (w))
+#define T_ADDX(c, x, w) ((c) + (x))
+#define T_ADDW(c, x, w) ((c) + (w))
+#define T_PAIR(c, x, w) ((c) + (x) * (w))
+#define T_MADD(c, x, w) FMADD(c, x, w)
+
+static float port_mul(int iters, vf a) { TWELVE(DECL) for (int i = 0; i < iters; i++) { TWELVE(MUL) } return hsum(0 TWELVE(SUM)); }
+static float port_add(int iters, vf b) { TWELVE(DECL) for (int i = 0; i < iters; i++) { TWELVE(ADD) } return hsum(0 TWELVE(SUM)); }
+static float port_pair(int iters, vf a) { SEVEN(DECL) for (int i = 0; i < iters; i++) { SEVEN(PAIR) } return hsum(0 SEVEN(SUM)); }
+static float port_madd(int iters, vf a, vf b) { TWELVE(DECL) for (int i = 0; i < iters; i++) { TWELVE(MADD3) } return hsum(0 TWELVE(SUM)); }
+#define SIXTEEN(S) S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11) S(12) S(13) S(14) S(15)
+#define LMUL(i) c = c * a;
+#define LADD(i) c = c + b;
+#define LMADD(i) c = FMADD(b, c, a);
+static float lat_mul(int iters, vf a) { vf c = splat(0.5f); for (int i = 0; i < iters; i++) { SIXTEEN(LMUL) } return hsum(c); }
+static float lat_add(int iters, vf b) { vf c = splat(0.5f); for (int i = 0; i < iters; i++) { SIXTEEN(LADD) } return hsum(c); }
+static float lat_madd(int iters, vf a, vf b) { vf c = splat(0.5f); for (int i = 0; i < iters; i++) { SIXTEEN(LMADD) } return hsum(c); }
+static float tile_mul(int iters) { TILE(T_MULX, T_MULW, w0) }
+static float tile_add(int iters) { TILE(T_ADDX, T_ADDW, w0) }
+static float tile_pair(int iters) { TILE(T_PAIR, T_PAIR, w1) }
+static float tile_madd(int iters) { TILE(T_MADD, T_MADD, w1) }
+#endif
+
+float port_run(int kind, int iters) {
+#if PEAK_LANES == 4
+  const vf one = splat(g_one), tiny = splat(g_b * 0.001f);
+  switch (kind) {
+  case 0: return port_mul(iters, one);
+  case 1: return port_add(iters, tiny);
+  case 2: return port_pair(iters, one);
+  case 3: return port_has_madd() ? port_madd(iters, one, tiny) : -1;
+  case 4: return tile_mul(iters);
+  case 5: return tile_add(iters);
+  case 6: return tile_pair(iters);
+  case 7: return port_has_madd() ? tile_madd(iters) : -1;
+  case 8: return lat_mul(iters, one);
+  case 9: return lat_add(iters, tiny);
+  case 10: return port_has_madd() ? lat_madd(iters, one, tiny) : -1;
+  }
+#endif
+  return (float)kind * (float)iters * 0; /* only the 4-lane builds have them */
+}
+
 #ifdef PEAK_MAIN
 #include <stdio.h>
 #include <stdlib.h>
