@@ -5,7 +5,12 @@
 // wasm steps (SIMD, and FMA where this Node runs relaxed SIMD); the ratio PyTorch time / wasm
 // time per round (CPU time of each process), median and quartiles over rounds.
 // Interpreter: $PYTHON, else python3, else /usr/bin/python3, the first that imports torch.
+// --torch-isa native,avx2 runs one PyTorch process per ISA, all in the same paired rounds:
+// native lets OpenBLAS and ATen pick their widest kernels (AVX-512 in OpenBLAS on a CPU that has
+// it); avx2 sets OPENBLAS_CORETYPE=Haswell and ATEN_CPU_CAPABILITY=avx2 (TORCH_ISAS), and the
+// run fails unless the child reports that OpenBLAS really runs its Haswell kernels.
 // Usage: node [--experimental-wasm-relaxed-simd] bench/torch.js [--quick] [--models A,B,C]
+//          [--torch-isa native,avx2]
 import path from 'node:path';
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -28,8 +33,16 @@ export function findPython() {
   return null;
 }
 
-function startTorch(python, cfg) {
+// the environment of each PyTorch ISA and the OpenBLAS kernel it must then report (null: any)
+export const TORCH_ISAS = {
+  native: { env: {}, core: null },
+  avx2: { env: { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' }, core: 'Haswell' },
+};
+
+function startTorch(python, cfg, isa = 'native') {
   const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  for (const k of ['OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY']) delete env[k];
+  Object.assign(env, TORCH_ISAS[isa].env);
   if (fs.existsSync(OPENBLAS)) env.LD_LIBRARY_PATH = [OPENBLAS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   const child = spawn(python, [path.join(here, 'torch_train.py')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
@@ -50,39 +63,58 @@ function startTorch(python, cfg) {
   return { ask, next, close: () => { child.stdin.end('\n'); } };
 }
 
-export async function versusTorch(Seq2Seq, python, name, { quick = false, builds = ['simd'] } = {}) {
+export async function versusTorch(Seq2Seq, python, name, { quick = false, builds = ['simd'], isas = ['native'] } = {}) {
   const cfg = MODELS[name];
-  const torch = startTorch(python, cfg);
-  const info = await torch.ask(cfg);
+  const torches = {}, infos = {};
+  for (const isa of isas) torches[isa] = startTorch(python, cfg, isa);
   const models = {};
   for (const b of builds) models[b] = await Seq2Seq.create(modelOptions(cfg, b));
   try {
+    for (const isa of isas) {
+      const info = infos[isa] = await torches[isa].ask(cfg);
+      const want = TORCH_ISAS[isa].core;
+      if (want && info.openblasCore !== want)
+        throw new Error(`--torch-isa ${isa}: OpenBLAS reports core ${info.openblasCore}, not ${want} (OPENBLAS_CORETYPE did not take effect)`);
+      if (isa !== 'native' && /AVX512/i.test(info.atenCapability || ''))
+        throw new Error(`--torch-isa ${isa}: ATen still reports ${info.atenCapability}`);
+    }
     const batch = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed: 7 });
     const big = cfg.hidden >= 256;
     const k = big ? 2 : 5;
-    await torch.ask({ steps: big ? 2 : 5 }); // warm-up
+    for (const isa of isas) await torches[isa].ask({ steps: big ? 2 : 5 }); // warm-up
     for (const b of builds) for (let i = 0; i < (big ? 3 : 10); i++) models[b].trainStep(batch, { learningRate: 1e-3, clipNorm: 5 });
     const rounds = quick ? 3 : big ? 5 : 9;
-    const torchMs = [], wasmMs = Object.fromEntries(builds.map((b) => [b, []])), ratios = Object.fromEntries(builds.map((b) => [b, []]));
-    let loss = NaN;
+    const per = (f) => Object.fromEntries(isas.map((i) => [i, f(i)]));
+    const torchMs = per(() => []), loss = per(() => NaN), vsNative = per(() => []);
+    const wasmMs = Object.fromEntries(builds.map((b) => [b, []]));
+    const ratios = per(() => Object.fromEntries(builds.map((b) => [b, []])));
     for (let r = 0; r < rounds; r++) {
-      const t = await torch.ask({ steps: k });
-      loss = t.loss;
-      const tm = median(t.cpuMs);
-      torchMs.push(tm);
+      const tm = {};
+      for (const isa of isas) {
+        const t = await torches[isa].ask({ steps: k });
+        loss[isa] = t.loss;
+        tm[isa] = median(t.cpuMs);
+        torchMs[isa].push(tm[isa]);
+        vsNative[isa].push(tm[isa] / tm[isas[0]]);
+      }
       for (const b of builds) {
         const ms = [];
         for (let i = 0; i < k; i++) ms.push(cpuMs(() => models[b].trainStep(batch, { learningRate: 1e-3, clipNorm: 5 })));
         wasmMs[b].push(median(ms));
-        ratios[b].push(tm / median(ms));
+        for (const isa of isas) ratios[isa][b].push(tm[isa] / median(ms));
       }
     }
-    return builds.map((b) => ({ bench: 'torch', impl: `wasm-${b}`, model: name, batch: cfg.B, rounds,
-      torchCpuMs: +median(torchMs).toFixed(2), wasmCpuMs: +median(wasmMs[b]).toFixed(2),
-      ratio: +median(ratios[b]).toFixed(3), ratioQ1: +quantile(ratios[b], 0.25).toFixed(3), ratioQ3: +quantile(ratios[b], 0.75).toFixed(3),
-      torchLoss: +loss.toFixed(4), torch: info.torch, threads: info.threads, blasBuild: info.blasBuild, blasLoaded: info.blasLoaded, python: info.python }));
+    return isas.flatMap((isa) => builds.map((b) => {
+      const info = infos[isa];
+      return { bench: 'torch', impl: `wasm-${b}`, model: name, batch: cfg.B, rounds, torchIsa: isa,
+        torchCpuMs: +median(torchMs[isa]).toFixed(2), wasmCpuMs: +median(wasmMs[b]).toFixed(2),
+        ratio: +median(ratios[isa][b]).toFixed(3), ratioQ1: +quantile(ratios[isa][b], 0.25).toFixed(3), ratioQ3: +quantile(ratios[isa][b], 0.75).toFixed(3),
+        ...(isa !== isas[0] ? { [`torchTimeOver_${isas[0]}`]: +median(vsNative[isa]).toFixed(3) } : {}),
+        torchLoss: +loss[isa].toFixed(4), torch: info.torch, threads: info.threads, blasBuild: info.blasBuild, blasLoaded: info.blasLoaded,
+        openblasCore: info.openblasCore, atenCapability: info.atenCapability, sgemmGflops: info.sgemmGflops, python: info.python };
+    }));
   } finally {
-    torch.close();
+    for (const t of Object.values(torches)) t.close();
     for (const m of Object.values(models)) m.dispose();
   }
 }
@@ -97,8 +129,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else {
     const Seq2Seq = await loadSeq2Seq();
     const builds = fmaSupported() ? ['simd', 'fma'] : ['simd'];
+    const ii = a.list.indexOf('--torch-isa');
+    const isas = ii >= 0 ? a.list[ii + 1].split(',') : ['native'];
+    for (const isa of isas) if (!TORCH_ISAS[isa]) throw new Error(`--torch-isa: unknown ISA ${isa} (one of ${Object.keys(TORCH_ISAS).join(', ')})`);
     for (const name of names) {
-      try { for (const r of await versusTorch(Seq2Seq, python, name, { ...a, builds })) emit(r); } catch (e) {
+      try { for (const r of await versusTorch(Seq2Seq, python, name, { ...a, builds, isas })) emit(r); } catch (e) {
         emit({ bench: 'torch', model: name, error: String(e && e.stack || e) });
       }
     }

@@ -6,7 +6,8 @@ Adam step, for bench/torch.js.
 
 Protocol (one JSON object per line): the first line on stdin is the model config
 {"cell", "attention", "scale", "embed", "hidden", "attentionSize", "srcVocabSize", "tgtVocabSize",
- "m", "n", "B"}; the script answers {"ready": true, "torch": version, "threads": 1, "blas": ...}.
+ "m", "n", "B"}; the script answers {"ready": true, "torch": version, "threads": 1, "blas": ...,
+ "openblasCore", "atenCapability", "sgemmGflops"} (isa_report: which SIMD width runs).
 Then each line {"steps": k} runs k timed training steps and answers
 {"cpuMs": [...], "wallMs": [...], "loss": last loss}; an empty line or EOF ends it. So the caller
 can alternate PyTorch steps with its own in paired rounds while this process stays warm.
@@ -96,6 +97,43 @@ def blas_name():
     return "unknown"
 
 
+def isa_report():
+    """What this process really runs: the kernel OpenBLAS picked (openblas_get_corename() of the
+    loaded library; OPENBLAS_CORETYPE overrides it in Debian's DYNAMIC_ARCH builds), the ATen CPU
+    capability (torch.__config__.show(); ATEN_CPU_CAPABILITY lowers it), and the rate of one
+    1024 x 1024 x 1024 sgemm (median CPU time of 5, after 2 warm-up calls), which shows the kernel
+    in effect."""
+    import ctypes
+    core = None
+    try:
+        with open("/proc/self/maps") as f:
+            paths = sorted({ln.split()[-1] for ln in f if "openblas" in ln.lower() and "/" in ln})
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_get_corename"):
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                core = lib.openblas_get_corename().decode()
+                break
+    except OSError:
+        pass
+    cap = None
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage:" in line:
+            cap = line.split(":", 1)[1].strip()
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    for _ in range(2):
+        a @ b
+    ts = []
+    for _ in range(5):
+        t0 = time.process_time()
+        a @ b
+        ts.append(time.process_time() - t0)
+    ts.sort()
+    return {"openblasCore": core, "atenCapability": cap,
+            "sgemmGflops": round(2 * 1024 ** 3 / max(ts[2], 1e-9) / 1e9, 1),
+            "env": {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY") if k in os.environ}}
+
+
 def main():
     c = json.loads(sys.stdin.readline())
     torch.manual_seed(1)
@@ -122,7 +160,7 @@ def main():
         pass
     print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
                       "blasBuild": blas_name(), "blasLoaded": libs, "python": sys.executable,
-                      "params": sum(p.numel() for p in model.parameters())}), flush=True)
+                      "params": sum(p.numel() for p in model.parameters()), **isa_report()}), flush=True)
     for line in sys.stdin:
         line = line.strip()
         if not line:
