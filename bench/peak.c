@@ -4,7 +4,9 @@
  *   - wasm SIMD    (emcc -O3 -msimd128): 12 chains of f32x4;
  *   - wasm scalar  (emcc -O3):           12 chains of f32;
  *   - native SSE   (gcc -O3, x86-64 baseline = 128-bit SSE2): 12 chains of 4 floats;
- *   - native -march=native: 12 chains of 8 floats when AVX is there (FMA contracts mul+add).
+ *   - native -march=native: 12 chains of 8 floats when AVX is there (FMA contracts mul+add);
+ *   - native -march=native -DPEAK_512: 12 chains of 16 floats where AVX-512 is there (what a BLAS
+ *     with AVX-512 kernels, such as OpenBLAS's SkylakeX, can reach; issue 14's PyTorch target).
  * Built as a wasm module, peak_run(iters) is exported and JS calls it many times so V8 moves it
  * to its optimizing tier before the timed calls (TOOLCHAIN.md). Built natively with
  * -DPEAK_MAIN, main() times it itself and prints one JSON line.
@@ -14,6 +16,8 @@
 
 #if defined(__wasm_simd128__) || (defined(__SSE__) && !defined(__AVX__) && !defined(__wasm__))
 #define PEAK_LANES 4
+#elif defined(PEAK_512) && defined(__AVX512F__) && !defined(__wasm__)
+#define PEAK_LANES 16
 #elif defined(__AVX__) && !defined(__wasm__)
 #define PEAK_LANES 8
 #else
@@ -28,11 +32,11 @@ typedef float vf;
 
 static volatile float g_a = 0.99999f, g_b = 1e-5f;
 
+/* (vf){0} + x broadcasts x in a register; a loop over the lanes made gcc keep the 16-lane a and b
+ * on the stack and feed each FMA from memory, which halved the AVX-512 peak */
 static inline vf splat(float x) {
 #if PEAK_LANES > 1
-  vf v;
-  for (int i = 0; i < PEAK_LANES; i++) v[i] = x;
-  return v;
+  return (vf){0} + x;
 #else
   return x;
 #endif

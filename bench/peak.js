@@ -122,7 +122,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!a.list.includes('--ports')) for (const k of ['simd', 'scalar']) {
     try { emit(await wasmPeak(k, a)); } catch (e) { emit({ bench: 'peak', impl: `wasm-${k}`, error: String(e) }); }
   }
-  if (!a.list.includes('--ports')) for (const k of ['sse', 'march']) {
+  if (!a.list.includes('--ports')) for (const k of ['sse', 'march', 'avx512']) {
     try { emit(nativePeak(k, a)); } catch (e) { emit({ bench: 'peak', impl: `native-${k}`, error: String(e) }); }
   }
   const builds = ['simd'];
