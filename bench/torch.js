@@ -22,6 +22,7 @@ import { fmaSupported } from '../lib/wasm.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+const SGEMM_N = 1024;
 const cpuMs = (fn) => { const c0 = process.cpuUsage(); fn(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e3; };
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]; };
 
@@ -85,12 +86,16 @@ export async function versusTorch(Seq2Seq, python, name, { quick = false, builds
     for (const b of builds) for (let i = 0; i < (big ? 3 : 10); i++) models[b].trainStep(batch, { learningRate: 1e-3, clipNorm: 5 });
     const rounds = quick ? 3 : big ? 5 : 9;
     const per = (f) => Object.fromEntries(isas.map((i) => [i, f(i)]));
-    const torchMs = per(() => []), loss = per(() => NaN), vsNative = per(() => []);
+    const torchMs = per(() => []), loss = per(() => NaN), vsNative = per(() => []), sgemm = per(() => []), sgemmVs = per(() => []);
     const wasmMs = Object.fromEntries(builds.map((b) => [b, []]));
     const ratios = per(() => Object.fromEntries(builds.map((b) => [b, []])));
     for (let r = 0; r < rounds; r++) {
-      const tm = {};
+      const tm = {}, gf = {};
       for (const isa of isas) {
+        // one 1024^3 product per ISA per round (median of 3): the BLAS kernel's own rate, paired
+        gf[isa] = 2 * SGEMM_N ** 3 / median((await torches[isa].ask({ sgemm: SGEMM_N, reps: 3 })).cpuMs) / 1e6;
+        sgemm[isa].push(gf[isa]);
+        sgemmVs[isa].push(gf[isa] / gf[isas[0]]);
         const t = await torches[isa].ask({ steps: k });
         loss[isa] = t.loss;
         tm[isa] = median(t.cpuMs);
@@ -110,8 +115,10 @@ export async function versusTorch(Seq2Seq, python, name, { quick = false, builds
         torchCpuMs: +median(torchMs[isa]).toFixed(2), wasmCpuMs: +median(wasmMs[b]).toFixed(2),
         ratio: +median(ratios[isa][b]).toFixed(3), ratioQ1: +quantile(ratios[isa][b], 0.25).toFixed(3), ratioQ3: +quantile(ratios[isa][b], 0.75).toFixed(3),
         ...(isa !== isas[0] ? { [`torchTimeOver_${isas[0]}`]: +median(vsNative[isa]).toFixed(3) } : {}),
+        sgemmGflops: +median(sgemm[isa]).toFixed(1),
+        ...(isa !== isas[0] ? { [`sgemmOver_${isas[0]}`]: +median(sgemmVs[isa]).toFixed(3) } : {}),
         torchLoss: +loss[isa].toFixed(4), torch: info.torch, threads: info.threads, blasBuild: info.blasBuild, blasLoaded: info.blasLoaded,
-        openblasCore: info.openblasCore, atenCapability: info.atenCapability, sgemmGflops: info.sgemmGflops, python: info.python };
+        openblasCore: info.openblasCore, atenCapability: info.atenCapability, python: info.python };
     }));
   } finally {
     for (const t of Object.values(torches)) t.close();

@@ -7,9 +7,11 @@ Adam step, for bench/torch.js.
 Protocol (one JSON object per line): the first line on stdin is the model config
 {"cell", "attention", "scale", "embed", "hidden", "attentionSize", "srcVocabSize", "tgtVocabSize",
  "m", "n", "B"}; the script answers {"ready": true, "torch": version, "threads": 1, "blas": ...,
- "openblasCore", "atenCapability", "sgemmGflops"} (isa_report: which SIMD width runs).
+ "openblasCore", "atenCapability"} (isa_report: which SIMD width runs).
 Then each line {"steps": k} runs k timed training steps and answers
-{"cpuMs": [...], "wallMs": [...], "loss": last loss}; an empty line or EOF ends it. So the caller
+{"cpuMs": [...], "wallMs": [...], "loss": last loss}; a line {"sgemm": n, "reps": r} times r
+products of two n x n float32 matrices (one warm-up) and answers {"cpuMs": [...]}; an empty line
+or EOF ends it. So the caller
 can alternate PyTorch steps with its own in paired rounds while this process stays warm.
 """
 import json
@@ -100,9 +102,8 @@ def blas_name():
 def isa_report():
     """What this process really runs: the kernel OpenBLAS picked (openblas_get_corename() of the
     loaded library; OPENBLAS_CORETYPE overrides it in Debian's DYNAMIC_ARCH builds), the ATen CPU
-    capability (torch.__config__.show(); ATEN_CPU_CAPABILITY lowers it), and the rate of one
-    1024 x 1024 x 1024 sgemm (median CPU time of 5, after 2 warm-up calls), which shows the kernel
-    in effect."""
+    capability (torch.__config__.show(); ATEN_CPU_CAPABILITY lowers it). {"sgemm": n} lines
+    then time n x n x n products, which show the kernel in effect."""
     import ctypes
     core = None
     try:
@@ -120,17 +121,7 @@ def isa_report():
     for line in torch.__config__.show().splitlines():
         if "CPU capability usage:" in line:
             cap = line.split(":", 1)[1].strip()
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    for _ in range(2):
-        a @ b
-    ts = []
-    for _ in range(5):
-        t0 = time.process_time()
-        a @ b
-        ts.append(time.process_time() - t0)
-    ts.sort()
     return {"openblasCore": core, "atenCapability": cap,
-            "sgemmGflops": round(2 * 1024 ** 3 / max(ts[2], 1e-9) / 1e9, 1),
             "env": {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY") if k in os.environ}}
 
 
@@ -165,7 +156,19 @@ def main():
         line = line.strip()
         if not line:
             break
-        k = json.loads(line)["steps"]
+        req = json.loads(line)
+        if "sgemm" in req:
+            n = req["sgemm"]
+            a, b = torch.randn(n, n), torch.randn(n, n)
+            a @ b
+            cpu = []
+            for _ in range(req.get("reps", 3)):
+                c0 = time.process_time()
+                a @ b
+                cpu.append((time.process_time() - c0) * 1e3)
+            print(json.dumps({"cpuMs": cpu}), flush=True)
+            continue
+        k = req["steps"]
         cpu, wall, loss = [], [], None
         for _ in range(k):
             c0, w0 = time.process_time(), time.perf_counter()
