@@ -791,10 +791,52 @@ void weighted_sum_simd(real *c, const real *w, const real *Hs, int ldh, int m, i
 
 S2S_ATTENTION_ROW(simd)
 
+/* Four positions at a time: dv and dq are loaded and stored once per four rows of t and dK instead
+ * of once per row, and each element still takes the positions' additions in order, so the numbers
+ * of the one-position loop (the tail). */
+static inline void scores_additive_backward_x4_simd(real *dk0, int lddk, real *dq, real *dv, const real *t0,
+                                                    const real *v, const real *ds, int A) {
+  f32x4 one = F32X4_SPLAT(1.0f);
+  real *dk1 = dk0 + lddk, *dk2 = dk1 + lddk, *dk3 = dk2 + lddk;
+  const real *t1 = t0 + A, *t2 = t1 + A, *t3 = t2 + A;
+  f32x4 d0 = F32X4_SPLAT(ds[0]), d1 = F32X4_SPLAT(ds[1]), d2 = F32X4_SPLAT(ds[2]), d3 = F32X4_SPLAT(ds[3]);
+  int a = 0;
+  for (; a + 4 <= A; a += 4) {
+    f32x4 va = F32X4_LOAD(v + a), dva = F32X4_LOAD(dv + a), dqa = F32X4_LOAD(dq + a);
+    f32x4 x0 = F32X4_LOAD(t0 + a), x1 = F32X4_LOAD(t1 + a), x2 = F32X4_LOAD(t2 + a), x3 = F32X4_LOAD(t3 + a);
+    f32x4 g0 = F32X4_MUL(F32X4_MUL(d0, va), F32X4_SUB(one, F32X4_MUL(x0, x0)));
+    f32x4 g1 = F32X4_MUL(F32X4_MUL(d1, va), F32X4_SUB(one, F32X4_MUL(x1, x1)));
+    f32x4 g2 = F32X4_MUL(F32X4_MUL(d2, va), F32X4_SUB(one, F32X4_MUL(x2, x2)));
+    f32x4 g3 = F32X4_MUL(F32X4_MUL(d3, va), F32X4_SUB(one, F32X4_MUL(x3, x3)));
+    F32X4_STORE(dk0 + a, F32X4_ADD(F32X4_LOAD(dk0 + a), g0));
+    F32X4_STORE(dk1 + a, F32X4_ADD(F32X4_LOAD(dk1 + a), g1));
+    F32X4_STORE(dk2 + a, F32X4_ADD(F32X4_LOAD(dk2 + a), g2));
+    F32X4_STORE(dk3 + a, F32X4_ADD(F32X4_LOAD(dk3 + a), g3));
+    dva = F32X4_MADD(dva, d0, x0), dva = F32X4_MADD(dva, d1, x1);
+    dva = F32X4_MADD(dva, d2, x2), dva = F32X4_MADD(dva, d3, x3);
+    dqa = F32X4_ADD(F32X4_ADD(F32X4_ADD(F32X4_ADD(dqa, g0), g1), g2), g3);
+    F32X4_STORE(dv + a, dva), F32X4_STORE(dq + a, dqa);
+  }
+  for (int i = 0; i < 4 && a < A; i++) {
+    const real *tj = t0 + (size_t)i * A;
+    real *dk = dk0 + (size_t)i * lddk, d = ds[i];
+    for (int b = a; b < A; b++) {
+      real t = tj[b];
+      real g = d * v[b] * (1 - t * t);
+      dv[b] += d * t;
+      dk[b] += g;
+      dq[b] += g;
+    }
+  }
+}
+
 void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, const real *tk,
                                    const real *v, const real *ds, int m, int A) {
   f32x4 one = F32X4_SPLAT(1.0f);
-  for (int j = 0; j < m; j++) {
+  int j = 0;
+  for (; j + 4 <= m; j += 4)
+    scores_additive_backward_x4_simd(dKh + (size_t)j * lddk, lddk, dq, dv, tk + (size_t)j * A, v, ds + j, A);
+  for (; j < m; j++) {
     const real *tj = tk + (size_t)j * A;
     real *dk = dKh + (size_t)j * lddk;
     real d = ds[j];
