@@ -3,7 +3,8 @@
 // Then issue 14's port question (bench/peak.c port_run): f32x4 mul only, add only, independent
 // mul+add pairs and relaxed_madd only, without loads and with the 4 x 8 tile's loads, in the SIMD
 // build and (where this Node runs relaxed SIMD) the FMA build, in paired rounds: GFLOP/s and
-// vector operations per cycle at the clock a dependent integer chain measures in the same round.
+// vector operations per cycle at the clock a dependent integer chain measures in the same round;
+// then the same loops built natively (bench/build/peak-ports-xmm), for what V8's code leaves out.
 // Usage: node [--experimental-wasm-relaxed-simd] bench/peak.js [--quick] [--ports (only those)]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,7 +53,8 @@ export function nativePeak(kind, { quick = false } = {}) {
 
 // bench/peak.c port_run kinds, in its order; flops per lane: 1 for a mul or add, 2 for a madd
 // and the lat-* kinds are one dependent chain (their cyclesPerOp is the operation's latency)
-export const PORT_KINDS = ['mul', 'add', 'mul+add', 'madd', 'tile-mul', 'tile-add', 'tile-mul+add', 'tile-madd', 'lat-mul', 'lat-add', 'lat-madd'];
+export const PORT_KINDS = ['mul', 'add', 'mul+add', 'madd', 'tile-mul', 'tile-add', 'tile-mul+add', 'tile-madd', 'lat-mul', 'lat-add', 'lat-madd',
+  'tile6-mul+add', 'tile6-madd', 'tile5-mul+add', 'tile5-madd'];
 const cpuMs = (fn) => { const c0 = process.cpuUsage(); fn(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1e3; };
 const CLOCK_OPS = 16; // dependent one-cycle integer ops per port_clock iteration
 
@@ -129,4 +131,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (fmaSupported() && fs.existsSync(path.join(build, 'peak-fma.wasm'))) builds.push('fma');
   else emit({ bench: 'ports', impl: 'wasm-fma', skipped: fmaSupported() ? 'bench/build/peak-fma.wasm missing (needs clang-19)' : 'this Node has no relaxed SIMD (run with --experimental-wasm-relaxed-simd)' });
   try { for (const r of await portRates({ ...a, builds })) emit(r); } catch (e) { emit({ bench: 'ports', error: String(e && e.stack || e) }); }
+  // the same loops natively (bench/peak.c PEAK_PORTS_MAIN): what the core does with them in gcc's schedule
+  try {
+    const out = execFileSync(path.join(build, 'peak-ports-xmm'), [a.quick ? '5' : '15'], { encoding: 'utf8' });
+    for (const l of out.trim().split('\n')) emit(JSON.parse(l));
+  } catch (e) { emit({ bench: 'ports', impl: 'native-xmm', error: String(e) }); }
 }
