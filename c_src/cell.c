@@ -35,7 +35,7 @@ void cell_backward(int cell, int B, int H, const real *gh, const real *gates, co
       for (int k = 0; k < H; k++) {
         real x = d[k] * (1 - g[k] * g[k]);
         di[k] = x;
-        dg[k] = x;
+        if (dg != di) dg[k] = x;
         dp[k] = 0;
       }
     } else if (cell == S2S_CELL_GRU) {

@@ -315,7 +315,7 @@ static inline void lstm_backward_x1(real *di, real *dg, real *dcp, const real *g
   real d_i = dct * gg, d_g = dct * ig, d_f = dct * cp[k];
   real x0 = d_i * ig * (1 - ig), x1 = d_f * fg * (1 - fg), x2 = d_g * (1 - gg * gg), x3 = d_o * og * (1 - og);
   di[k] = x0, di[H + k] = x1, di[2 * H + k] = x2, di[3 * H + k] = x3;
-  dg[k] = x0, dg[H + k] = x1, dg[2 * H + k] = x2, dg[3 * H + k] = x3;
+  if (dg != di) dg[k] = x0, dg[H + k] = x1, dg[2 * H + k] = x2, dg[3 * H + k] = x3;
   dcp[k] = dct * fg;
 }
 
@@ -1003,7 +1003,7 @@ void gru_row_backward_simd(real *di, real *dg, real *dhp, const real *g, const r
 void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const real *cp, const real *tcs,
                             const real *d, const real *dc, int H) {
   f32x4 one = F32X4_SPLAT(1.0f);
-  int k = 0;
+  int k = 0, both = dg != di;
   for (; k + 4 <= H; k += 4) {
     f32x4 ig = F32X4_LOAD(g + k), fg = F32X4_LOAD(g + H + k), gg = F32X4_LOAD(g + 2 * H + k), og = F32X4_LOAD(g + 3 * H + k);
     f32x4 dk = F32X4_LOAD(d + k);
@@ -1016,7 +1016,7 @@ void lstm_row_backward_simd(real *di, real *dg, real *dcp, const real *g, const 
     f32x4 x2 = F32X4_MUL(d_g, F32X4_SUB(one, F32X4_MUL(gg, gg)));
     f32x4 x3 = F32X4_MUL(F32X4_MUL(d_o, og), F32X4_SUB(one, og));
     F32X4_STORE(di + k, x0), F32X4_STORE(di + H + k, x1), F32X4_STORE(di + 2 * H + k, x2), F32X4_STORE(di + 3 * H + k, x3);
-    F32X4_STORE(dg + k, x0), F32X4_STORE(dg + H + k, x1), F32X4_STORE(dg + 2 * H + k, x2), F32X4_STORE(dg + 3 * H + k, x3);
+    if (both) F32X4_STORE(dg + k, x0), F32X4_STORE(dg + H + k, x1), F32X4_STORE(dg + 2 * H + k, x2), F32X4_STORE(dg + 3 * H + k, x3);
     F32X4_STORE(dcp + k, F32X4_MUL(dct, fg));
   }
   for (; k < H; k++) lstm_backward_x1(di, dg, dcp, g, cp, tcs, d, dc, H, k);

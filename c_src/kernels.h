@@ -77,7 +77,7 @@ typedef struct {
   X(void, gru_row_backward, (real *di, real *dg, real *dhp, const real *g, const real *ghn,       \
                              const real *hp, const real *d, int H))                               \
   /* backward of lstm_row_forward from its kept tanh(c) tc: dgi = dgh [4H], dcp; the direct part  \
-     of dh_prev is 0 */                                                                            \
+     of dh_prev is 0. dg may be di (cell_dgh_is_dgi): then each number is stored once */                                                                            \
   X(void, lstm_row_backward, (real *di, real *dg, real *dcp, const real *g, const real *cp,       \
                               const real *tc, const real *d, const real *dc, int H))              \
   /* Adam over n parameters in one pass (k: the step's constants, struct s2s_adam_consts):      \

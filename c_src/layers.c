@@ -9,6 +9,14 @@
 #include "cell.h"
 #include "kernels.h"
 
+/* The gradient on b_hh (GH), zero before, after the one on b_ih from dgi: where dgh is dgi
+ * (cell_dgh_is_dgi) it is the same column sum, so a copy of it instead of a second pass. */
+static void bias_hh_backward(real *gb_hh, const real *gb_ih, const real *dgi, const real *dgh,
+                             int rows, int GH) {
+  if (dgh == dgi) s2s_copy(gb_hh, gb_ih, (size_t)GH);
+  else S2S_KERNEL(col_sum)(gb_hh, dgh, rows, GH);
+}
+
 /* ---- encoder ------------------------------------------------------------------------------- */
 
 void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
@@ -70,7 +78,7 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
   S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E, 1, NULL);
   S2S_KERNEL(col_sum)(g->enc_bih, ws->d_gi_enc, M * B, GH);
   S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H, 1, NULL);
-  S2S_KERNEL(col_sum)(g->enc_bhh, ws->d_gh_enc, M * B, GH);
+  bias_hh_backward(g->enc_bhh, g->enc_bih, ws->d_gi_enc, ws->d_gh_enc, M * B, GH);
   S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E, 0, NULL);
   for (int t = 0; t < M; t++)
     for (int b = 0; b < B; b++)
@@ -193,7 +201,7 @@ void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *d
   S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din, 1, NULL);
   S2S_KERNEL(col_sum)(g->dec_bih, dgi, rows, GH);
   S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H, 1, NULL);
-  S2S_KERNEL(col_sum)(g->dec_bhh, dgh, rows, GH);
+  bias_hh_backward(g->dec_bhh, g->dec_bih, dgi, dgh, rows, GH);
 }
 
 /* ---- output layer -------------------------------------------------------------------------- */

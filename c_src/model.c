@@ -308,7 +308,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
   /* 64-bit counts: in wasm size_t is 32 bits, and e.g. 1024 x 4096 x 65536 logits would wrap */
   uint64_t H = m->cfg.H, A = m->cfg.attn ? m->cfg.A : 0, GH = (uint64_t)m->G * m->cfg.H, lstm = m->cfg.cell == S2S_CELL_LSTM;
   uint64_t b = B, mm = M, n = N, E = m->cfg.E, Din = m->Din, Dout = m->Dout, Vt = m->cfg.Vt;
-  uint64_t at = m->cfg.attn ? 1 : 0;
+  uint64_t at = m->cfg.attn ? 1 : 0, sep = !cell_dgh_is_dgi(m->cfg.cell); /* a d_gh apart from d_gi */
   uint64_t chunk = (uint64_t)s2s_output_chunk_rows(m->cfg.Vt, N * B); /* rows of logits held at once */
   struct { real **slot; uint64_t count; int grad; } plan[] = {
       {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
@@ -324,9 +324,9 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->logits, chunk * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
       {&ws->out_x, chunk * Dout, 0},        {&ws->out_rows, 2 * chunk, 0},
       {&ws->out_dx, chunk * Dout, 1},       {&ws->out_pack, chunk * (Vt < S2S_OUT_PACK_COLS ? Vt : S2S_OUT_PACK_COLS), 1},
-      {&ws->d_gi_enc, mm * b * GH, 1},      {&ws->d_gh_enc, mm * b * GH, 1},
+      {&ws->d_gi_enc, mm * b * GH, 1},      {&ws->d_gh_enc, sep * mm * b * GH, 1},
       {&ws->d_h_enc, (mm + 1) * b * H, 1},  {&ws->d_keys, mm * b * A, 1},
-      {&ws->d_gi_dec, n * b * GH, 1},       {&ws->d_gh_dec, n * b * GH, 1},
+      {&ws->d_gi_dec, n * b * GH, 1},       {&ws->d_gh_dec, sep * n * b * GH, 1},
       {&ws->d_q, n * b * A, 1},             {&ws->d_xd, b * Din, 1},
       {&ws->d_x_enc, mm * b * E, 1},        {&ws->ds, b * H, 1},
       {&ws->dcs, b * H, 1},                 {&ws->ds_prev, b * H, 1},
@@ -359,5 +359,6 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
     *plan[i].slot = p;
     p += (plan[i].count + 3) & ~(uint64_t)3;
   }
+  if (!sep) ws->d_gh_enc = ws->d_gi_enc, ws->d_gh_dec = ws->d_gi_dec; /* cell_dgh_is_dgi */
   return S2S_OK;
 }
