@@ -540,17 +540,32 @@ void gemm_nt_simd(real *C, const real *A, const real *W, int B, int N, int K, in
  * columns; 3-10 % faster in the kernel pairs (bench/kernels.js). A larger register tile measured
  * slower in both the SIMD and the FMA build (5 x 8 by 10-20 %, 6 x 8 by 15-25 %): V8 has 15
  * vector registers to allocate, and with 6 x 8 it spills four accumulators every iteration
- * (node --print-wasm-code --no-liftoff). Each C element still accumulates
- * over p in order, exactly as the scalar version does, so the results are identical. */
+ * (node --print-wasm-code --no-liftoff). Narrow products (K < 256) take more rows of W a block,
+ * as many as fill ROWS_WBLOCK_FLOATS (32 KiB; 128 rows at K 64), so each C tile is loaded and
+ * stored fewer times: gemm_nn at model A's d_x (2304 x 64 from P 256) 1.12x, dh += dgates W_hh
+ * 1.04x in paired calls (2026-12-02); not gemm_tn, whose A is strided (its larger blocks
+ * measured 0.97-1.0x). The pack is vector loads: gemm_tn's four values of each p are side by
+ * side in A, gemm_nn's come from a 4 x 4 block of A transposed in registers (1.04-1.10x and
+ * 1.02-1.09x at model A's shapes, against four scalar loads and stores per p).
+ * Each C element still accumulates over p in order, exactly as the scalar version does, so the
+ * results are identical. */
 #define ROWS_PBLOCK 32
+#define ROWS_PBLOCK_MAX 256
+#ifndef ROWS_WBLOCK_FLOATS
+#define ROWS_WBLOCK_FLOATS 8192
+#endif
 #define ROWS_KBLOCK 256
 static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, const real *W, int I,
                                int P, int K, int add, const real *bias) {
-  real pk[2 * ROWS_PBLOCK * 4];
+  real pk[2 * ROWS_PBLOCK_MAX * 4];
   if (!add && P == 0) gemm_start_rows(C, bias, I, K);
+  /* rows of W per block: a block of about ROWS_WBLOCK_FLOATS (32 KiB), so narrow products take
+   * more rows at a time and load and store each C tile fewer times */
+  int kw = K < ROWS_KBLOCK ? K : ROWS_KBLOCK, pb = sap != 1 ? ROWS_PBLOCK : kw > 0 ? ROWS_WBLOCK_FLOATS / kw : ROWS_PBLOCK_MAX;
+  pb = pb < ROWS_PBLOCK ? ROWS_PBLOCK : pb > ROWS_PBLOCK_MAX ? ROWS_PBLOCK_MAX : pb;
   /* up to twice the block in one: a short P (the output layer's chunks of 52 rows against a C of
    * 20,000 x 512 that lives in memory) then loads and stores each C tile once, not twice */
-  int pblock = P <= 2 * ROWS_PBLOCK ? P : ROWS_PBLOCK;
+  int pblock = P <= 2 * pb ? P : pb;
   for (int k0 = 0; k0 < K; k0 += ROWS_KBLOCK) {
     int k1 = K - k0 < ROWS_KBLOCK ? K : k0 + ROWS_KBLOCK;
     for (int p0 = 0; p0 < P; p0 += pblock) {
@@ -564,8 +579,18 @@ static void gemm_rows_4x8_simd(real *C, const real *A, size_t sai, size_t sap, c
       int i = 0;
       for (; i + 4 <= I; i += 4) {
         real *c0 = C + (size_t)i * K, *c1 = c0 + K, *c2 = c1 + K, *c3 = c2 + K;
-        for (int p = 0; p < np; p++)
-          for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
+        if (sai == 1) /* gemm_tn: the four rows' values of each p side by side in A already */
+          for (int p = 0; p < np; p++) F32X4_STORE(pk + p * 4, F32X4_LOAD(A + i + (size_t)(p0 + p) * sap));
+        else { /* gemm_nn (sap 1): four p at a time, a 4 x 4 block of A transposed */
+          const real *a0 = A + i * sai + (size_t)p0 * sap;
+          int p = 0;
+          if (sap == 1)
+            for (; p + 4 <= np; p += 4)
+              f32x4_store_transposed4(pk + p * 4, F32X4_LOAD(a0 + p), F32X4_LOAD(a0 + sai + p),
+                                      F32X4_LOAD(a0 + 2 * sai + p), F32X4_LOAD(a0 + 3 * sai + p));
+          for (; p < np; p++)
+            for (int r = 0; r < 4; r++) pk[p * 4 + r] = A[(i + r) * sai + (size_t)(p0 + p) * sap];
+        }
         int k = k0;
         for (; k + 8 <= k1; k += 8) {
           f32x4 x00 = ROWS_START4(c0, k), x01 = ROWS_START4(c0, k + 4);

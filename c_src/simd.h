@@ -58,6 +58,15 @@ static inline f32x4 f32x4_reduce4(f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
   f32x4 t1 = wasm_f32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7));
   return wasm_f32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
 }
+/* the 4 x 4 block of rows a0..a3 stored transposed: d[4j + i] = lane j of ai */
+static inline void f32x4_store_transposed4(float *d, f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
+  f32x4 lo01 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), hi01 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
+  f32x4 lo23 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), hi23 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+  wasm_v128_store(d, wasm_i32x4_shuffle(lo01, lo23, 0, 1, 4, 5));
+  wasm_v128_store(d + 4, wasm_i32x4_shuffle(lo01, lo23, 2, 3, 6, 7));
+  wasm_v128_store(d + 8, wasm_i32x4_shuffle(hi01, hi23, 0, 1, 4, 5));
+  wasm_v128_store(d + 12, wasm_i32x4_shuffle(hi01, hi23, 2, 3, 6, 7));
+}
 static inline float f32x4_sum(f32x4 v) {
   f32x4 t = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
   t = wasm_f32x4_add(t, wasm_i32x4_shuffle(t, t, 1, 0, 3, 2));
@@ -107,6 +116,14 @@ static inline f32x4 f32x4_reduce4(f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
   f32x4 t0 = _mm_add_ps(_mm_unpacklo_ps(a0, a1), _mm_unpackhi_ps(a0, a1));
   f32x4 t1 = _mm_add_ps(_mm_unpacklo_ps(a2, a3), _mm_unpackhi_ps(a2, a3));
   return _mm_add_ps(_mm_movelh_ps(t0, t1), _mm_movehl_ps(t1, t0));
+}
+static inline void f32x4_store_transposed4(float *d, f32x4 a0, f32x4 a1, f32x4 a2, f32x4 a3) {
+  f32x4 lo01 = _mm_unpacklo_ps(a0, a1), hi01 = _mm_unpackhi_ps(a0, a1);
+  f32x4 lo23 = _mm_unpacklo_ps(a2, a3), hi23 = _mm_unpackhi_ps(a2, a3);
+  _mm_storeu_ps(d, _mm_movelh_ps(lo01, lo23));
+  _mm_storeu_ps(d + 4, _mm_movehl_ps(lo23, lo01));
+  _mm_storeu_ps(d + 8, _mm_movelh_ps(hi01, hi23));
+  _mm_storeu_ps(d + 12, _mm_movehl_ps(hi23, hi01));
 }
 static inline float f32x4_sum(f32x4 v) {
   f32x4 t = _mm_add_ps(v, _mm_movehl_ps(v, v));

@@ -267,7 +267,8 @@ static void test_gemm_start(void) {
  * four-row and eight-column tiles: each C element still adds over p in order, as the scalar
  * version does, so the results are bitwise equal (mul then add; the FMA build is not this one). */
 static void test_gemm_blocks(void) {
-  static const int shapes[][3] = {{9, 70, 300}, {70, 33, 520}, {5, 65, 257}, {64, 96, 768}, {3, 200, 13}};
+  static const int shapes[][3] = {{9, 70, 300}, {70, 33, 520}, {5, 65, 257}, {64, 96, 768}, {3, 200, 13},
+                                  {70, 301, 64}, {7, 450, 40}, {301, 70, 64}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
     int B = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
     real *A = rand_vec((size_t)B * N, 1), *W = rand_vec((size_t)N * K, 1), *X = rand_vec((size_t)B * K, 1);
