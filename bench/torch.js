@@ -5,12 +5,13 @@
 // wasm steps (SIMD, and FMA where this Node runs relaxed SIMD); the ratio PyTorch time / wasm
 // time per round (CPU time of each process), median and quartiles over rounds.
 // Interpreter: $PYTHON, else python3, else /usr/bin/python3, the first that imports torch.
-// --torch-isa native,avx2 runs one PyTorch process per ISA, all in the same paired rounds:
-// native lets OpenBLAS and ATen pick their widest kernels (AVX-512 in OpenBLAS on a CPU that has
-// it); avx2 sets OPENBLAS_CORETYPE=Haswell and ATEN_CPU_CAPABILITY=avx2 (TORCH_ISAS), and the
-// run fails unless the child reports that OpenBLAS really runs its Haswell kernels.
+// --torch-isa native,avx2,avx512 runs one PyTorch process per ISA, all in the same paired rounds:
+// native lets OpenBLAS and ATen pick their defaults (OpenBLAS: AVX-512 kernels on a CPU that has
+// it; Debian's torch 1.13 ATen: AVX2); avx2 sets OPENBLAS_CORETYPE=Haswell and
+// ATEN_CPU_CAPABILITY=avx2, avx512 ATEN_CPU_CAPABILITY=avx512 (TORCH_ISAS), and the run fails
+// unless the child reports that OpenBLAS's core and ATen's capability are the ones asked for.
 // Usage: node [--experimental-wasm-relaxed-simd] bench/torch.js [--quick] [--models A,B,C]
-//          [--torch-isa native,avx2]
+//          [--torch-isa native,avx2,avx512]
 import path from 'node:path';
 import fs from 'node:fs';
 import readline from 'node:readline';
@@ -37,7 +38,9 @@ export function findPython() {
 // the environment of each PyTorch ISA and the OpenBLAS kernel it must then report (null: any)
 export const TORCH_ISAS = {
   native: { env: {}, core: null },
-  avx2: { env: { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' }, core: 'Haswell' },
+  avx2: { env: { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' }, core: 'Haswell', aten: 'AVX2' },
+  // ATen's own kernels at 512 bits too (Debian's torch 1.13 picks AVX2 for them unless asked)
+  avx512: { env: { ATEN_CPU_CAPABILITY: 'avx512' }, core: null, aten: 'AVX512' },
 };
 
 function startTorch(python, cfg, isa = 'native') {
@@ -76,8 +79,9 @@ export async function versusTorch(Seq2Seq, python, name, { quick = false, builds
       const want = TORCH_ISAS[isa].core;
       if (want && info.openblasCore !== want)
         throw new Error(`--torch-isa ${isa}: OpenBLAS reports core ${info.openblasCore}, not ${want} (OPENBLAS_CORETYPE did not take effect)`);
-      if (isa !== 'native' && /AVX512/i.test(info.atenCapability || ''))
-        throw new Error(`--torch-isa ${isa}: ATen still reports ${info.atenCapability}`);
+      const aten = TORCH_ISAS[isa].aten;
+      if (aten && info.atenCapability !== aten)
+        throw new Error(`--torch-isa ${isa}: ATen reports CPU capability ${info.atenCapability}, not ${aten} (ATEN_CPU_CAPABILITY did not take effect)`);
     }
     const batch = syntheticBatch({ B: cfg.B, m: cfg.m, n: cfg.n, srcVocab: cfg.srcVocabSize, tgtVocab: cfg.tgtVocabSize, seed: 7 });
     const big = cfg.hidden >= 256;
