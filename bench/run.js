@@ -23,7 +23,7 @@ const q = quick ? ['--quick'] : [];
 
 const RELAXED = '--experimental-wasm-relaxed-simd';
 const PARTS = [
-  { name: 'peak', args: ['peak.js', ...q] },
+  { name: 'peak', args: ['peak.js', ...q], node: [RELAXED] }, // its port loops include the FMA build's
   { name: 'kernels', args: ['kernels.js', ...q] },
   { name: 'train', args: ['train.js', ...q] },
   { name: 'tfjs', args: ['tfjs.js', ...q] },
