@@ -75,9 +75,9 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
     s2s_copy(dh, dh_prev, B * H);
     if (lstm) s2s_copy(dc, dc_prev, B * H);
   }
-  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E, 1, NULL);
+  S2S_KERNEL(gemm_tn)(g->enc_wih, ws->d_gi_enc, ws->x_enc, M * B, GH, E, 0, NULL);
   S2S_KERNEL(col_sum)(g->enc_bih, ws->d_gi_enc, M * B, GH);
-  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H, 1, NULL);
+  S2S_KERNEL(gemm_tn)(g->enc_whh, ws->d_gh_enc, ws->h_enc, M * B, GH, H, 0, NULL);
   bias_hh_backward(g->enc_bhh, g->enc_bih, ws->d_gi_enc, ws->d_gh_enc, M * B, GH);
   S2S_KERNEL(gemm_nn)(ws->d_x_enc, ws->d_gi_enc, w->enc_wih, M * B, GH, E, 0, NULL);
   for (int t = 0; t < M; t++)
@@ -98,7 +98,7 @@ void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys,
                                  const s2s_model *m, int rows) {
   const real *wk = m->cfg.attn == S2S_ATTN_ADDITIVE ? m->w.attn_wh : m->w.attn_wk;
   real *gk = m->cfg.attn == S2S_ATTN_ADDITIVE ? g->attn_wh : g->attn_wk;
-  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->cfg.A, m->cfg.H, 1, NULL);
+  S2S_KERNEL(gemm_tn)(gk, d_keys, hs, rows, m->cfg.A, m->cfg.H, 0, NULL);
   S2S_KERNEL(gemm_nn)(d_hs, d_keys, wk, rows, m->cfg.A, m->cfg.H, 1, NULL);
 }
 
@@ -148,7 +148,7 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
 void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *s_prev,
                                     const s2s_model *m, int rows) {
   int additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
-  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H, 1, NULL);
+  S2S_KERNEL(gemm_tn)(additive ? g->attn_ws : g->attn_wq, dq, s_prev, rows, m->cfg.A, m->cfg.H, 0, NULL);
   if (additive) S2S_KERNEL(col_sum)(g->attn_b, dq, rows, m->cfg.A);
 }
 
@@ -198,9 +198,9 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
 void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *dgh, const real *xd,
                                   const real *s_prev, const s2s_model *m, int rows) {
   int GH = m->G * m->cfg.H;
-  S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din, 1, NULL);
+  S2S_KERNEL(gemm_tn)(g->dec_wih, dgi, xd, rows, GH, m->Din, 0, NULL);
   S2S_KERNEL(col_sum)(g->dec_bih, dgi, rows, GH);
-  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H, 1, NULL);
+  S2S_KERNEL(gemm_tn)(g->dec_whh, dgh, s_prev, rows, GH, m->cfg.H, 0, NULL);
   bias_hh_backward(g->dec_bhh, g->dec_bih, dgi, dgh, rows, GH);
 }
 
@@ -228,7 +228,7 @@ int s2s_output_chunk_rows(int Vt, int rows) {
 /* One chunk of n gathered rows x (n,Dout) with targets ys: returns the chunk's loss sum (double);
  * with g, leaves dx (n,Dout) = dlogits W_out and adds into g->out_w, g->out_b. */
 static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const real *x,
-                           const int32_t *ys, const s2s_model *m, int n, real inv_count) {
+                           const int32_t *ys, const s2s_model *m, int n, real inv_count, int first) {
   int Vt = m->cfg.Vt, Dout = m->Dout;
   real *logits = ws->logits;
   gemm_xwt(logits, x, m->w.out_w, S2S_WT(m, out_w), n, Vt, Dout, 0, m->w.out_b);
@@ -246,7 +246,7 @@ static double output_chunk(real *dx, s2s_weights *g, s2s_workspace *ws, const re
     }
   }
   if (!g) return loss;
-  S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout, 1, NULL);
+  S2S_KERNEL(gemm_tn)(g->out_w, logits, x, n, Vt, Dout, !first, NULL); /* the first chunk writes */
   S2S_KERNEL(col_sum)(g->out_b, logits, n, Vt);
   /* dx = dlogits W_out, S2S_OUT_PACK_COLS columns of dlogits at a time (each dx element still
    * adds over v in order; the first block starts it from 0) */
@@ -265,7 +265,7 @@ double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real
   real inv_count = (real)1 / grad_count;
   int32_t *ys = (int32_t *)ws->out_rows, *at = ys + chunk;
   double loss = 0;
-  int n = 0;
+  int n = 0, first = 1;
   for (int r = 0; r < rows; r++) {
     int i = r / B, b = r % B, y = tgt_out[(size_t)b * N + i];
     if (y != S2S_PAD) {
@@ -276,7 +276,8 @@ double s2s_output_loss(real *d_oi, s2s_weights *g, s2s_workspace *ws, const real
       s2s_zero(d_oi + (size_t)r * Dout, Dout); /* the other rows are written from out_dx below */
     }
     if (n == chunk || (r == rows - 1 && n > 0)) {
-      loss += output_chunk(ws->out_dx, g, ws, ws->out_x, ys, m, n, inv_count);
+      loss += output_chunk(ws->out_dx, g, ws, ws->out_x, ys, m, n, inv_count, first);
+      first = 0;
       if (g)
         for (int k = 0; k < n; k++)
           s2s_copy(d_oi + (size_t)at[k] * Dout, ws->out_dx + (size_t)k * Dout, Dout);

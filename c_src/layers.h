@@ -22,7 +22,8 @@
 void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
                          const s2s_model *m, int B, int M);
 /* Backward. In: ws->d_h_enc (M+1,B,H), the gradient on the states from attention (rows 1..M);
- * ds0, dc0 (B,H): the gradients on s0 and c0 (dc0 LSTM only, else NULL). Adds into g->enc_*;
+ * ds0, dc0 (B,H): the gradients on s0 and c0 (dc0 LSTM only, else NULL). Writes g->enc_weight_ih
+ * and enc_weight_hh, adds into the other g->enc_* (zero before: the bias gradients too);
  * uses ws->d_gi_enc, d_gh_enc (M,B,GH), d_x_enc (M,B,E) and the (B,H) rows ds, ds_prev, dcs,
  * dcs_prev, dctx as scratch (ds0 and dc0 may be two of them). */
 void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, const real *dc0,
@@ -32,7 +33,7 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
 /* ---- attention keys: computed once per encoder state ------------------------------------------ */
 /* keys (rows,A) = hs (rows,H) W^T with W = attn.W_h (additive) or attn.W_K (dot). */
 void s2s_attention_keys_forward(real *keys, const real *hs, const s2s_model *m, int rows);
-/* d_hs (rows,H) += d_keys W; g->attn_W_h or attn_W_K (A,H) += d_keys^T hs.
+/* d_hs (rows,H) += d_keys W; g->attn_W_h or attn_W_K (A,H) = d_keys^T hs.
  * d_keys (rows,A), hs (rows,H). */
 void s2s_attention_keys_backward(real *d_hs, s2s_weights *g, const real *d_keys, const real *hs,
                                  const s2s_model *m, int rows);
@@ -58,7 +59,7 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
                             real *dalpha, const real *dctx, const real *alpha, const real *attn_t,
                             const real *q, const real *keys, const real *hs, const int32_t *lens,
                             const s2s_model *m, int R, int M);
-/* The query weights over all steps: g->attn_W_s (+ attn_b) or attn_W_Q (A,H) += dq^T s_prev.
+/* The query weights over all steps: g->attn_W_s or attn_W_Q (A,H) = dq^T s_prev (attn_b +=).
  * dq (rows,A), s_prev (rows,H). */
 void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *s_prev,
                                     const s2s_model *m, int rows);
@@ -84,9 +85,10 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
                           const real *gh, const real *gates, const real *s_prev, const real *c_prev,
                           const int32_t *tokens, const s2s_model *m, int R);
-/* The decoder's weights over all steps: g->dec_weight_ih (GH,Din) += dgi^T xd, dec_bias_ih +=,
- * dec_weight_hh (GH,H) += dgh^T s_prev, dec_bias_hh +=. dgi, dgh (rows,GH), xd (rows,Din),
- * s_prev (rows,H). */
+/* The decoder's weights over all steps: g->dec_weight_ih (GH,Din) = dgi^T xd, dec_bias_ih +=,
+ * dec_weight_hh (GH,H) = dgh^T s_prev, dec_bias_hh (zero before) the column sums of dgh. dgi,
+ * dgh (rows,GH), xd (rows,Din), s_prev (rows,H). The weight gradients are written, not added:
+ * train.c clears the gradient block except these (zero_grads). */
 void s2s_decoder_weights_backward(s2s_weights *g, const real *dgi, const real *dgh, const real *xd,
                                   const real *s_prev, const s2s_model *m, int rows);
 
@@ -115,7 +117,8 @@ int s2s_output_chunk_rows(int Vt, int rows);
 /* The summed cross-entropy over the non-PAD targets of the decoder rows oi (N,B,Dout) (row
  * i*B+b predicts tgt_out[b*N+i]). Only non-PAD rows are computed, a chunk of them at a time:
  * logits = oi W_out^T + b_out, softmax, loss; with g (not NULL) also the backward of the loss /
- * grad_count: dlogits = (softmax - onehot(y)) / grad_count, g->out_weight += dlogits^T oi,
+ * grad_count: dlogits = (softmax - onehot(y)) / grad_count, g->out_weight = dlogits^T oi (the
+ * first chunk writes it, the others add),
  * g->out_bias += column sums, and d_oi (N,B,Dout) = dlogits W_out (0 on PAD rows).
  * Scratch from ws: logits (chunk,Vt), out_x and out_dx (chunk,Dout), out_pack (chunk,
  * S2S_OUT_PACK_COLS). The weight gradients add over the rows in row order, as one GEMM over all

@@ -47,6 +47,22 @@ static int check_batch(const s2s_model *m, const int32_t *src, const int32_t *sr
   return count;
 }
 
+/* Clears the gradient block before a batch, all but the weight matrices whose gradient the
+ * backward writes with its first product instead of adding to it (gemm_tn with add = 0: the
+ * encoder's and decoder's W_ih and W_hh, the attention's matrices, the output layer's weights in
+ * its first chunk); those products start from 0 as the cleared block did, so the same bits. */
+static void zero_grads(s2s_model *m) {
+  const s2s_weights *g = &m->g;
+  const real *written[] = {g->enc_wih, g->enc_whh, g->attn_wh, g->attn_ws, g->attn_wq,
+                           g->attn_wk, g->dec_wih, g->dec_whh, g->out_w};
+  for (int i = 0; i < m->ntensors; i++) {
+    real *p = m->grads + m->tensors[i].offset;
+    int skip = 0;
+    for (size_t k = 0; k < sizeof written / sizeof written[0]; k++) skip |= written[k] == p;
+    if (!skip) s2s_zero(p, m->tensors[i].size);
+  }
+}
+
 /* tokens (B) = step i of tgt_in (B,N) */
 static void tokens_at(int32_t *tokens, const int32_t *tgt_in, int B, int N, int i) {
   for (int b = 0; b < B; b++) tokens[b] = tgt_in[(size_t)b * N + i];
@@ -134,7 +150,7 @@ static int run_batch(s2s_model *m, const int32_t *src, const int32_t *src_len, c
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, with_grad);
   if (rc) return rc;
-  if (with_grad) s2s_zero(m->grads, m->total);
+  if (with_grad) zero_grads(m);
   real loss = (real)(forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N,
                              with_grad ? &m->g : NULL, count) / count);
   if (with_grad) backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
@@ -202,7 +218,7 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
   if (count < 0) return count;
   int rc = s2s_workspace_ensure(m, &m->train_ws, B, M, N, 1);
   if (rc) return rc;
-  s2s_zero(m->grads, m->total);
+  zero_grads(m);
   double loss = forward(m, &m->train_ws, src, src_len, tgt_in, tgt_out, B, M, N, &m->g,
                         1); /* 1: sums, not means */
   backward(m, &m->train_ws, src, src_len, tgt_in, B, M, N);
