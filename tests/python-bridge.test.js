@@ -477,6 +477,19 @@ test('a checkpoint written by Python resumes in Node with its Adam state: the ne
   }
 });
 
+test('a streamed Python run\'s checkpoint loads in Node, its session.stream passed by, and Node refuses to resume its run', async () => {
+  assert.ok(pytestRan, 'needs the pytest run');
+  const { translator, session } = await Translator.loadCheckpoint(new Uint8Array(readFileSync(join(OUT, 'py-stream.s2s.ckpt'))));
+  try {
+    assert.equal(translator.stepCount, session.step);
+    assert.deepEqual(Object.keys(session.stream), ['file', 'shuffleBuffer', 'processes']);
+    assert.equal(session.stream.shuffleBuffer, 40);
+    await assert.rejects(translator.train(runPairs, { resume: session, workers: 1 }), /the run was on other pairs/);
+  } finally {
+    translator.dispose();
+  }
+});
+
 test('Node resumes a Python run\'s checkpoints (mid-epoch, at an epoch\'s end, after it) and draws the batches Python drew', async (t) => {
   assert.ok(pytestRan, 'needs the pytest run');
   const { runs } = JSON.parse(readFileSync(join(OUT, 'py-run.json'), 'utf8'));

@@ -115,7 +115,32 @@ def check_session(s, bad):
     integer("examples", 0)
     integer("tokens", 0)
     number("elapsedMs", 0)
+    if "stream" in s:
+        check_stream(s["stream"], bad)
     return s
+
+
+def check_stream(x, bad):
+    """The `stream` field of a streamed run's session (this package's; the JS library passes it
+    by): which file, read how, by how many processes."""
+    if not isinstance(x, dict):
+        raise bad(f"session.stream must be an object, got {_js(x)}")
+    f = x.get("file", _MISSING)
+    if not isinstance(f, dict):
+        raise bad(f"session.stream.file must be an object, got {_js(f)}")
+    size, mtime, head = f.get("size", _MISSING), f.get("mtimeNs", _MISSING), f.get("head", _MISSING)
+    if not _is_int(size) or size < 1 or size > _MAX_SAFE_INTEGER:
+        raise bad(f"session.stream.file.size must be an integer from 1 to {_MAX_SAFE_INTEGER}, got {_js(size)}")
+    if not isinstance(mtime, str) or not 0 < len(mtime) <= 24 or not mtime.isdigit() or not mtime.isascii():
+        raise bad(f"session.stream.file.mtimeNs must be a string of decimal digits, got {_js(mtime)}")
+    if not isinstance(head, str) or len(head) != 64 or any(c not in "0123456789abcdef" for c in head):
+        raise bad(f"session.stream.file.head must be 64 lowercase hex digits, got {_js(head)}")
+    for name in ("shuffleBuffer", "processes"):
+        v = x.get(name, _MISSING)
+        if not _is_int(v) or v < 1 or v > _MAX_SAFE_INTEGER:
+            raise bad(f"session.stream.{name} must be an integer from 1 to {_MAX_SAFE_INTEGER}, got {_js(v)}")
+    f["size"], x["shuffleBuffer"], x["processes"] = int(size), int(x["shuffleBuffer"]), int(x["processes"])
+    return x
 
 
 def draw_epoch(lengths, batch_size, rng, bucket=True):
@@ -131,15 +156,58 @@ def draw_epoch(lengths, batch_size, rng, bucket=True):
     return groups
 
 
+def stream_epoch(examples, batch_size, shuffle_buffer, epoch_random, bucket=True):
+    """A streamed epoch: the generator state the next epoch starts from, and this epoch's batches
+    (lists of examples) as a generator, from `examples` (an iterable of encoded examples, the
+    file's training pairs in file order) and the epoch's generator state, exactly
+    ceil(pairs / batch_size) of them like an in-memory epoch. The epoch's generator first draws
+    the next epoch's state (so it is known from the epoch's start), then each buffer of
+    shuffle_buffer examples, with the fewer than batch_size examples left over from the buffer
+    before it, is drawn as draw_epoch draws an epoch but for that leftover: with bucketing the
+    longest, without the last of the shuffled order; the last buffer keeps nothing back."""
+    rng = Random(epoch_random)
+    next_random = int(rng.next() * 4294967296)
+
+    def draw(items, last):
+        order = rng.shuffle(list(range(len(items))))
+        if bucket:
+            lengths = [(len(src), len(tgt)) for src, tgt in items]
+            order.sort(key=lambda i: lengths[i])
+        full = len(order) if last else len(order) - len(order) % batch_size
+        groups = [order[i: i + batch_size] for i in range(0, full, batch_size)]
+        if bucket:
+            rng.shuffle(groups)
+        return groups, [items[i] for i in order[full:]]
+
+    def batches():
+        left, chunk = [], []
+        for example in examples:
+            chunk.append(example)
+            if len(chunk) == shuffle_buffer:
+                items = left + chunk
+                groups, left = draw(items, False)
+                chunk = []
+                for g in groups:
+                    yield [items[i] for i in g]
+        items = left + chunk
+        if items:
+            groups, _ = draw(items, True)
+            for g in groups:
+                yield [items[i] for i in g]
+
+    return next_random, batches()
+
+
 class Session:
     """The batch order and bookkeeping of lib/session.js's TrainingSession over examples whose
-    (source, target) lengths are `lengths`, from a state (new_state, or a checkpoint's)."""
+    (source, target) lengths are `lengths` (state["pairs"] of them), from a state (new_state, or
+    a checkpoint's)."""
 
     def __init__(self, state, lengths):
         self._s = dict(state)
         self._lengths = lengths
         self._drawn = None  # (epoch, its batches)
-        self.batches_per_epoch = math.ceil(len(lengths) / self._s["batchSize"])
+        self.batches_per_epoch = math.ceil(self._s["pairs"] / self._s["batchSize"])
 
     @property
     def step(self):

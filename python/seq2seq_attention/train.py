@@ -14,13 +14,16 @@ as the Node CLI does (the same held-out pairs, the same batches in the same orde
 or any file with --stream, is streamed: one pass counts pairs and symbols, then each epoch reads it
 again in shuffled buckets of --shuffle-buffer pairs; memory stays flat whatever the file's size.
 
-An in-memory run keeps lib/session.js's session state (session.py): --checkpoint-every N and
---stop-after N write OUT.ckpt with it (the JS library's checkpoint format), and --resume OUT.ckpt
-goes on exactly where the run stopped (bit-identical weights on the CPU), from a checkpoint this
-trainer or the JS library (CLI, page, Translator#checkpoint) wrote.
+A run keeps lib/session.js's session state (session.py): --checkpoint-every N and --stop-after N
+write OUT.ckpt with it (the JS library's checkpoint format), and --resume OUT.ckpt goes on exactly
+where the run stopped (bit-identical weights on the CPU), from a checkpoint this trainer or the JS
+library (CLI, page, Translator#checkpoint) wrote. A streamed run's state also names its file, its
+buffer and its processes (session.stream); resumed, it reads and shuffles the epoch it stopped in
+again up to its batch, without training.
 """
 
 import argparse
+import hashlib
 import math
 import os
 import signal
@@ -33,10 +36,9 @@ import torch.distributed as dist
 
 from .errors import S2SError, UsageError, run_command
 from .checkpoint import is_checkpoint, read_checkpoint, write_checkpoint
-from .session import Session, draw_epoch, fingerprint, new_state
+from .session import Session, fingerprint, new_state, stream_epoch
 from .model import make_batch
 from .optim import CoreAdam
-from .rng import Random
 from .text import resolve_tokenizer_names
 from .translator import TokenizerCounts, Translator, format_metrics
 from .tsv import MAX_BYTES, held_out_by_hash, parse_columns, read_pairs, split_pairs
@@ -48,6 +50,8 @@ RUN_DEFAULTS = {"batch_size": 64, "learning_rate": 3e-3, "schedule": "constant",
 SESSION_FIELDS = {"batch_size": "batchSize", "seed": "shuffleSeed", "learning_rate": "learningRate",
                   "schedule": "schedule", "clip_norm": "clipNorm"}
 WRITER = "seq2seq_attention (PyTorch)"
+HEAD_BYTES = 1 << 20  # a streamed run's checkpoint keeps the SHA-256 of its file's first MiB
+DEFAULT_SHUFFLE_BUFFER = 100000
 PROGRAM = "seq2seq_attention.train"
 
 
@@ -55,13 +59,6 @@ def learning_rate_at(schedule, base, step, total):
     if schedule == "cosine":
         return base * 0.5 * (1 + math.cos(math.pi * step / total))
     return base
-
-
-def epoch_batches(examples, batch_size, rng, bucket=True):
-    """One epoch of batches (lists of examples), drawn as lib/session.js draws them (session.py)."""
-    lengths = [(len(src), len(tgt)) for src, tgt in examples]
-    for g in draw_epoch(lengths, batch_size, rng, bucket):
-        yield [examples[i] for i in g]
 
 
 def format_duration(seconds):
@@ -133,7 +130,7 @@ def parse_args(argv):
     p.add_argument("--eval-size", type=int, default=500, help="held-out pairs scored at the end (default 500)")
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (default cpu)")
     p.add_argument("--stream", action="store_true", help="stream the file even if it is small (see above)")
-    p.add_argument("--shuffle-buffer", type=int, default=100000, help="pairs shuffled together when streaming (default 100000)")
+    p.add_argument("--shuffle-buffer", type=int, help="pairs shuffled together when streaming (default 100000)")
     p.add_argument("--threads", type=int, help="torch threads per process (default: torch's)")
     p.add_argument("--checkpoint", action="store_true",
                    help="also write OUT.ckpt at the end: the model, Adam's state and the run's state, for Translator.loadCheckpoint (Node, the page), --init or --resume")
@@ -204,6 +201,8 @@ def fill_run_options(args, app=None):
             except ValueError:
                 setattr(args, name, default)
     args.columns = parse_columns(args.columns) if isinstance(args.columns, str) else args.columns
+    if args.shuffle_buffer is None:
+        args.shuffle_buffer = DEFAULT_SHUFFLE_BUFFER
 
 
 def resume_checkpoint(args):
@@ -234,6 +233,15 @@ def resume_checkpoint(args):
             raise UsageError(f"--resume: the run has {flag} {_text(session[field])}, not {flag} {_text(given)}: leave the option "
                              "out (the checkpoint has the run's options) or start a new run without --resume")
         setattr(args, name, session[field])
+    stream = session.get("stream")
+    if stream is not None:  # a streamed run's: streamed again, with its buffer
+        if args.shuffle_buffer is not None and args.shuffle_buffer != stream["shuffleBuffer"]:
+            raise UsageError(f"--resume: the run has --shuffle-buffer {stream['shuffleBuffer']}, not --shuffle-buffer "
+                             f"{args.shuffle_buffer}: leave the option out or start a new run without --resume")
+        args.shuffle_buffer, args.stream = stream["shuffleBuffer"], True
+    elif args.stream or args.shuffle_buffer is not None:
+        raise UsageError(f"--resume: the run read its file whole (in memory), so it resumes so: drop "
+                         f"{'--stream' if args.stream else '--shuffle-buffer'}")
     stored = (app or {}).get("options") if isinstance((app or {}).get("options"), dict) else {}
     for name in ("test_fraction", "columns"):  # (--data may name a moved file: its pairs' fingerprint is checked)
         flag = name.replace("_", "-")
@@ -258,6 +266,40 @@ def resume_checkpoint(args):
     return ckpt
 
 
+def file_identity(path):
+    """What a streamed run's checkpoint keeps of its file (session.stream.file): its size, its
+    modification time in ns (a decimal string: more digits than a JSON number holds exactly) and
+    the SHA-256 of its first MiB."""
+    st = os.stat(path)
+    with open(path, "rb") as f:
+        head = hashlib.sha256(f.read(HEAD_BYTES)).hexdigest()
+    return {"size": st.st_size, "mtimeNs": str(st.st_mtime_ns), "head": head}
+
+
+def check_stream_resume(state, path, file, world):
+    """A streamed run's --resume, before the file is read: the file and the number of processes
+    must be the run's (the buffer, batch size, seed and length are checked with the options)."""
+    stream = state["stream"]
+    differs = []
+    before, now = stream["file"], file
+    if before["size"] != now["size"]:
+        differs.append(f"its size is {now['size']} bytes, the run's file had {before['size']}")
+    if before["mtimeNs"] != now["mtimeNs"]:
+        differs.append(f"its modification time is {_mtime(now['mtimeNs'])}, the run's file's was {_mtime(before['mtimeNs'])}")
+    if before["head"] != now["head"]:
+        differs.append(f"its first MiB has SHA-256 {now['head'][:16]}..., the run's file's had {before['head'][:16]}...")
+    if differs:
+        raise S2SError(f"--resume: {path} is not the file the run streamed ({'; '.join(differs)}): a streamed run resumes "
+                       "only on the same file, unchanged (or start a new run from the checkpoint with --init)")
+    if world != stream["processes"]:
+        raise S2SError(f"--resume: the run had {stream['processes']} process(es), this one has {world}: a streamed run resumes "
+                       f"exactly only with the same number (torchrun --nproc_per_node {stream['processes']})")
+
+
+def _mtime(ns):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(ns) // 10 ** 9)) + f".{int(ns) % 10 ** 9:09d} UTC"
+
+
 def _text(x):
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
@@ -265,13 +307,23 @@ def _text(x):
 class Data:
     """The training pairs (in memory, or a streamed file), the held-out pairs and the batches."""
 
-    def __init__(self, args, world, log):
+    def __init__(self, args, world, log, resumed=None):
+        """resumed: the session state of a run being resumed, or None."""
         self.args = args
         self.stream = Data.streams(args)
         self.translator = None
         self.optimizer_state = None
         if self.stream:
+            self.file = file_identity(args.data)
+            if resumed is not None and "stream" not in resumed:
+                raise S2SError(f"--resume: the run read its file whole (in memory), and {args.data} is now over 64 MiB, so it "
+                               "would be streamed: give the run's file")
+            if resumed is not None:
+                check_stream_resume(resumed, args.data, self.file, world)
             self._scan()
+            if resumed is not None and resumed["pairs"] != self.count:
+                raise S2SError(f"--resume: the run streamed {resumed['pairs']} training pairs from {args.data}, this reading "
+                               f"finds {self.count}: give the same --columns, --test-fraction and --seed")
         else:
             pairs = list(read_pairs(args.data, args.columns))
             if not pairs:
@@ -291,7 +343,7 @@ class Data:
     def _scan(self):
         """Streaming pass 1: count the training pairs and their symbols, keep a few held-out pairs."""
         a = self.args
-        self.counts = None if a.init else TokenizerCounts(self._tokenizer_names(), a.shared_vocabulary, a.vocab_size)
+        self.counts = None if a.init or a.resume else TokenizerCounts(self._tokenizer_names(), a.shared_vocabulary, a.vocab_size)
         self.test, self.count = [], 0
         for s, t in read_pairs(a.data, a.columns):
             if a.test_fraction > 0 and held_out_by_hash(s, a.seed, a.test_fraction):
@@ -327,28 +379,15 @@ class Data:
         return Translator.create(self.train, **kwargs)
 
     def batches_per_epoch(self):
-        B = self.args.batch_size
-        if not self.stream:
-            return math.ceil(self.count / B)
-        S = self.args.shuffle_buffer
-        return (self.count // S) * math.ceil(S / B) + math.ceil((self.count % S) / B)
+        return math.ceil(self.count / self.args.batch_size)  # streamed too (session.stream_epoch)
 
-    def epochs(self, translator, rng):
-        """A streamed file's global batches (lists of encoded examples), epoch after epoch, forever;
-        in-memory runs draw theirs from their session state (SessionBatches)."""
-        B = self.args.batch_size
+    def examples(self, translator):
+        """A streamed file's training pairs, encoded, in file order (one pass over the file)."""
         a = self.args
-        while True:
-            chunk = []
-            for s, t in read_pairs(a.data, a.columns):
-                if a.test_fraction > 0 and held_out_by_hash(s, a.seed, a.test_fraction):
-                    continue
-                chunk.append(translator.encode_pair((s, t)))
-                if len(chunk) == a.shuffle_buffer:
-                    yield from epoch_batches(chunk, B, rng)
-                    chunk = []
-            if chunk:
-                yield from epoch_batches(chunk, B, rng)
+        for s, t in read_pairs(a.data, a.columns):
+            if a.test_fraction > 0 and held_out_by_hash(s, a.seed, a.test_fraction):
+                continue
+            yield translator.encode_pair((s, t))
 
 
 def shard(batch, rank, world):
@@ -358,8 +397,9 @@ def shard(batch, rank, world):
 
 
 def main(argv=None, observe=None):
-    """The command. observe(step, indices), if given, is told each step's batch (indices into the
-    training pairs; in-memory runs): the tests compare the batch order with the JS library's."""
+    """The command. observe(step, batch), if given, is told each step's batch (indices into the
+    training pairs; a streamed run's: the encoded pairs): the tests compare the batch order with
+    the JS library's."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
@@ -387,38 +427,62 @@ def main(argv=None, observe=None):
             dist.destroy_process_group()
 
 
-class StreamedBatches:
-    """A streamed file's batches, epoch after epoch (no session state: not resumable exactly)."""
+class StreamedBatches(Session):
+    """A streamed run's batches (lists of encoded examples) from its session state: the state of
+    an in-memory run, plus `stream` (the file, the buffer, the processes), with each epoch drawn
+    by session.stream_epoch as the file is read. Resumed mid-epoch, it reads and shuffles the
+    epoch again from its start up to the batch it stopped at, without training (`replay`)."""
 
-    def __init__(self, data, translator, total):
-        self._batches = data.epochs(translator, Random(data.args.seed))
-        self._per_epoch = data.batches_per_epoch()
-        self.total, self.step = total, 0
-
-    @property
-    def done(self):
-        return self.step >= self.total
-
-    @property
-    def epoch(self):
-        return math.ceil(self.step / self._per_epoch)
-
-    def state(self):
-        return None
-
-    def restore(self, state):
-        pass
+    def __init__(self, state, data, translator, log):
+        super().__init__(state, None)
+        self.total = state["totalSteps"]
+        self._data, self._translator, self._log = data, translator, log
+        self._batches, self._at = None, None  # the epoch's batches, and (epoch, its generator state, batches drawn)
+        self.replay_seconds = 0.0  # not training time: the rates leave it out
 
     def next_batch(self):
-        return next(self._batches)
+        s = self._s
+        if s["epoch"] == 0 or s["batchInEpoch"] >= self.batches_per_epoch:
+            s["epochRandom"] = s["random"]
+            s["epoch"] += 1
+            s["batchInEpoch"] = 0
+        if self._at != (s["epoch"], s["epochRandom"], s["batchInEpoch"]):
+            s["random"], self._batches = stream_epoch(self._data.examples(self._translator), s["batchSize"],
+                                                      s["stream"]["shuffleBuffer"], s["epochRandom"], s["bucket"])
+            self._replay(s["batchInEpoch"])
+        batch = self._next()
+        self._at = (s["epoch"], s["epochRandom"], s["batchInEpoch"] + 1)
+        return batch
 
-    def step_done(self, loss, examples, tokens, elapsed_ms):
-        self.step += 1
+    def _next(self):
+        try:
+            return next(self._batches)
+        except StopIteration:
+            raise S2SError(f"{self._data.args.data} ended before batch {self._s['batchInEpoch'] + 1} of epoch {self._s['epoch']} "
+                           f"({self.batches_per_epoch} expected): was the file changed during the run?") from None
+
+    def _replay(self, n):
+        """The epoch's first n batches read and shuffled again, not trained on (a resumed run)."""
+        if n == 0:
+            return
+        s, t0 = self._s, time.monotonic()
+        self._log(f"resuming a streamed run: reading {self._data.args.data} again up to batch {n} of epoch {s['epoch']} "
+                  f"({n} of {self.batches_per_epoch} batches; reading and shuffling only, no training)")
+        shown = t0
+        for i in range(n):
+            self._next()
+            if time.monotonic() - shown >= 30:
+                shown = time.monotonic()
+                self._log(f"  replayed {i + 1} of {n} batches ({100 * (i + 1) / n:.0f}%), {format_duration(shown - t0)}")
+        self.replay_seconds += time.monotonic() - t0
+        self._log(f"replayed {n} batches in {time.monotonic() - t0:.1f} s")
 
 
 class SessionBatches(Session):
     """An in-memory run's batches from its session state (session.py): next_batch gives the
     example indices, examples_of the encoded examples."""
+
+    replay_seconds = 0.0  # (a streamed run's resume reads before it trains; these runs do not)
 
     def __init__(self, state, examples):
         super().__init__(state, [(len(src), len(tgt)) for src, tgt in examples])
@@ -448,10 +512,7 @@ def _train(args, world, rank, device, lead, log, observe=None):
     resumed = resume_checkpoint(args) if args.resume else None
     if resumed is None:
         fill_run_options(args)
-    if Data.streams(args) and (args.resume or args.checkpoint_every or args.stop_after):
-        raise UsageError("--resume, --checkpoint-every and --stop-after need the in-memory reader (a file up to 64 MiB, "
-                         "without --stream): a streamed run keeps no data position to resume from exactly")
-    data = Data(args, world, log)
+    data = Data(args, world, log, resumed["state"]["session"] if resumed is not None else None)
     if resumed is not None:
         translator = Translator.load(resumed["model"])
         data.optimizer_state = resumed["optimizer"]
@@ -463,26 +524,32 @@ def _train(args, world, rank, device, lead, log, observe=None):
     ckpt_path = out + ".ckpt"
     per_epoch = data.batches_per_epoch()
     total = args.steps if args.steps is not None else (args.epochs or 10) * per_epoch
+    state = resumed["state"]["session"] if resumed is not None else None
+    if state is not None and (args.steps is not None or args.epochs is not None) and total != state["totalSteps"]:
+        flag = f"--steps {args.steps}" if args.steps is not None else f"--epochs {args.epochs} ({total} steps)"
+        raise UsageError(f"--resume: the run has {state['totalSteps']} steps in all, not {flag}: leave the option out "
+                         "or start a new run without --resume")
     if data.stream:
-        batches = StreamedBatches(data, translator, total)
+        if state is None:
+            # `data` is here the file's (its first MiB's SHA-256), not the pairs' fingerprint: the JS
+            # library, which would draw other batches, refuses to resume it ("other pairs")
+            state = new_state(data.count, data.file["head"][:8], args.batch_size, args.seed, total, args.learning_rate,
+                              args.schedule, args.clip_norm)
+            state["stream"] = {"file": data.file, "shuffleBuffer": args.shuffle_buffer, "processes": world}
+        batches = StreamedBatches(state, data, translator, log)
     else:
         examples = [translator.encode_pair(p, f"training pair {i + 1}") for i, p in enumerate(data.train)]
         keeps_state = args.resume or args.checkpoint or args.checkpoint_every or args.stop_after
         data_print = fingerprint(data.train) if keeps_state else "00000000"
         if resumed is not None:
-            state = resumed["state"]["session"]
             if state["pairs"] != len(data.train) or state["data"] != data_print:
                 raise S2SError(f"--resume: the run was on other pairs ({state['pairs']} pairs, fingerprint {state['data']}; "
                                f"these are {len(data.train)}, {data_print}): give the same --data, --columns, --test-fraction and --seed")
-            if (args.steps is not None or args.epochs is not None) and total != state["totalSteps"]:
-                flag = f"--steps {args.steps}" if args.steps is not None else f"--epochs {args.epochs} ({total} steps)"
-                raise UsageError(f"--resume: the run has {state['totalSteps']} steps in all, not {flag}: leave the option out "
-                                 "or start a new run without --resume")
-            total = state["totalSteps"]
         else:
             state = new_state(len(data.train), data_print, args.batch_size, args.seed, total, args.learning_rate,
                               args.schedule, args.clip_norm)
         batches = SessionBatches(state, examples)
+    total = batches.total
     held_out = data.test[: args.eval_size]
     log(f"{args.data}: {data.count} training pairs, {len(data.test)} held out{' (streamed)' if data.stream else ''}; "
         f"{cfg['cell']}/{cfg['attention']}, torch {torch.__version__} on {device}"
@@ -566,7 +633,7 @@ def _train(args, world, rank, device, lead, log, observe=None):
             run_steps += 1
             loss = batch_loss
             seen_examples += len(global_batch)
-            if observe is not None and not data.stream:
+            if observe is not None:
                 observe(batches.step, list(drawn))
             if lead and args.checkpoint_every and batches.step % args.checkpoint_every == 0 and not batches.done:
                 write_ckpt()
@@ -577,17 +644,17 @@ def _train(args, world, rank, device, lead, log, observe=None):
                 model.eval()
                 ev = translator.evaluate(held_out[:200])
                 model.train()
-            elapsed = time.time() - t0
+            elapsed = time.time() - t0 - batches.replay_seconds
             progress.update(step, total, batches.epoch, loss, seen_examples / max(elapsed, 1e-9), elapsed, ev)
     finally:
         undo_signals()
     step = batches.step
-    train_seconds = time.time() - t0
+    train_seconds = time.time() - t0 - batches.replay_seconds
     cpu_seconds = time.process_time() - cpu0
     if lead:
         translator.model = model.to("cpu")
         saved = translator.save(out)
-        keep = args.checkpoint or (stopped and not data.stream and (args.checkpoint_every or args.stop_after))
+        keep = args.checkpoint or (stopped and (args.checkpoint_every or args.stop_after))
         if keep and checkpointed != step:
             _write_atomic(ckpt_path, write_checkpoint(saved, opt.export_state(), session=batches.state(), app=app))
             checkpointed = step
@@ -595,7 +662,7 @@ def _train(args, world, rank, device, lead, log, observe=None):
         lines = [f"trained {step} steps ({step / per_epoch:.2f} epochs) in {format_duration(train_seconds)}"
                  f"{' (stopped early)' if stopped else ''}, final loss {loss:.4f}, {seen_examples / max(train_seconds, 1e-9):.0f} examples/s"
                  f"{f' on {world} processes' if world > 1 else ''}; saved {out}"]
-        if stopped and checkpointed == step and not data.stream:
+        if stopped and checkpointed == step:
             lines.append(f"checkpoint {ckpt_path} at step {step}: continue with --resume {ckpt_path}")
         metrics = translator.evaluate(held_out) if held_out else None
         if metrics:

@@ -1,16 +1,22 @@
 """torchrun with 2 processes (gloo, CPU) for 20 steps gives the weights one process gives with
 the same global batch; the torchrun model is written for Node and the page to check; a torchrun
 run stopped at an epoch's end and resumed under torchrun ends bit-identical to the one that never
-stopped. Also the streaming reader (--stream) trains from a file it never holds whole."""
+stopped, and so does a streamed one stopped mid-epoch. Also the streaming reader (--stream)
+trains from a file it never holds whole."""
 
 import json
 import os
+import pathlib
 import socket
 import subprocess
 import sys
 
+import pytest
+
 from conftest import load_json
 from seq2seq_attention import Translator
+from seq2seq_attention.checkpoint import read_checkpoint
+from seq2seq_attention.errors import S2SError
 from seq2seq_attention.train import main as train_main
 
 ARGS = ["--steps", "20", "--batch-size", "16", "--embed", "8", "--hidden", "16", "--attention-size", "16",
@@ -58,12 +64,10 @@ def test_torchrun_two_processes_match_one(fixtures, out_dir, tmp_path):
         "heldOut": held_out, "greedy": [b.translate(s)["text"] for s in held_out], "worstRelativeDifference": worst}))
 
 
-def test_torchrun_run_stopped_at_an_epochs_end_and_resumed_is_bit_identical(fixtures, tmp_path):
+def test_torchrun_run_stopped_at_an_epochs_end_and_resumed_is_bit_identical(small_tsv, tmp_path):
     """99 training pairs in global batches of 16 (7 an epoch), 10 steps: stopped after step 7 (the
     next batch, of a new epoch, is not drawn) and resumed, both under torchrun."""
-    small = tmp_path / "small.tsv"
-    small.write_text("".join((fixtures / "dates.tsv").read_text(encoding="utf-8").splitlines(True)[:110]), encoding="utf-8")
-    args = ["--data", small, "--steps", "10", "--batch-size", "16", "--embed", "8", "--hidden", "16", "--attention-size", "16",
+    args = ["--data", small_tsv, "--steps", "10", "--batch-size", "16", "--embed", "8", "--hidden", "16", "--attention-size", "16",
             "--seed", "5", "--eval-size", "0", "--learning-rate", "0.01", "--schedule", "cosine"]
     straight, stopped = tmp_path / "straight.s2s", tmp_path / "stopped.s2s"
     torchrun(tmp_path, *args, "--out", straight)
@@ -71,6 +75,23 @@ def test_torchrun_run_stopped_at_an_epochs_end_and_resumed_is_bit_identical(fixt
     assert "checkpoint" in r.stdout and "at step 7" in r.stdout, r.stdout
     torchrun(tmp_path, "--resume", f"{stopped}.ckpt", "--out", stopped)
     assert stopped.read_bytes() == straight.read_bytes(), "torchrun stopped at step 7 and resumed: other weights"
+
+
+def test_torchrun_streamed_run_stopped_mid_epoch_and_resumed_is_bit_identical(small_tsv, tmp_path):
+    """--stream under torchrun: stopped mid-epoch 2 (each process replays the epoch's reading up to
+    its batch) and resumed under torchrun ends byte-identical; one process may not resume it."""
+    args = ["--data", small_tsv, "--steps", "12", "--batch-size", "16", "--embed", "8", "--hidden", "16", "--attention-size", "16",
+            "--seed", "5", "--eval-size", "0", "--learning-rate", "0.01", "--stream", "--shuffle-buffer", "40"]
+    straight, stopped = tmp_path / "straight.s2s", tmp_path / "stopped.s2s"
+    torchrun(tmp_path, *args, "--out", straight)
+    r = torchrun(tmp_path, *args, "--out", stopped, "--stop-after", "9")
+    assert "checkpoint" in r.stdout and "at step 9" in r.stdout, r.stdout
+    session = read_checkpoint(pathlib.Path(f"{stopped}.ckpt").read_bytes())["state"]["session"]
+    assert session["epoch"] == 2 and 0 < session["batchInEpoch"] < 9 and session["stream"]["processes"] == 2, session
+    with pytest.raises(S2SError, match="the run had 2 process"):
+        train_main(["--resume", f"{stopped}.ckpt", "--out", str(tmp_path / "one.s2s")])
+    torchrun(tmp_path, "--resume", f"{stopped}.ckpt", "--out", stopped)
+    assert stopped.read_bytes() == straight.read_bytes(), "torchrun --stream stopped at step 9 and resumed: other weights"
 
 
 def test_streaming_reader_trains_and_holds_out_by_hash(fixtures, tmp_path):

@@ -13,7 +13,7 @@ import signal
 
 import pytest
 
-from conftest import load_json
+from conftest import checkpoint_parts, load_json, run_train as run
 from seq2seq_attention.checkpoint import read_checkpoint, write_checkpoint
 from seq2seq_attention.errors import S2SError, UsageError
 from seq2seq_attention.train import main as train_main
@@ -22,27 +22,6 @@ SMALL = ["--batch-size", "16", "--embed", "8", "--hidden", "16", "--attention-si
          "--threads", "1", "--learning-rate", "0.01", "--schedule", "cosine", "--seed", "5"]
 TOTAL = 16
 PER_EPOCH = 7  # 99 training pairs in batches of 16 (asserted below)
-
-
-@pytest.fixture(scope="module")
-def small_tsv(fixtures, tmp_path_factory):
-    """110 lines of the dates file: 99 training pairs, 7 batches of 16 an epoch."""
-    path = tmp_path_factory.mktemp("resume") / "small.tsv"
-    path.write_text("".join((fixtures / "dates.tsv").read_text(encoding="utf-8").splitlines(True)[:110]), encoding="utf-8")
-    return path
-
-
-def run(*argv, observe=None):
-    assert train_main([str(a) for a in argv], observe=observe) == 0
-
-
-def checkpoint_parts(path):
-    """A checkpoint's bytes that must match between runs: everything but savedAt and elapsedMs."""
-    ck = read_checkpoint(path.read_bytes())
-    session = dict(ck["state"]["session"])
-    session.pop("elapsedMs")
-    opt = ck["optimizer"]
-    return ck["model"], opt["steps"], opt["beta1Power"], opt["beta2Power"], opt["m"].numpy().tobytes(), opt["v"].numpy().tobytes(), session
 
 
 def test_a_python_run_stopped_and_resumed_is_bit_identical(small_tsv, tmp_path):
@@ -184,7 +163,6 @@ def test_old_damaged_and_mismatched_checkpoints_are_refused_clearly(fixtures, sm
                             ("model", out.read_bytes(), "this is a model file, not a checkpoint")):
         (tmp_path / name).write_bytes(data)
         refused("--resume", tmp_path / name, code="BAD_FILE", match=say)
-    refused("--data", small_tsv, "--stream", "--stop-after", "2", kind=UsageError, match="need the in-memory reader")
     custom = tmp_path / "custom.ckpt"
     session = dict(ck["state"]["session"], schedule="custom")
     custom.write_bytes(write_checkpoint(ck["model"], ck["optimizer"], session=session))
