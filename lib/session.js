@@ -312,6 +312,11 @@ export class TrainingSession {
     if (resume.version !== SESSION_VERSION) {
       throw fail(`this session state is version ${resume.version}; this library resumes version ${SESSION_VERSION}`);
     }
+    if (resume.stream !== undefined) {
+      // the Python trainer's streamed runs draw their batches buffer by buffer as they read the
+      // file (docs/model-format.md); this library draws in-memory epochs, so it cannot go on
+      throw fail('resume: this run streamed its file in the Python trainer, which draws its batches as it reads the file: resume it there (python3 -m seq2seq_attention.train --resume CHECKPOINT), or start a new run from its model');
+    }
     if (resume.pairs !== fresh.pairs || resume.data !== fresh.data) {
       throw fail(`resume: the run was on other pairs (${resume.pairs} pairs, fingerprint ${resume.data}; these are ${fresh.pairs}, ${fresh.data}): give the same training pairs`);
     }

@@ -484,7 +484,7 @@ test('a streamed Python run\'s checkpoint loads in Node, its session.stream pass
     assert.equal(translator.stepCount, session.step);
     assert.deepEqual(Object.keys(session.stream), ['file', 'shuffleBuffer', 'processes']);
     assert.equal(session.stream.shuffleBuffer, 40);
-    await assert.rejects(translator.train(runPairs, { resume: session, workers: 1 }), /the run was on other pairs/);
+    await assert.rejects(translator.train(runPairs, { resume: session, workers: 1 }), { code: 'BAD_ARGUMENT', message: /^resume: this run streamed its file in the Python trainer, .*resume it there \(python3 -m seq2seq_attention.train --resume CHECKPOINT\)/ });
   } finally {
     translator.dispose();
   }

@@ -531,8 +531,8 @@ def _train(args, world, rank, device, lead, log, observe=None):
                          "or start a new run without --resume")
     if data.stream:
         if state is None:
-            # `data` is here the file's (its first MiB's SHA-256), not the pairs' fingerprint: the JS
-            # library, which would draw other batches, refuses to resume it ("other pairs")
+            # `data` is here the file's (its first MiB's SHA-256), not the pairs' fingerprint; the JS
+            # library, which would draw other batches, refuses to resume a state with `stream`
             state = new_state(data.count, data.file["head"][:8], args.batch_size, args.seed, total, args.learning_rate,
                               args.schedule, args.clip_norm)
             state["stream"] = {"file": data.file, "shuffleBuffer": args.shuffle_buffer, "processes": world}
