@@ -241,11 +241,30 @@ void scores_dot_backward_scalar(real *dK, int lddk, real *dq, const real *K, int
   }
 }
 
-/* the softmax's backward from dw_j = dc.Hs_j: ds_j = w_j (dw_j - sum_i w_i dw_i), in place */
-static void softmax_backward_inplace(real *ds, const real *w, int m) {
+void softmax_backward_row(real *ds, const real *w, int m) {
   real sum = 0;
   for (int j = 0; j < m; j++) sum += w[j] * ds[j];
   for (int j = 0; j < m; j++) ds[j] = w[j] * (ds[j] - sum);
+}
+
+void context_backward_rows_scalar(real *ds, int lds, real *dHs, const real *Hs, const real *w,
+                                  int ldw, const real *dc, const int32_t *lens, int j, int R, int H) {
+  for (int r = 0; r < R; r++)
+    if (lens[r] > j) {
+      size_t o = (size_t)r * H;
+      ds[(size_t)r * lds] = dot_scalar(dc + o, Hs + o, H);
+      axpy_scalar(dHs + o, w[(size_t)r * ldw], dc + o, H);
+    }
+}
+
+void scores_dot_backward_rows_scalar(real *dK, real *dq, const real *K, const real *q, const real *ds,
+                                     int lds, real scale, const int32_t *lens, int j, int R, int A) {
+  for (int r = 0; r < R; r++)
+    if (lens[r] > j) {
+      size_t o = (size_t)r * A;
+      axpy_scalar(dq + o, scale * ds[(size_t)r * lds], K + o, A);
+      axpy_scalar(dK + o, scale * ds[(size_t)r * lds], q + o, A);
+    }
 }
 
 void softmax_context_backward_scalar(real *ds, real *dHs, int ldh, const real *Hs, const real *w,
@@ -254,7 +273,7 @@ void softmax_context_backward_scalar(real *ds, real *dHs, int ldh, const real *H
     ds[j] = dot_scalar(dc, Hs + (size_t)j * ldh, H);
     axpy_scalar(dHs + (size_t)j * ldh, w[j], dc, H);
   }
-  softmax_backward_inplace(ds, w, m);
+  softmax_backward_row(ds, w, m);
 }
 
 void vtanh_scalar(real *y, const real *x, int n) {
@@ -887,54 +906,73 @@ void scores_additive_backward_simd(real *dKh, int lddk, real *dq, real *dv, cons
 /* both axpy_simd calls of each position in one pass over its row of K and dK (rows one at a
  * time: the key rows are far apart, B*A floats, and walking them column-block by column-block
  * made them collide in the cache): the same additions in the same order */
+static inline void scores_dot_backward_x1_simd(real *dk, real *dq, const real *kj, const real *q, real sd, int A) {
+  f32x4 vs = F32X4_SPLAT(sd);
+  int a = 0;
+  for (; a + 4 <= A; a += 4) {
+    F32X4_STORE(dq + a, F32X4_MADD(F32X4_LOAD(dq + a), vs, F32X4_LOAD(kj + a)));
+    F32X4_STORE(dk + a, F32X4_MADD(F32X4_LOAD(dk + a), vs, F32X4_LOAD(q + a)));
+  }
+  for (; a < A; a++) {
+    dq[a] += sd * kj[a];
+    dk[a] += sd * q[a];
+  }
+}
+
 void scores_dot_backward_simd(real *dK, int lddk, real *dq, const real *K, int ldk, const real *q,
                               const real *ds, real scale, int m, int A) {
-  for (int j = 0; j < m; j++) {
-    const real *kj = K + (size_t)j * ldk;
-    real *dk = dK + (size_t)j * lddk;
-    real sd = scale * ds[j];
-    f32x4 vs = F32X4_SPLAT(sd);
-    int a = 0;
-    for (; a + 4 <= A; a += 4) {
-      F32X4_STORE(dq + a, F32X4_MADD(F32X4_LOAD(dq + a), vs, F32X4_LOAD(kj + a)));
-      F32X4_STORE(dk + a, F32X4_MADD(F32X4_LOAD(dk + a), vs, F32X4_LOAD(q + a)));
+  for (int j = 0; j < m; j++)
+    scores_dot_backward_x1_simd(dK + (size_t)j * lddk, dq, K + (size_t)j * ldk, q, scale * ds[j], A);
+}
+
+void scores_dot_backward_rows_simd(real *dK, real *dq, const real *K, const real *q, const real *ds,
+                                   int lds, real scale, const int32_t *lens, int j, int R, int A) {
+  for (int r = 0; r < R; r++)
+    if (lens[r] > j) {
+      size_t o = (size_t)r * A;
+      scores_dot_backward_x1_simd(dK + o, dq + o, K + o, q + o, scale * ds[(size_t)r * lds], A);
     }
-    for (; a < A; a++) {
-      dq[a] += sd * kj[a];
-      dk[a] += sd * q[a];
-    }
-  }
 }
 
 /* per position j, one pass over Hs_j and dHs_j: dot_simd's accumulators (eight columns, then four,
  * then the tail) and axpy_simd's update, so the same numbers as the two calls */
+static inline real context_backward_x1_simd(real *dh, const real *h, real w, const real *dc, int H) {
+  f32x4 a0 = F32X4_SPLAT(0), a1 = F32X4_SPLAT(0), wj = F32X4_SPLAT(w);
+  int i = 0;
+  for (; i + 8 <= H; i += 8) {
+    f32x4 c0 = F32X4_LOAD(dc + i), c1 = F32X4_LOAD(dc + i + 4);
+    a0 = F32X4_MADD(a0, c0, F32X4_LOAD(h + i));
+    a1 = F32X4_MADD(a1, c1, F32X4_LOAD(h + i + 4));
+    F32X4_STORE(dh + i, F32X4_MADD(F32X4_LOAD(dh + i), wj, c0));
+    F32X4_STORE(dh + i + 4, F32X4_MADD(F32X4_LOAD(dh + i + 4), wj, c1));
+  }
+  for (; i + 4 <= H; i += 4) {
+    f32x4 c0 = F32X4_LOAD(dc + i);
+    a0 = F32X4_MADD(a0, c0, F32X4_LOAD(h + i));
+    F32X4_STORE(dh + i, F32X4_MADD(F32X4_LOAD(dh + i), wj, c0));
+  }
+  real s = f32x4_sum(F32X4_ADD(a0, a1));
+  for (; i < H; i++) {
+    s += dc[i] * h[i];
+    dh[i] += w * dc[i];
+  }
+  return s;
+}
+
 void softmax_context_backward_simd(real *ds, real *dHs, int ldh, const real *Hs, const real *w,
                                    const real *dc, int m, int H) {
-  for (int j = 0; j < m; j++) {
-    const real *h = Hs + (size_t)j * ldh;
-    real *dh = dHs + (size_t)j * ldh;
-    f32x4 a0 = F32X4_SPLAT(0), a1 = F32X4_SPLAT(0), wj = F32X4_SPLAT(w[j]);
-    int i = 0;
-    for (; i + 8 <= H; i += 8) {
-      f32x4 c0 = F32X4_LOAD(dc + i), c1 = F32X4_LOAD(dc + i + 4);
-      a0 = F32X4_MADD(a0, c0, F32X4_LOAD(h + i));
-      a1 = F32X4_MADD(a1, c1, F32X4_LOAD(h + i + 4));
-      F32X4_STORE(dh + i, F32X4_MADD(F32X4_LOAD(dh + i), wj, c0));
-      F32X4_STORE(dh + i + 4, F32X4_MADD(F32X4_LOAD(dh + i + 4), wj, c1));
+  for (int j = 0; j < m; j++)
+    ds[j] = context_backward_x1_simd(dHs + (size_t)j * ldh, Hs + (size_t)j * ldh, w[j], dc, H);
+  softmax_backward_row(ds, w, m);
+}
+
+void context_backward_rows_simd(real *ds, int lds, real *dHs, const real *Hs, const real *w,
+                                int ldw, const real *dc, const int32_t *lens, int j, int R, int H) {
+  for (int r = 0; r < R; r++)
+    if (lens[r] > j) {
+      size_t o = (size_t)r * H;
+      ds[(size_t)r * lds] = context_backward_x1_simd(dHs + o, Hs + o, w[(size_t)r * ldw], dc + o, H);
     }
-    for (; i + 4 <= H; i += 4) {
-      f32x4 c0 = F32X4_LOAD(dc + i);
-      a0 = F32X4_MADD(a0, c0, F32X4_LOAD(h + i));
-      F32X4_STORE(dh + i, F32X4_MADD(F32X4_LOAD(dh + i), wj, c0));
-    }
-    real s = f32x4_sum(F32X4_ADD(a0, a1));
-    for (; i < H; i++) {
-      s += dc[i] * h[i];
-      dh[i] += w[j] * dc[i];
-    }
-    ds[j] = s;
-  }
-  softmax_backward_inplace(ds, w, m);
 }
 
 /* adam_x1 four parameters at a time (sqrt: correctly rounded in float as in double, so the

@@ -64,6 +64,17 @@ typedef struct {
      dHs_j += w_j dc, ds_j = w_j (dc.Hs_j - sum_i w_i dc.Hs_i) (dc.Hs_j as dot) */                 \
   X(void, softmax_context_backward, (real *ds, real *dHs, int ldh, const real *Hs, const real *w, \
                                      const real *dc, int m, int H))                               \
+  /* dot attention's backward at one source position j for all R rows at once (the rows of      \
+     position j are side by side in the time-major keys and states, so this streams them, where   \
+     a row's positions are R rows apart), rows with lens[r] > j only: context_backward_rows sets   \
+     ds[r*lds] = dc_r.Hs_r and adds w[r*ldw] dc_r to dHs_r (rows of H); scores_dot_backward_rows  \
+     adds (scale ds[r*lds]) K_r to dq_r and (scale ds[r*lds]) q_r to dK_r (rows of A): per row and \
+     position the numbers of softmax_context_backward (before its softmax step,                    \
+     softmax_backward_row) and scores_dot_backward */                                              \
+  X(void, context_backward_rows, (real *ds, int lds, real *dHs, const real *Hs, const real *w,     \
+                                  int ldw, const real *dc, const int32_t *lens, int j, int R, int H)) \
+  X(void, scores_dot_backward_rows, (real *dK, real *dq, const real *K, const real *q, const real *ds, \
+                                     int lds, real scale, const int32_t *lens, int j, int R, int A)) \
   /* one row of a GRU step, gates r, z, n into g[3H] and h[H]: r = sig(xi+xh), z = sig(xi+xh),     \
      n = tanh(xi + r xh), h = (1-z) n + z hp; one pass instead of an add, two activation calls and  \
      two loops (the same operations per element, so the same bits) */                             \
@@ -138,6 +149,10 @@ static inline void gemm_xwt(real *C, const real *A, const real *W, const real *W
   if (Wt && gemm_wt_pays(N, K)) S2S_KERNEL(gemm_nn)(C, A, Wt, B, K, N, add, bias);
   else S2S_KERNEL(gemm_nt)(C, A, W, B, N, K, add, bias);
 }
+
+/* the softmax's backward from dw_j = dc.Hs_j over m positions: ds_j = w_j (dw_j - sum_i w_i dw_i),
+ * in place (scalar code: the last step of softmax_context_backward on every path) */
+void softmax_backward_row(real *ds, const real *w, int m);
 
 /* log-softmax of one row of n logits, in place; returns nothing. Scalar code: it runs once per
  * output row over the vocabulary and calls s2s_exp. */

@@ -52,7 +52,7 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
 /* Backward of one step, every row over its own sequence (shared = 0, ld = R).
  * Out: ds_prev (R,H) += the query path's gradient (dq W_s or dq W_Q); dq (R,A) +=;
  *      d_keys (M,R,A) +=; d_hs (M,R,H) += (the context path); g->attn_v += (additive);
- *      dalpha (M) scratch.
+ *      dalpha (R,M) scratch.
  * In:  dctx (R,H) the gradient on ctx; alpha (R,M), attn_t (R,M,A) (additive), q (R,A),
  *      keys (M,R,A), hs (M,R,H) from the forward; lens (R). */
 void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s2s_weights *g,

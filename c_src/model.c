@@ -331,7 +331,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->d_x_enc, mm * b * E, 1},        {&ws->ds, b * H, 1},
       {&ws->dcs, b * H, 1},                 {&ws->ds_prev, b * H, 1},
       {&ws->dcs_prev, b * H, 1},            {&ws->dctx, b * H, 1},
-      {&ws->dalpha, mm, 1}};
+      {&ws->dalpha, b * mm, 1}};
   size_t np = sizeof plan / sizeof plan[0];
   uint64_t total64 = 0;
   for (size_t i = 0; i < np; i++)

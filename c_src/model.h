@@ -85,7 +85,7 @@ typedef struct {
   real *d_xd;      /* (B,Din) */
   real *d_x_enc;   /* (M,B,E) */
   real *ds, *dcs, *ds_prev, *dcs_prev, *dctx; /* (B,H) */
-  real *dalpha;    /* (M) */
+  real *dalpha;    /* (B,M) */
 } s2s_workspace;
 
 /* One decoded hypothesis. */

@@ -438,6 +438,44 @@ static void test_arguments(void) {
   s2s_destroy(m);
 }
 
+/* Dot attention's backward by source position (context_backward_rows, softmax_backward_row,
+ * scores_dot_backward_rows over time-major rows, as s2s_attention_backward runs them) against
+ * the per-row kernels on the same path: bitwise the same ds, dHs, dq and dK. */
+static void test_attention_rows(void) {
+  static const int shapes[][4] = {{5, 7, 9, 6}, {9, 4, 64, 64}, {3, 11, 13, 17}}; /* R, M, H, A */
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int R = shapes[s][0], M = shapes[s][1], H = shapes[s][2], A = shapes[s][3];
+    int32_t lens[16];
+    for (int r = 0; r < R; r++) lens[r] = 1 + (r * 5 + 3) % M;
+    size_t nh = (size_t)M * R * H, nk = (size_t)M * R * A;
+    real *hs = rand_vec(nh, 1), *keys = rand_vec(nk, 1), *dc = rand_vec((size_t)R * H, 1);
+    real *q = rand_vec((size_t)R * A, 1), *alpha = rand_vec((size_t)R * M, 1);
+    real *dhs1 = rand_vec(nh, 1), *dk1 = rand_vec(nk, 1), *dq1 = rand_vec((size_t)R * A, 1);
+    real *dhs2 = malloc(sizeof(real) * nh), *dk2 = malloc(sizeof(real) * nk), *dq2 = malloc(sizeof(real) * R * A);
+    memcpy(dhs2, dhs1, sizeof(real) * nh), memcpy(dk2, dk1, sizeof(real) * nk), memcpy(dq2, dq1, sizeof(real) * R * A);
+    real *da1 = malloc(sizeof(real) * R * M), *da2 = malloc(sizeof(real) * R * M);
+    for (int i = 0; i < R * M; i++) da1[i] = da2[i] = 0;
+    for (int r = 0; r < R; r++) { /* per row: positions R rows apart */
+      S2S_KERNEL(softmax_context_backward)(da1 + r * M, dhs1 + (size_t)r * H, R * H, hs + (size_t)r * H,
+                                           alpha + r * M, dc + (size_t)r * H, lens[r], H);
+      S2S_KERNEL(scores_dot_backward)(dk1 + (size_t)r * A, R * A, dq1 + (size_t)r * A, keys + (size_t)r * A,
+                                      R * A, q + (size_t)r * A, da1 + r * M, (real)0.5, lens[r], A);
+    }
+    for (int j = 0; j < M; j++)
+      S2S_KERNEL(context_backward_rows)(da2 + j, M, dhs2 + (size_t)j * R * H, hs + (size_t)j * R * H,
+                                        alpha + j, M, dc, lens, j, R, H);
+    for (int r = 0; r < R; r++) softmax_backward_row(da2 + r * M, alpha + r * M, lens[r]);
+    for (int j = 0; j < M; j++)
+      S2S_KERNEL(scores_dot_backward_rows)(dk2 + (size_t)j * R * A, dq2, keys + (size_t)j * R * A, q,
+                                           da2 + j, M, (real)0.5, lens, j, R, A);
+    CHECK(!memcmp(da1, da2, sizeof(real) * R * M) && !memcmp(dhs1, dhs2, sizeof(real) * nh) &&
+              !memcmp(dk1, dk2, sizeof(real) * nk) && !memcmp(dq1, dq2, sizeof(real) * R * A),
+          "attention backward by position R=%d M=%d H=%d A=%d is not bitwise the per-row one", R, M, H, A);
+    free(hs), free(keys), free(dc), free(q), free(alpha), free(dhs1), free(dk1), free(dq1);
+    free(dhs2), free(dk2), free(dq2), free(da1), free(da2);
+  }
+}
+
 /* Same seed, same weights; a different seed, different weights. */
 static void test_seed(void) {
   s2s_model *a = s2s_create(1, 1, 1, 5, 7, 6, 9, 9, 42), *b = s2s_create(1, 1, 1, 5, 7, 6, 9, 9, 42);
@@ -455,6 +493,7 @@ int main(void) {
   test_gemm_blocks();
   test_transposed_weights();
 #endif
+  test_attention_rows();
   test_decoding();
   test_model_files();
   test_arguments();
