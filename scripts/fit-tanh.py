@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Fits the rational tanh of c_src/kernels.c: tanh(x) = x P(x^2) / Q(x^2) on [0, C], P and Q of
 degree 4, minimax in relative error (linearised least squares re-weighted towards the largest
-errors, Lawson style), then rounds the coefficients to float and measures the error of the
-float evaluation the C code does (clamp, Horner in x^2, x*P/Q, clamp to [-1, 1]).
+errors, Lawson style). Then the form the C code evaluates: Q divided by its leading coefficient
+(monic, so Horner's first step is one add), the coefficients rounded to float, and P scaled down by
+the fewest float steps that keep the float evaluation (clamp x, Horner in x^2, x*P/Q) at or below
+1 for every float in [0, C] (checked exhaustively), so no clamp of the result is needed; the
+function is odd in float, so that bounds it on [-C, C] too. Prints the coefficients as C
+#defines and the float errors against double-precision tanh.
 
 Needs numpy (Debian's python3-numpy: run with /usr/bin/python3 on machines where `python3` is
-another interpreter). Usage: scripts/fit-tanh.py [C=9.02] [deg P=4] [deg Q=4]
-Prints the coefficients as C #defines and the float errors.
+another interpreter). Usage: scripts/fit-tanh.py [C=9.02] [deg P=4] [deg Q=4]  (about a minute:
+each exhaustive check is ~30 s)
 """
 import sys
 
@@ -42,27 +46,51 @@ for _ in range(200):
     w /= w.sum()
 m, p, q = best
 f32 = np.float32
-P32 = [f32(p[k] / ld(C) ** (2 * k)) for k in range(NP + 1)]
-Q32 = [f32(q[k] / ld(C) ** (2 * k)) for k in range(NQ + 1)]
-print(f"/* relative error in exact arithmetic: {float(m):.3g} */")
+Pz = [p[k] / ld(C) ** (2 * k) for k in range(NP + 1)]
+Qz = [q[k] / ld(C) ** (2 * k) for k in range(NQ + 1)]
+Pz, Qz = [c / Qz[-1] for c in Pz], [c / Qz[-1] for c in Qz]  # Q monic
+
+
+def evaluate(x, P32, Q32):
+    """the float evaluation, operation for operation as s2s_tanh"""
+    xc = np.minimum(np.maximum(x, f32(-C)), f32(C))
+    z = xc * xc
+    pp = P32[-1]
+    for c in reversed(P32[:-1]):
+        pp = (pp * z + c).astype(f32)
+    qq = (z + Q32[-2]).astype(f32)
+    for c in reversed(Q32[:-2]):
+        qq = (qq * z + c).astype(f32)
+    return ((xc * pp).astype(f32) / qq).astype(f32)
+
+
+def largest_over_one(P32, Q32):
+    """every float in [0, C]: the largest result (all it takes is one above 1)"""
+    top = int(np.array([C], dtype=f32).view(np.uint32)[0])
+    worst = f32(0)
+    for start in range(0, top + 1, 1 << 24):
+        x = np.arange(start, min(start + (1 << 24), top + 1), dtype=np.uint32).view(f32)
+        worst = max(worst, evaluate(x, P32, Q32).max())
+    return worst
+
+
+Q32 = [f32(c) for c in Qz[:-1]] + [f32(1)]
+for steps in range(0, 64):
+    shrink = ld(1) - ld(steps) * ld(2) ** -24
+    P32 = [f32(c * shrink) for c in Pz]
+    top = largest_over_one(P32, Q32)
+    if top <= 1:
+        break
+print(f"/* relative error in exact arithmetic: {float(m):.3g}; P scaled by 1 - {steps} * 2^-24: largest result on [0, C] {float(top)!r} */")
 print(f"#define TANH_CLAMP {C}f")
 for k, c in enumerate(P32):
     print(f"#define TP{k} {float(c)!r}f")
-for k, c in enumerate(Q32):
+for k, c in enumerate(Q32[:-1]):
     print(f"#define TQ{k} {float(c)!r}f")
 
-# the float evaluation, operation for operation as s2s_tanh
 xs = np.concatenate([np.linspace(-12, 12, 2000001, dtype=f32), f32(np.logspace(-30, 1, 200000))]).astype(f32)
-xc = np.minimum(np.maximum(xs, f32(-C)), f32(C))
-z = xc * xc
-pp = P32[-1]
-for c in reversed(P32[:-1]):
-    pp = (pp * z + c).astype(f32)
-qq = Q32[-1]
-for c in reversed(Q32[:-1]):
-    qq = (qq * z + c).astype(f32)
-y = np.clip((xc * pp).astype(f32) / qq, f32(-1), f32(1)).astype(f32)
+y = evaluate(xs, P32, Q32)
 exact = np.tanh(xs.astype(np.float64))
 ae = np.abs(y - exact)
 re = ae / np.maximum(np.abs(exact), 1e-300)
-print(f"/* float evaluation: max absolute error {ae.max():.3g}, max relative {re.max():.3g} (at x = {xs[re.argmax()]}) */")
+print(f"/* float evaluation: max absolute error {ae.max():.3g}, max relative {re.max():.3g} (at x = {xs[re.argmax()]}); tanh(C) = {float(evaluate(np.array([C], dtype=f32), P32, Q32)[0])!r} */")

@@ -118,7 +118,7 @@ test('tanh, sigmoid and exp: SIMD bitwise equals scalar, and both are accurate',
       const [a, b] = both(name, [nans(n), x], [0], (f, [y, xs]) => f(y, xs, n));
       assert.deepEqual(a.out[0], b.out[0], `${name} n=${n}`);
       const exact = name === 'vtanh' ? Math.tanh : (v) => 1 / (1 + Math.exp(-v));
-      x.forEach((v, i) => assert.ok(Math.abs(a.out[0][i] - exact(v)) <= (name === 'vtanh' ? 4e-7 * Math.abs(exact(v)) : 3e-7), `${name}(${v})`));
+      x.forEach((v, i) => assert.ok(Math.abs(a.out[0][i] - exact(v)) <= (name === 'vtanh' ? 6e-7 * Math.abs(exact(v)) : 3e-7), `${name}(${v})`));
     }
   }
 });
@@ -139,7 +139,7 @@ test('GRU and LSTM row kernels (gates, activations, state in one pass, and their
     for (let k = 0; k < H; k++) {
       const c = sig(xi[H + k] + xh[H + k]) * cp[k] + sig(xi[k] + xh[k]) * Math.tanh(xi[2 * H + k] + xh[2 * H + k]);
       assert.ok(Math.abs(a.out[2][k] - c) < 1e-5 && Math.abs(a.out[1][k] - sig(xi[3 * H + k] + xh[3 * H + k]) * Math.tanh(c)) < 1e-5, `lstm c, h[${k}]`);
-      assert.ok(Math.abs(a.out[3][k] - Math.tanh(a.out[2][k])) <= 4e-7 * Math.abs(Math.tanh(a.out[2][k])) + 1e-12, `lstm kept tanh(c)[${k}]`);
+      assert.ok(Math.abs(a.out[3][k] - Math.tanh(a.out[2][k])) <= 6e-7 * Math.abs(Math.tanh(a.out[2][k])) + 1e-12, `lstm kept tanh(c)[${k}]`);
     }
     // tanh(c) kept over xh itself (as cell_forward does): the same gates, state and tanh(c)
     const inPlace = both('lstm_row_forward', [nans(4 * H), nans(H), nans(H), xi, xh, cp], [0, 1, 2, 4], (f, [g, h, c, x1, x2, p]) => f(g, h, c, x2, x1, x2, p, H));
@@ -185,7 +185,7 @@ test('score loops, masked softmax and weighted sum: SIMD equals scalar', () => {
     let [a, b] = both('scores_additive', [nans(m), keys, q, v, nans(m * A)], [0, 4], (f, [s, K, qq, vv, t]) => f(s, K, ld, qq, vv, m, A, t));
     close(a.out[0], b.out[0], `scores_additive m=${m} A=${A}`);
     assert.deepEqual(a.out[1], b.out[1], `scores_additive kept tanh m=${m} A=${A}`);
-    a.out[1].forEach((t, i) => { const e = Math.tanh(keys[Math.floor(i / A) * ld + (i % A)] + q[i % A]); assert.ok(Math.abs(t - e) <= 4e-7 * Math.abs(e) + 1e-12); });
+    a.out[1].forEach((t, i) => { const e = Math.tanh(keys[Math.floor(i / A) * ld + (i % A)] + q[i % A]); assert.ok(Math.abs(t - e) <= 6e-7 * Math.abs(e) + 1e-12); });
     const kept = a.out[1];
     [a, b] = both('scores_dot', [nans(m), keys, q], [0], (f, [s, K, qq]) => f(s, K, ld, qq, 0.5, m, A));
     close(a.out[0], b.out[0], `scores_dot m=${m} A=${A}`);

@@ -43,7 +43,8 @@ static double max_rel(const real *a, const real *b, size_t n) {
 }
 
 /* tanh and sigmoid over a dense sweep of [-12, 12], tiny inputs, the clamps and the special
- * values: SIMD bitwise equal to scalar, tanh within 4e-7 relative, sigmoid within 2e-7 absolute */
+ * values: SIMD bitwise equal to scalar, tanh within 6e-7 relative and never past +-1, sigmoid within
+ * 2e-7 absolute */
 static void test_tanh_sweep(void) {
   enum { N = 1 << 16 };
   real *x = malloc(sizeof(real) * N), *a = malloc(sizeof(real) * N), *b = malloc(sizeof(real) * N);
@@ -56,7 +57,7 @@ static void test_tanh_sweep(void) {
     vtanh_scalar(b, x, N);
     CHECK(!memcmp(a, b, sizeof(real) * N), "vtanh sweep %d is not bitwise equal", rep);
     for (int i = 0; i < N; i++)
-      CHECK(fabs(b[i] - tanh(x[i])) <= 4e-7 * fabs(tanh(x[i])) && fabs(b[i]) <= 1, "tanh(%.9g) = %.9g", x[i], b[i]);
+      CHECK(fabs(b[i] - tanh(x[i])) <= 6e-7 * fabs(tanh(x[i])) && fabs(b[i]) <= 1, "tanh(%.9g) = %.9g", x[i], b[i]);
     vsigmoid_simd(a, x, N);
     vsigmoid_scalar(b, x, N);
     CHECK(!memcmp(a, b, sizeof(real) * N), "vsigmoid sweep %d is not bitwise equal", rep);
@@ -70,8 +71,10 @@ static void test_tanh_sweep(void) {
       CHECK(x[i] < -87 || x[i] > 88 || fabs(b[i] - exp(x[i])) <= 2e-7 * exp(x[i]), "exp(%.9g) = %.9g", x[i], b[i]);
     for (int i = 0; i < N; i++) x[i] /= 8;
   }
-  CHECK(s2s_tanh(0) == 0 && s2s_tanh(100) == 1 && s2s_tanh(-100) == -1 && s2s_tanh((real)INFINITY) == 1 &&
-        s2s_tanh((real)-INFINITY) == -1 && isnan(s2s_tanh((real)NAN)), "tanh special values");
+  /* past the clamp: the value at it, 1 - 2.4e-7 (P is scaled down so the result never exceeds 1) */
+  real sat = s2s_tanh(100);
+  CHECK(s2s_tanh(0) == 0 && sat <= 1 && sat >= 1 - 3e-7 && s2s_tanh(-100) == -sat && s2s_tanh((real)INFINITY) == sat &&
+        s2s_tanh((real)-INFINITY) == -sat && isnan(s2s_tanh((real)NAN)), "tanh special values");
   free(x), free(a), free(b);
 }
 
@@ -115,8 +118,8 @@ static void test_kernels(void) {
     vtanh_simd(t1, x, n);
     vtanh_scalar(t2, x, n);
     CHECK(!memcmp(t1, t2, sizeof(real) * n), "vtanh n=%d is not bitwise equal", n);
-    /* the single-branch rational tanh: relative error <= 4e-7 (6 ulp) everywhere, 0 at 0 */
-    for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - tanh(x[i])) <= 4e-7 * fabs(tanh(x[i])), "tanh(%g) = %g", x[i], t2[i]);
+    /* the single-branch rational tanh: relative error <= 6e-7 (5 ulp near 1) everywhere, 0 at 0 */
+    for (int i = 0; i < n; i++) CHECK(fabs(t2[i] - tanh(x[i])) <= 6e-7 * fabs(tanh(x[i])), "tanh(%g) = %g", x[i], t2[i]);
     vsigmoid_simd(t1, x, n);
     vsigmoid_scalar(t2, x, n);
     CHECK(!memcmp(t1, t2, sizeof(real) * n), "vsigmoid n=%d is not bitwise equal", n);
