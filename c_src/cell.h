@@ -14,20 +14,22 @@ static inline int cell_gates(int cell) { return cell == S2S_CELL_RNN ? 1 : cell 
 static inline int cell_dgh_is_dgi(int cell) { return cell != S2S_CELL_GRU; }
 
 /* One step for B rows. gi [B,GH] = W_ih x + b_ih (given). Computes gh [B,GH] = W_hh h_prev + b_hh
- * (from w_hh_t = W_hh^T when given, see gemm_xwt),
+ * (from w_hh_t = W_hh^T when given, see gemm_xwt) into scratch,
  * the gate activations gates [B,GH], the new state h [B,H] and, for the LSTM, c [B,H]
- * (c_prev and c are ignored for the other cells). The LSTM leaves tanh(c) in the first H columns
- * of each row of gh, for its backward (the input gate's W_hh h part is not needed after). */
+ * (c_prev and c are ignored for the other cells). With keep [B,H] (not NULL), what the backward
+ * needs besides gates goes there: the LSTM's tanh(c), the GRU's n-gate part of gh (the rest of gh
+ * is not needed after the step, so gh can be one small buffer every step reuses, in cache, where
+ * the GEMM writing a fresh part of a large one each step paid for it in misses). */
 void cell_forward(int cell, int B, int H, const real *w_hh, const real *w_hh_t, const real *b_hh,
-                  const real *gi, const real *h_prev, const real *c_prev, real *gh, real *gates,
-                  real *h, real *c);
+                  const real *gi, const real *h_prev, const real *c_prev, real *gh, real *keep,
+                  real *gates, real *h, real *c);
 
-/* Backward of one step, from the forward's gh and gates (the LSTM's tanh(c) in gh).
+/* Backward of one step, from the forward's keep and gates.
  * dh [B,H] is the gradient on h, dc [B,H] on c (LSTM). Writes dgi and dgh
  * [B,GH] (gradients on gi and gh; dgh may be dgi itself where cell_dgh_is_dgi, then written
  * once), sets dh_prev [B,H] to the direct part (the W_hh path is the
  * caller's: dh_prev += dgh W_hh) and dc_prev [B,H] (LSTM). */
-void cell_backward(int cell, int B, int H, const real *gh, const real *gates, const real *h_prev,
+void cell_backward(int cell, int B, int H, const real *keep, const real *gates, const real *h_prev,
                    const real *c_prev, const real *dh, const real *dc, real *dgi,
                    real *dgh, real *dh_prev, real *dc_prev);
 

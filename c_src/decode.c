@@ -49,7 +49,7 @@ static void step(s2s_model *m, step_buffers *sb, const int32_t *lens, int R, con
   if (m->cfg.attn)
     s2s_attention_forward(sb->q, sb->scores, sb->alpha, NULL, sb->ctx, sb->s, enc->keys,
                           enc->h_enc + (size_t)enc->B * m->cfg.H, lens, 1, m, R, enc->M, enc->B);
-  s2s_decoder_forward(sb->xd, sb->gi, sb->gh, sb->gates, sb->s_new, lstm ? sb->c_new : NULL, sb->oi,
+  s2s_decoder_forward(sb->xd, sb->gi, sb->gh, NULL, sb->gates, sb->s_new, lstm ? sb->c_new : NULL, sb->oi,
                       tokens, sb->ctx, sb->s, lstm ? sb->c : NULL, m, R);
   s2s_output_forward(sb->logp, sb->oi, m, R);
   for (int r = 0; r < R; r++) log_softmax_row(sb->logp + (size_t)r * m->cfg.Vt, m->cfg.Vt);

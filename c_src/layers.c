@@ -32,8 +32,8 @@ void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *s
   for (int t = 0; t < M; t++) {
     size_t o = (size_t)t * B;
     cell_forward(m->cfg.cell, B, H, w->enc_whh, S2S_WT(m, enc_whh), w->enc_bhh, ws->gi_enc + o * GH,
-                 ws->h_enc + o * H, ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_enc + o * GH,
-                 ws->gates_enc + o * GH, ws->h_enc + (o + B) * H,
+                 ws->h_enc + o * H, ws->c_enc ? ws->c_enc + o * H : NULL, ws->gh_tmp,
+                 ws->gh_enc ? ws->gh_enc + o * H : NULL, ws->gates_enc + o * GH, ws->h_enc + (o + B) * H,
                  ws->c_enc ? ws->c_enc + (o + B) * H : NULL);
   }
   for (int b = 0; b < B; b++) { /* s_0: the state at each sequence's last real position */
@@ -68,7 +68,7 @@ void s2s_encoder_backward(s2s_weights *g, s2s_workspace *ws, const real *ds0, co
       }
     }
     real *dgi = ws->d_gi_enc + o * GH, *dgh = ws->d_gh_enc + o * GH;
-    cell_backward(m->cfg.cell, B, H, ws->gh_enc + o * GH, ws->gates_enc + o * GH, ws->h_enc + o * H,
+    cell_backward(m->cfg.cell, B, H, ws->gh_enc ? ws->gh_enc + o * H : NULL, ws->gates_enc + o * GH, ws->h_enc + o * H,
                   lstm ? ws->c_enc + o * H : NULL, dh, lstm ? dc : NULL, dgi, dgh, dh_prev,
                   lstm ? dc_prev : NULL);
     S2S_KERNEL(gemm_nn)(dh_prev, dgh, w->enc_whh, B, GH, H, 1, NULL);
@@ -162,7 +162,7 @@ void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *
 
 /* ---- decoder ------------------------------------------------------------------------------- */
 
-void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new, real *c_new,
+void s2s_decoder_forward(real *xd, real *gi, real *gh, real *keep, real *gates, real *s_new, real *c_new,
                          real *oi, const int32_t *tokens, const real *ctx, const real *s_prev,
                          const real *c_prev, const s2s_model *m, int R) {
   int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
@@ -174,7 +174,7 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
   }
   gemm_xwt(gi, xd, w->dec_wih, S2S_WT(m, dec_wih), R, GH, Din, 0, w->dec_bih);
   cell_forward(m->cfg.cell, R, H, w->dec_whh, S2S_WT(m, dec_whh), w->dec_bhh, gi, s_prev, c_prev, gh,
-               gates, s_new, c_new);
+               keep, gates, s_new, c_new);
   for (int r = 0; r < R; r++) {
     real *o = oi + (size_t)r * Dout;
     s2s_copy(o, s_new + (size_t)r * H, H);
@@ -184,7 +184,7 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
 
 void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, real *dctx,
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
-                          const real *gh, const real *gates, const real *s_prev, const real *c_prev,
+                          const real *keep, const real *gates, const real *s_prev, const real *c_prev,
                           const int32_t *tokens, const s2s_model *m, int R) {
   int E = m->cfg.E, H = m->cfg.H, GH = m->G * m->cfg.H, Din = m->Din, Dout = m->Dout;
   const s2s_weights *w = &m->w;
@@ -193,7 +193,7 @@ void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, re
     S2S_KERNEL(axpy)(ds + (size_t)r * H, 1, d, H);
     if (m->cfg.attn) s2s_copy(dctx + (size_t)r * H, d + H, H);
   }
-  cell_backward(m->cfg.cell, R, H, gh, gates, s_prev, c_prev, ds, dc, dgi, dgh, ds_prev, dc_prev);
+  cell_backward(m->cfg.cell, R, H, keep, gates, s_prev, c_prev, ds, dc, dgi, dgh, ds_prev, dc_prev);
   S2S_KERNEL(gemm_nn)(ds_prev, dgh, w->dec_whh, R, GH, H, 1, NULL);
   S2S_KERNEL(gemm_nn)(d_xd, dgi, w->dec_wih, R, GH, Din, 0, NULL);
   for (int r = 0; r < R; r++) { /* xd = [embed(token) ; ctx] */

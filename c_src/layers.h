@@ -16,7 +16,8 @@
 
 /* ---- encoder: embedding, input projection, recurrence ---------------------------------------- */
 /* The encoder's activations are always a workspace's, so these two take the workspace.
- * Forward fills ws->x_enc (M,B,E), gi_enc, gh_enc, gates_enc (M,B,GH), h_enc (M+1,B,H) with
+ * Forward fills ws->x_enc (M,B,E), gi_enc, gates_enc (M,B,GH), gh_enc (M,B,H: cell_forward's
+ * keep; gh itself in ws->gh_tmp (B,GH), one step at a time), h_enc (M+1,B,H) with
  * h_enc[0] = 0, c_enc (M+1,B,H) (LSTM), and s0 = ws->s[0], ws->cs[0] (B,H): the state at each
  * sequence's last real position. src (B,M) token ids, src_len (B) in 1..M. */
 void s2s_encoder_forward(s2s_workspace *ws, const int32_t *src, const int32_t *src_len,
@@ -66,11 +67,12 @@ void s2s_attention_weights_backward(s2s_weights *g, const real *dq, const real *
 
 /* ---- decoder: embedding, [embed ; context] input projection, recurrence ----------------------- */
 /* Out: xd (R,Din) = [embed(tokens) ; ctx]; gi (R,GH) = W_ih xd + b_ih; gh (R,GH) = W_hh s_prev +
- *      b_hh; gates (R,GH); s_new (R,H); c_new (R,H) (LSTM, else NULL); oi (R,Dout) = [s_new ; ctx],
+ *      b_hh (scratch); keep (R,H) what the backward needs of gh (cell_forward; NULL: not kept);
+ *      gates (R,GH); s_new (R,H); c_new (R,H) (LSTM, else NULL); oi (R,Dout) = [s_new ; ctx],
  *      the output layer's input.
  * In:  tokens (R) previous target tokens; ctx (R,H) (unused without attention); s_prev (R,H);
  *      c_prev (R,H) (LSTM, else NULL). */
-void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new, real *c_new,
+void s2s_decoder_forward(real *xd, real *gi, real *gh, real *keep, real *gates, real *s_new, real *c_new,
                          real *oi, const int32_t *tokens, const real *ctx, const real *s_prev,
                          const real *c_prev, const s2s_model *m, int R);
 /* Backward of one step (the weight gradients are s2s_decoder_weights_backward's).
@@ -83,7 +85,7 @@ void s2s_decoder_forward(real *xd, real *gi, real *gh, real *gates, real *s_new,
  *      tokens (R). */
 void s2s_decoder_backward(real *dgi, real *dgh, real *ds_prev, real *dc_prev, real *dctx,
                           real *d_xd, s2s_weights *g, real *ds, const real *dc, const real *d_oi,
-                          const real *gh, const real *gates, const real *s_prev, const real *c_prev,
+                          const real *keep, const real *gates, const real *s_prev, const real *c_prev,
                           const int32_t *tokens, const s2s_model *m, int R);
 /* The decoder's weights over all steps: g->dec_weight_ih (GH,Din) = dgi^T xd, dec_bias_ih +=,
  * dec_weight_hh (GH,H) = dgh^T s_prev, dec_bias_hh (zero before) the column sums of dgh. dgi,

@@ -308,18 +308,20 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
   /* 64-bit counts: in wasm size_t is 32 bits, and e.g. 1024 x 4096 x 65536 logits would wrap */
   uint64_t H = m->cfg.H, A = m->cfg.attn ? m->cfg.A : 0, GH = (uint64_t)m->G * m->cfg.H, lstm = m->cfg.cell == S2S_CELL_LSTM;
   uint64_t b = B, mm = M, n = N, E = m->cfg.E, Din = m->Din, Dout = m->Dout, Vt = m->cfg.Vt;
+  uint64_t keep = m->cfg.cell != S2S_CELL_RNN; /* cell_forward keeps part of gh (not the RNN) */
   uint64_t at = m->cfg.attn ? 1 : 0, sep = !cell_dgh_is_dgi(m->cfg.cell); /* a d_gh apart from d_gi */
   uint64_t chunk = (uint64_t)s2s_output_chunk_rows(m->cfg.Vt, N * B); /* rows of logits held at once */
   struct { real **slot; uint64_t count; int grad; } plan[] = {
       {&ws->x_enc, mm * b * E, 0},          {&ws->gi_enc, mm * b * GH, 0},
-      {&ws->gh_enc, mm * b * GH, 0},        {&ws->gates_enc, mm * b * GH, 0},
+      {&ws->gh_enc, keep * mm * b * H, 0},        {&ws->gates_enc, mm * b * GH, 0},
       {&ws->h_enc, (mm + 1) * b * H, 0},    {&ws->c_enc, lstm * (mm + 1) * b * H, 0},
       {&ws->keys, mm * b * A, 0},           {&ws->s, (n + 1) * b * H, 0},
       {&ws->cs, lstm * (n + 1) * b * H, 0}, {&ws->q, n * b * A, 0},
       {&ws->scores, at * n * b * mm, 0},    {&ws->alpha, at * n * b * mm, 0},
       {&ws->attn_t, (m->cfg.attn == S2S_ATTN_ADDITIVE) * n * b * mm * A, 1},
       {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
-      {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, n * b * GH, 0},
+      {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, keep * n * b * H, 0},
+      {&ws->gh_tmp, b * GH, 0},
       {&ws->gates_dec, n * b * GH, 0},      {&ws->oi, n * b * Dout, 0},
       {&ws->logits, chunk * Vt, 0},         {&ws->d_oi, n * b * Dout, 1},
       {&ws->out_x, chunk * Dout, 0},        {&ws->out_rows, 2 * chunk, 0},

@@ -54,7 +54,8 @@ typedef struct {
   /* encoder */
   real *x_enc;     /* (M,B,E) */
   real *gi_enc;    /* (M,B,GH) W_ih x + b_ih */
-  real *gh_enc;    /* (M,B,GH) W_hh h + b_hh */
+  real *gh_tmp;    /* (B,GH) W_hh h + b_hh of the step being computed (encoder and decoder) */
+  real *gh_enc;    /* (M,B,H) what the backward needs of gh (cell_forward's keep; not the RNN) */
   real *gates_enc; /* (M,B,GH) */
   real *h_enc;     /* (M+1,B,H), h_enc[0] = 0 */
   real *c_enc;     /* (M+1,B,H) LSTM */
@@ -68,7 +69,8 @@ typedef struct {
   real *attn_t;    /* (N,B,M,A) additive: tanh(W_h h_j + W_s s + b), kept for backward */
   real *ctx;       /* (N,B,H) c_{i-1} */
   real *xd;        /* (N,B,Din) [embed ; ctx] */
-  real *gi_dec, *gh_dec, *gates_dec; /* (N,B,GH) */
+  real *gi_dec, *gates_dec; /* (N,B,GH) */
+  real *gh_dec;    /* (N,B,H) as gh_enc */
   real *oi;        /* (N,B,Dout) [s ; ctx] */
   real *logits;    /* (chunk,Vt) one chunk of the output layer's rows (s2s_output_loss) */
   real *out_x;     /* (chunk,Dout) the chunk's non-PAD rows of oi, gathered */

@@ -90,8 +90,8 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
                             ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->ctx + rb * H, s_prev,
                             ws->keys, ws->h_enc + (size_t)B * H, src_len, 0, m, B, M, B);
     tokens_at(tokens, tgt_in, B, N, i);
-    s2s_decoder_forward(ws->xd + rb * Din, ws->gi_dec + rb * GH, ws->gh_dec + rb * GH,
-                        ws->gates_dec + rb * GH, ws->s + (rb + B) * H,
+    s2s_decoder_forward(ws->xd + rb * Din, ws->gi_dec + rb * GH, ws->gh_tmp,
+                        ws->gh_dec ? ws->gh_dec + rb * H : NULL, ws->gates_dec + rb * GH, ws->s + (rb + B) * H,
                         lstm ? ws->cs + (rb + B) * H : NULL, ws->oi + rb * Dout, tokens,
                         m->cfg.attn ? ws->ctx + rb * H : NULL, s_prev, c_prev, m, B);
   }
@@ -123,7 +123,7 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
     tokens_at(tokens, tgt_in, B, N, i);
     s2s_decoder_backward(ws->d_gi_dec + rb * GH, ws->d_gh_dec + rb * GH, ws->ds_prev,
                          lstm ? ws->dcs_prev : NULL, ws->dctx, ws->d_xd, g, ws->ds,
-                         lstm ? ws->dcs : NULL, ws->d_oi + rb * Dout, ws->gh_dec + rb * GH,
+                         lstm ? ws->dcs : NULL, ws->d_oi + rb * Dout, ws->gh_dec ? ws->gh_dec + rb * H : NULL,
                          ws->gates_dec + rb * GH, ws->s + rb * H, lstm ? ws->cs + rb * H : NULL,
                          tokens, m, B);
     if (m->cfg.attn)
