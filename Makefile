@@ -158,8 +158,9 @@ fuzz-corpus: fuzz/make_corpus.c fuzz/fuzz_common.h $(CORE)
 B := bench/build
 bench: wasm $(B)/peak-sse $(B)/peak-march $(B)/peak-avx512 $(B)/peak-ports-xmm $(B)/peak-simd.wasm $(B)/peak-scalar.wasm $(B)/peak-fma.wasm \
   $(B)/kernels-sse $(B)/kernels-march $(B)/kernels-simd.wasm $(B)/kernels-scalar.wasm \
-  $(B)/train-sse $(B)/train-march $(B)/prof/build/wasm/s2s-simd.wasm
+  $(B)/train-sse $(B)/train-march $(B)/prof/build/wasm/s2s-simd.wasm $(B)/insitu/build/wasm/s2s-simd.wasm
 	@mkdir -p $(B)/prof/lib && cp -r lib/. $(B)/prof/lib/
+	@mkdir -p $(B)/insitu/lib && cp -r lib/. $(B)/insitu/lib/
 
 # -march=native variants: what the same C reaches with this machine's widest vectors
 $(B)/%-march: MARCH := -march=native
@@ -209,3 +210,12 @@ $(B)/prof/build/wasm/s2s-simd.wasm: $(CORE) c_src/exports.txt
 	$(call have,$(EMCC))
 	@mkdir -p $(@D)
 	$(EMCC) $(WASM_FLAGS) -msimd128 --profiling-funcs $(call exported,$(EXPORTS_simd)) $(SRC) -o $@
+# the SIMD wasm with every gemm_*_simd call timed (bench/gemm-timing.c through wasm-ld's --wrap;
+# its two timer functions are imported) for bench/gemm-insitu.js, which loads it through a copy of
+# lib/ beside it, as bench/profile.js does; the wrapped kernels are not exported
+GEMM_WRAP := $(foreach k,nt nn tn,-Wl,--wrap=gemm_$(k)_simd)
+$(B)/insitu/build/wasm/s2s-simd.wasm: $(CORE) c_src/exports.txt bench/gemm-timing.c
+	$(call have,$(EMCC))
+	@mkdir -p $(@D)
+	$(EMCC) $(WASM_FLAGS) -sERROR_ON_UNDEFINED_SYMBOLS=0 -msimd128 -Ic_src $(GEMM_WRAP) \
+	  $(call exported,$(filter-out gemm_%_simd,$(EXPORTS_simd))) $(SRC) bench/gemm-timing.c -o $@
