@@ -48,6 +48,23 @@ real s2s_sigmoid(real x) { return 1.0 / (1.0 + exp(-x)); }
 #define TQ1 601813.5f
 #define TQ2 33330.24609375f
 #define TQ3 422.9682312011719f
+/* sigmoid(x) = 1/2 + tanh(x/2)/2 = 1/2 + x P(x^2) / Q(x^2): the same rational with its coefficients
+ * rescaled (scripts/fit-tanh.py --sigmoid), x clamped to +-SIGMOID_CLAMP, P scaled down so that
+ * x P/Q never exceeds 1/2 (every float of [8, SIGMOID_CLAMP] checked), so the result stays in
+ * [0, 1] without a clamp: at most 3.2e-7 absolute error against double precision (was 2e-7 with
+ * exp and a divide, 27 operations; now 20), but in absolute terms only: far below 0 the result is
+ * 1/2 minus nearly 1/2, a multiple of 3e-8, not a small number with float's relative precision
+ * (sigmoid(-17) = 4e-8 comes out as 0 or 6e-8). */
+#define SIGMOID_CLAMP 18.04f
+#define SP0 82452480.0f
+#define SP1 2757978.0f
+#define SP2 18005.755859375f
+#define SP3 26.51817512512207f
+#define SP4 0.004289824049919844f
+#define SQ0 329809984.0f
+#define SQ1 38516064.0f
+#define SQ2 533283.9375f
+#define SQ3 1691.8729248046875f
 
 real s2s_exp(real x) {
   if (x != x) return x;
@@ -71,23 +88,29 @@ real s2s_exp(real x) {
   return y * pow2.f;
 }
 
-real s2s_tanh(real x) {
-  x = x < -TANH_CLAMP ? -TANH_CLAMP : x;
-  x = TANH_CLAMP < x ? TANH_CLAMP : x;
+static const float TANH_P[5] = {TP0, TP1, TP2, TP3, TP4}, TANH_Q[4] = {TQ0, TQ1, TQ2, TQ3};
+static const float SIGMOID_P[5] = {SP0, SP1, SP2, SP3, SP4}, SIGMOID_Q[4] = {SQ0, SQ1, SQ2, SQ3};
+
+/* x P(x^2) / Q(x^2) on x clamped to +-c, Q monic (Q[4] = 1): the evaluation tanh and sigmoid share */
+static inline real odd_rational(real x, real c, const float *P, const float *Q) {
+  x = x < -c ? -c : x;
+  x = c < x ? c : x;
   float z = x * x;
-  float p = TP4;
-  p = p * z + TP3;
-  p = p * z + TP2;
-  p = p * z + TP1;
-  p = p * z + TP0;
-  float q = z + TQ3;
-  q = q * z + TQ2;
-  q = q * z + TQ1;
-  q = q * z + TQ0;
+  float p = P[4];
+  p = p * z + P[3];
+  p = p * z + P[2];
+  p = p * z + P[1];
+  p = p * z + P[0];
+  float q = z + Q[3];
+  q = q * z + Q[2];
+  q = q * z + Q[1];
+  q = q * z + Q[0];
   return x * p / q;
 }
 
-real s2s_sigmoid(real x) { return 1.0f / (1.0f + s2s_exp(-x)); }
+real s2s_tanh(real x) { return odd_rational(x, TANH_CLAMP, TANH_P, TANH_Q); }
+
+real s2s_sigmoid(real x) { return 0.5f + odd_rational(x, SIGMOID_CLAMP, SIGMOID_P, SIGMOID_Q); }
 #endif
 
 /* ---- scalar kernels ------------------------------------------------------------------------ */
@@ -393,27 +416,28 @@ static inline f32x4 exp_f32x4(f32x4 x) {
   return F32X4_MUL(y, I32X4_AS_F32(e));
 }
 
-/* the same operations in the same order as s2s_tanh (F32X4_MIN/MAX are its comparisons) */
-static inline f32x4 tanh_f32x4(f32x4 x) {
-  x = F32X4_MAX(x, F32X4_SPLAT(-TANH_CLAMP));
-  x = F32X4_MIN(x, F32X4_SPLAT(TANH_CLAMP));
+/* odd_rational's operations in its order (F32X4_MIN/MAX are its comparisons), so tanh and sigmoid
+ * are bitwise those of s2s_tanh and s2s_sigmoid */
+static inline f32x4 odd_rational_f32x4(f32x4 x, real c, const float *P, const float *Q) {
+  x = F32X4_MAX(x, F32X4_SPLAT(-c));
+  x = F32X4_MIN(x, F32X4_SPLAT(c));
   f32x4 z = F32X4_MUL(x, x);
-  f32x4 p = F32X4_SPLAT(TP4);
-  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP3));
-  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP2));
-  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP1));
-  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(TP0));
-  f32x4 q = F32X4_ADD(z, F32X4_SPLAT(TQ3));
-  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(TQ2));
-  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(TQ1));
-  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(TQ0));
+  f32x4 p = F32X4_SPLAT(P[4]);
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(P[3]));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(P[2]));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(P[1]));
+  p = F32X4_ADD(F32X4_MUL(p, z), F32X4_SPLAT(P[0]));
+  f32x4 q = F32X4_ADD(z, F32X4_SPLAT(Q[3]));
+  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(Q[2]));
+  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(Q[1]));
+  q = F32X4_ADD(F32X4_MUL(q, z), F32X4_SPLAT(Q[0]));
   return F32X4_DIV(F32X4_MUL(x, p), q);
 }
 
+static inline f32x4 tanh_f32x4(f32x4 x) { return odd_rational_f32x4(x, TANH_CLAMP, TANH_P, TANH_Q); }
+
 static inline f32x4 sigmoid_f32x4(f32x4 x) {
-  f32x4 one = F32X4_SPLAT(1.0f);
-  f32x4 e = exp_f32x4(F32X4_SUB(F32X4_SPLAT(0.0f), x));
-  return F32X4_DIV(one, F32X4_ADD(one, e));
+  return F32X4_ADD(F32X4_SPLAT(0.5f), odd_rational_f32x4(x, SIGMOID_CLAMP, SIGMOID_P, SIGMOID_Q));
 }
 
 real dot_simd(const real *x, const real *y, int n) {

@@ -118,7 +118,7 @@ test('tanh, sigmoid and exp: SIMD bitwise equals scalar, and both are accurate',
       const [a, b] = both(name, [nans(n), x], [0], (f, [y, xs]) => f(y, xs, n));
       assert.deepEqual(a.out[0], b.out[0], `${name} n=${n}`);
       const exact = name === 'vtanh' ? Math.tanh : (v) => 1 / (1 + Math.exp(-v));
-      x.forEach((v, i) => assert.ok(Math.abs(a.out[0][i] - exact(v)) <= (name === 'vtanh' ? 6e-7 * Math.abs(exact(v)) : 3e-7), `${name}(${v})`));
+      x.forEach((v, i) => assert.ok(Math.abs(a.out[0][i] - exact(v)) <= (name === 'vtanh' ? 6e-7 * Math.abs(exact(v)) : 3.5e-7), `${name}(${v})`));
     }
   }
 });
