@@ -108,6 +108,9 @@ int s2s_grad_sum(s2s_model *m, const int32_t *src, const int32_t *src_len, const
                  int *count_out);
 int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
                    real learning_rate, real clip_norm);
+/* acc = x (first != 0) or acc += x, s2s_total_params values each (in the gradient block's
+ * layout): data-parallel training adds its shards' gradient sums in shard order with it. */
+int s2s_grad_accumulate(s2s_model *m, real *acc, const real *x, int first);
 
 /* Adam's state, for checkpoints. s2s_adam_moment: the first (which = 0) or second (1) moment,
  * one flat block of s2s_total_params values in the parameters' order (NULL for another which).

@@ -291,6 +291,24 @@ int s2s_apply_grad(s2s_model *m, const real *grad, int count, double loss_sum,
   return S2S_OK;
 }
 
+/* The shard order's additions of data-parallel training, inside the module: acc = x (first) or
+ * acc += x, s2s_total_params values; axpy with a = 1 is x exactly plus one rounding per value, the
+ * same float additions as adding the arrays in JS (lib/session.js addInto), four at a time. */
+int s2s_grad_accumulate(s2s_model *m, real *acc, const real *x, int first) {
+  s2s_clear_error();
+  if (!m) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no model");
+  if (!acc || !x) return s2s_fail(S2S_ERR_BAD_ARGUMENT, "no gradient buffer given");
+  if (first) {
+    if (acc != x) memmove(acc, x, m->total * sizeof(real));
+    return S2S_OK;
+  }
+  for (size_t i = 0; i < m->total; i += ADAM_CHUNK) {
+    size_t n = m->total - i < ADAM_CHUNK ? m->total - i : ADAM_CHUNK;
+    S2S_KERNEL(axpy)(acc + i, 1, x + i, (int)n);
+  }
+  return S2S_OK;
+}
+
 /* ---- Adam state, read and restored by checkpoints (docs/model-format.md, "Checkpoints") ---- */
 
 real *s2s_adam_moment(s2s_model *m, int which) {

@@ -56,6 +56,7 @@ function int32Array(value, name) {
 export class Seq2Seq {
   #wasm;
   #ptr;
+  #acc = 0; // the gradient accumulator (#accumulator)
   #config;
   #backend;
 
@@ -286,18 +287,69 @@ export class Seq2Seq {
    */
   applyGradientSums(sums, options) {
     const e = this.#alive();
-    const o = checkOptions(options, ['count', 'lossSum', 'learningRate', 'clipNorm'], 'applyGradientSums');
+    checkOptions(options, ['count', 'lossSum', 'learningRate', 'clipNorm'], 'applyGradientSums');
     const grad = this.#flat(sums, 'applyGradientSums: sums');
+    const ptr = e.s2s_grad_data(this.#ptr, 0);
+    return this.#apply(ptr, options, 'applyGradientSums', grad);
+  }
+
+  // the checks and the update of applyGradientSums, from the sums at ptr (copying `grad` there first)
+  #apply(ptr, options, what, grad) {
+    const e = this.#alive();
+    const o = checkOptions(options, ['count', 'lossSum', 'learningRate', 'clipNorm'], what);
     const count = integer(o.count, 'count', 1, MAX_INT);
     if (typeof o.lossSum !== 'number') throw fail(`lossSum must be a number, got ${typeof o.lossSum}`);
     const lr = o.learningRate ?? 1e-3;
     if (typeof lr !== 'number' || !(lr > 0) || lr > 1e30) throw fail(`learningRate must be a number > 0 (and at most 1e30), got ${lr}`);
     const clip = finiteNumber(o.clipNorm ?? 5, 'clipNorm', 0, 1e30);
-    const ptr = e.s2s_grad_data(this.#ptr, 0);
-    this.#f32(ptr, grad.length).set(grad);
+    if (grad) this.#f32(ptr, grad.length).set(grad);
     const step = e.s2s_step_count(this.#ptr) + 1;
     this.#check(e.s2s_apply_grad(this.#ptr, ptr, count, o.lossSum, lr, clip), { step });
     return { loss: Math.fround(o.lossSum / count) };
+  }
+
+  // The gradient accumulator: parameterCount floats in the module's memory (allocated on first
+  // use, freed by dispose), where data-parallel training adds its shards' sums in shard order.
+  #accumulator() {
+    const e = this.#alive();
+    if (!this.#acc) {
+      this.#acc = e.malloc(4 * this.parameterCount);
+      if (!this.#acc) throw fail('out of memory for the gradient accumulator', 'NO_MEMORY');
+    }
+    return this.#acc;
+  }
+
+  /**
+   * gradientSums of a batch added into the model's gradient accumulator (first: it starts it),
+   * without leaving the module: accumulating shards 0, 1, ... and applyAccumulated is exactly
+   * gradientSums of each, added in that order, and applyGradientSums.
+   * @returns {{ lossSum: number, count: number }}
+   */
+  accumulateGradientSums(batch, { first = false } = {}) {
+    const acc = this.#accumulator();
+    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, outPtr) => {
+      this.#check(e.s2s_grad_sum(this.#ptr, src, len, tin, tout, B, M, N, outPtr, outPtr + 8));
+      const lossSum = new Float64Array(this.#wasm.memory.buffer, outPtr, 1)[0];
+      const count = this.#i32(outPtr + 8, 1)[0];
+      this.#check(e.s2s_grad_accumulate(this.#ptr, acc, e.s2s_grad_data(this.#ptr, 0), first ? 1 : 0));
+      return { lossSum, count };
+    });
+  }
+
+  /** Adds gradient sums computed elsewhere (gradientSums' layout) into the accumulator (first: starts it with them). */
+  accumulateGradients(sums, { first = false } = {}) {
+    const acc = this.#accumulator();
+    const e = this.#alive();
+    const grad = this.#flat(sums, 'accumulateGradients: sums');
+    const ptr = e.s2s_grad_data(this.#ptr, 0); // the gradient block is scratch between batches
+    this.#f32(ptr, grad.length).set(grad);
+    this.#check(e.s2s_grad_accumulate(this.#ptr, acc, ptr, first ? 1 : 0));
+  }
+
+  /** applyGradientSums of what the accumulator holds (see accumulateGradientSums). */
+  applyAccumulated(options) {
+    if (!this.#acc) throw fail('applyAccumulated: nothing was accumulated');
+    return this.#apply(this.#acc, options, 'applyAccumulated');
   }
 
   /** All weights as one flat Float32Array (parameterCount values, canonical order); into: reuse an array. */
@@ -473,6 +525,8 @@ export class Seq2Seq {
   dispose() {
     if (!this.#ptr) return;
     this.#wasm.exports.s2s_destroy(this.#ptr);
+    if (this.#acc) this.#wasm.exports.free(this.#acc);
+    this.#acc = 0;
     this.#ptr = 0;
     this.#wasm = null;
   }

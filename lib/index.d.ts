@@ -130,6 +130,12 @@ export class Seq2Seq {
   gradientSums(batch: TokenBatch, options?: { into?: Float32Array }): { lossSum: number; count: number; gradients: Float32Array };
   /** One step from sums computed elsewhere: divide by count, clip, Adam (trainStep = gradientSums + this, bit for bit). */
   applyGradientSums(sums: Float32Array, options: { count: number; lossSum: number; learningRate?: number; clipNorm?: number }): { loss: number };
+  /** gradientSums added in the module into the model's gradient accumulator (first: starts it), in call order. */
+  accumulateGradientSums(batch: TokenBatch, options?: { first?: boolean }): { lossSum: number; count: number };
+  /** Adds sums computed elsewhere (gradientSums' layout) into the accumulator (first: starts it with them). */
+  accumulateGradients(sums: Float32Array, options?: { first?: boolean }): void;
+  /** applyGradientSums of what the accumulator holds. */
+  applyAccumulated(options: { count: number; lossSum: number; learningRate?: number; clipNorm?: number }): { loss: number };
   /** All weights, flat (a copy). */
   readWeights(into?: Float32Array): Float32Array;
   /** Overwrites all weights from the flat layout; Adam's moments are kept. */

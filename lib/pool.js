@@ -1,9 +1,12 @@
 // pool.js: data-parallel training over worker replicas (Node worker_threads, Web Workers). The
 // calling thread and workers - 1 worker threads each hold a replica of the model. For every
-// batch the session (session.js) hands over its fixed shards; shard k is computed by participant
-// k mod workers, and each shard's gradient SUMS land in slot k. When all are in, this thread adds
-// the slots in shard order (the same additions LocalStepper makes), takes one clipped Adam step
-// on its own model, and the replicas copy the new weights before their next shards. So the
+// batch the session (session.js) hands over its fixed shards; each participant takes a
+// contiguous block of them (this thread the first, the workers the next ones in order; when the
+// shards do not divide evenly the last workers take one more), and each worker's shard k leaves
+// its gradient SUMS in slot k. This thread adds its own shards into the model's accumulator
+// inside the module while the workers compute (Seq2Seq#accumulateGradientSums), then the
+// workers' slots in shard order (the same additions LocalStepper makes), takes one clipped Adam
+// step on its own model, and the replicas copy the new weights before their next shards. So the
 // weights are byte-identical whatever the number of workers, and the caller's model is always
 // the one of the last completed step.
 //
@@ -14,7 +17,7 @@
 import { startWorker, availableCores, PLATFORM } from '#platform';
 import { RpcClient } from './rpc.js';
 import { fail } from './errors.js';
-import { LocalStepper, addInto, resolveWorkers } from './session.js';
+import { LocalStepper, resolveWorkers } from './session.js';
 
 /** At most this many threads for workers: 'auto' (a batch has few shards; more would idle). */
 export const AUTO_WORKERS_CAP = 8;
@@ -50,7 +53,6 @@ export class ReplicaPool {
   #slotCount = 0;
   #version = 0; // bumped by every applied step; replicas copy weights when theirs is older
   #sentVersion = [];
-  #total;
   #closed = false;
   /** Milliseconds and bytes spent moving data, summed over steps (for the benchmarks). */
   // per step, summed: computeMs (this thread's shards), workerComputeMs (the slowest worker's
@@ -63,7 +65,6 @@ export class ReplicaPool {
     this.#clients = clients;
     this.#shared = shared;
     this.#P = core.parameterCount;
-    this.#total = new Float32Array(this.#P);
     this.#sentVersion = clients.map(() => 0);
   }
 
@@ -123,11 +124,17 @@ export class ReplicaPool {
       this.#slots = new SharedArrayBuffer(4 * P * this.#slotCount);
       newSlots = this.#slots;
     }
+    // contiguous blocks of shards: this thread the first (it adds them while the workers still
+    // compute), the workers the next ones in order, the last ones taking one more when the
+    // shards do not divide evenly (this thread also does the reduce)
+    const base = Math.floor(shards.length / N);
+    const extra = shards.length % N;
+    const blockStart = (p) => p * base + Math.max(0, p - (N - extra));
     // the workers' shards go out first, so they compute while this thread computes its own
     const calls = this.#clients.map((client, i) => {
       const w = i + 1;
       const job = { shards: [] };
-      for (let k = w; k < shards.length; k += N) job.shards.push({ slot: k, batch: shards[k] });
+      for (let k = blockStart(w); k < blockStart(w + 1); k++) job.shards.push({ slot: k, batch: shards[k] });
       const list = [];
       if (this.#sentVersion[i] !== this.#version) {
         if (this.#shared) {
@@ -156,16 +163,16 @@ export class ReplicaPool {
       });
       return results;
     });
-    // this thread's shards
-    const own = [];
+    // this thread's shards, added in the model's accumulator as they come (shard order)
+    const own = blockStart(1);
+    let lossSum = 0;
+    let count = 0;
     const c0 = performance.now();
-    const mine = [];
     try {
-      for (let k = 0; k < shards.length; k += N) {
-        const into = this.#shared ? this.#slotView(k) : new Float32Array(P);
-        const r = this.#core.gradientSums(shards[k], { into });
-        own.push({ slot: k, lossSum: r.lossSum, count: r.count });
-        mine[k] = into;
+      for (let k = 0; k < own; k++) {
+        const r = this.#core.accumulateGradientSums(shards[k], { first: k === 0 });
+        lossSum += r.lossSum;
+        count += r.count;
       }
     } catch (error) {
       await settled;
@@ -182,38 +189,38 @@ export class ReplicaPool {
       error.cause = failure;
       throw error;
     }
-    // add the slots in shard order
+    // the workers' slots, added in shard order after this thread's
     const r0 = performance.now();
     const sums = new Array(shards.length);
-    for (const r of own) sums[r.slot] = r;
     let workerMs = 0;
-    for (const r of results) {
+    results.forEach((r, i) => {
       if (!Array.isArray(r.value?.shards)) throw fail('a worker answered a step with something that is not its shards', 'WORKER_FAILED');
       workerMs = Math.max(workerMs, Number(r.value.ms) || 0);
       for (const s of r.value.shards) {
-        if (!Number.isInteger(s?.slot) || s.slot < 0 || s.slot >= shards.length || sums[s.slot]) {
+        if (!Number.isInteger(s?.slot) || s.slot < blockStart(i + 1) || s.slot >= blockStart(i + 2) || sums[s.slot]) {
           throw fail(`a worker answered for shard ${s?.slot}, which it was not given`, 'WORKER_FAILED');
         }
         sums[s.slot] = s;
-        if (!this.#shared) {
-          mine[s.slot] = new Float32Array(s.gradients);
-          this.stats.bytes += s.gradients.byteLength;
-        }
       }
-    }
-    let lossSum = 0;
-    let count = 0;
-    for (let k = 0; k < shards.length; k++) {
-      if (!sums[k]) throw fail(`no worker answered for shard ${k}`, 'WORKER_FAILED');
-      const slot = this.#shared ? this.#slotView(k) : mine[k];
+    });
+    for (let k = own; k < shards.length; k++) {
+      const s = sums[k];
+      if (!s) throw fail(`no worker answered for shard ${k}`, 'WORKER_FAILED');
+      if (typeof s.lossSum !== 'number' || !Number.isInteger(s.count)) throw fail(`shard ${k}'s answer has no loss sum and token count`, 'WORKER_FAILED');
+      let slot;
+      if (this.#shared) slot = this.#slotView(k);
+      else {
+        if (!(s.gradients instanceof ArrayBuffer)) throw fail(`shard ${k}'s answer has no gradient buffer`, 'WORKER_FAILED');
+        slot = new Float32Array(s.gradients);
+        this.stats.bytes += s.gradients.byteLength;
+      }
       if (slot.length !== P) throw fail(`shard ${k}'s gradient has ${slot.length} values, not ${P}`, 'WORKER_FAILED');
-      if (k === 0) this.#total.set(slot);
-      else addInto(this.#total, slot);
-      lossSum += sums[k].lossSum;
-      count += sums[k].count;
+      this.#core.accumulateGradients(slot, { first: k === 0 });
+      lossSum += s.lossSum;
+      count += s.count;
     }
-    if (this.#shared) this.stats.bytes += 4 * P * (shards.length - own.length); // slots the workers wrote
-    const result = this.#core.applyGradientSums(this.#total, { count, lossSum, learningRate, clipNorm });
+    if (this.#shared) this.stats.bytes += 4 * P * (shards.length - own); // slots the workers wrote
+    const result = this.#core.applyAccumulated({ count, lossSum, learningRate, clipNorm });
     if (this.#shared) this.#core.readWeights(new Float32Array(this.#weights));
     this.#version++;
     const reduceMs = performance.now() - r0;

@@ -124,11 +124,6 @@ export function makeBatch(examples) {
   return { batch: { src, srcLengths, tgtIn, tgtOut, batchSize, srcLength, tgtLength }, tokens };
 }
 
-/** Adds b into a (float32 + float32 rounded to float32: the same as C's float addition). */
-export function addInto(a, b) {
-  for (let i = 0; i < a.length; i++) a[i] += b[i];
-}
-
 /**
  * Training on this thread: each shard's gradient sums in turn, added in shard order, one Adam
  * step. The pool (pool.js) computes exactly the same numbers with the shards spread over workers.
@@ -136,8 +131,6 @@ export function addInto(a, b) {
 export class LocalStepper {
   constructor(core) {
     this.core = core;
-    this.total = new Float32Array(core.parameterCount);
-    this.scratch = new Float32Array(core.parameterCount);
     this.workers = 1;
     this.transport = 'none';
   }
@@ -145,13 +138,14 @@ export class LocalStepper {
   async step(shards, { learningRate, clipNorm }) {
     let lossSum = 0;
     let count = 0;
+    // the sums are added in shard order inside the module (core.accumulateGradientSums), without
+    // copying the gradients out
     shards.forEach((shard, k) => {
-      const r = this.core.gradientSums(shard, { into: k === 0 ? this.total : this.scratch });
-      if (k > 0) addInto(this.total, this.scratch);
+      const r = this.core.accumulateGradientSums(shard, { first: k === 0 });
       lossSum += r.lossSum;
       count += r.count;
     });
-    return this.core.applyGradientSums(this.total, { count, lossSum, learningRate, clipNorm });
+    return this.core.applyAccumulated({ count, lossSum, learningRate, clipNorm });
   }
 
   close() {}

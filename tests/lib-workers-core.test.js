@@ -75,6 +75,44 @@ test('gradientSums are sums: / count gives lossAndGradients, and two halves add 
   model.dispose();
 });
 
+for (const backend of ['simd', 'scalar'])
+  test(`the accumulator (in the module) adds like float32 additions in JS, bit for bit, and applyAccumulated like applyGradientSums: ${backend}`, async () => {
+    const a = await Seq2Seq.create({ cell: 'gru', attention: 'additive', ...SIZES, seed: 6, backend });
+    const b = await Seq2Seq.load(a.save(), { backend });
+    const random = rng(12);
+    for (let step = 0; step < 3; step++) {
+      const shards = [3, 2, 4, 1].map((n) => makeBatch(pairsOf(random, n)));
+      // a: every shard's sums copied out and added in JS, in shard order
+      const total = new Float32Array(a.parameterCount);
+      let lossSum = 0, count = 0;
+      shards.forEach((shard, k) => {
+        const r = a.gradientSums(shard);
+        if (k === 0) total.set(r.gradients);
+        else for (let i = 0; i < total.length; i++) total[i] += r.gradients[i];
+        lossSum += r.lossSum;
+        count += r.count;
+      });
+      const ra = a.applyGradientSums(total, { count, lossSum, learningRate: 0.01 });
+      // b: shards 0 and 1 accumulated inside, 2 and 3 computed "elsewhere" (a replica) and added
+      const replica = await Seq2Seq.load(b.save(), { backend });
+      let lb = 0, cb = 0;
+      shards.forEach((shard, k) => {
+        const r = k < 2 ? b.accumulateGradientSums(shard, { first: k === 0 }) : replica.gradientSums(shard);
+        if (k >= 2) b.accumulateGradients(r.gradients);
+        lb += r.lossSum;
+        cb += r.count;
+      });
+      replica.dispose();
+      const rb = b.applyAccumulated({ count: cb, lossSum: lb, learningRate: 0.01 });
+      assert.equal(rb.loss, ra.loss);
+      assert.ok(bytesEqual(a.readWeights(), b.readWeights()), `step ${step}: the weights differ`);
+    }
+    assert.ok(bytesEqual(a.save(), b.save()));
+    assert.throws(() => b.accumulateGradients(new Float32Array(3)), (e) => e.code === 'BAD_ARGUMENT');
+    a.dispose();
+    b.dispose();
+  });
+
 test('applyGradientSums keeps the weights when the sums are not finite, and checks its arguments', async () => {
   const model = await Seq2Seq.create({ cell: 'lstm', attention: 'dot', ...SIZES, seed: 9 });
   const batch = makeBatch(pairsOf(rng(8), 3));
