@@ -138,6 +138,11 @@ test('applyGradientSums keeps the weights when the sums are not finite, and chec
     assert.throws(() => model.applyGradientSums(sums, options), (e) => e.code && message.test(e.message), String(message));
   assert.throws(() => model.gradientSums(batch, { into: new Float32Array(3) }), /parameters/);
   assert.throws(() => model.writeWeights(new Float32Array(model.parameterCount).fill(NaN)), /finite/);
+  for (const [at, bad] of [[0, NaN], [model.parameterCount - 1, Infinity], [5, -Infinity]]) {
+    const w = model.readWeights();
+    w[at] = bad;
+    assert.throws(() => model.writeWeights(w), new RegExp(`value ${at} is not a finite number`));
+  }
   // a step that works afterwards: the model is intact
   const ok = model.applyGradientSums(g.gradients, { count: g.count, lossSum: g.lossSum });
   assert.ok(Number.isFinite(ok.loss));
