@@ -12,7 +12,14 @@
 //
 // Gradients and weights move through SharedArrayBuffers where they exist (Node; pages that are
 // crossOriginIsolated): nothing is copied through messages. Elsewhere they move as transferred
-// ArrayBuffers. The messages are lib/rpc.js calls to the replica methods of lib/worker.js.
+// ArrayBuffers. The messages are lib/rpc.js calls to the replica methods of lib/worker.js. With
+// shared memory a worker also stores each shard's loss sum and token count beside the slots and
+// then the step's number in its "done" cell (minus it on an error); this thread, once its own
+// shards are in, waits on those cells (Atomics.wait: it wakes within microseconds, where the
+// answer message takes a trip through the event loop) and reduces at once. If a worker reports
+// an error, writes something that is not a count, is not done soon after this thread, or this
+// thread may not block (a page's main thread), the messages decide as before. The messages are
+// still checked after such a step: a malformed one fails the pool at its next step.
 
 import { startWorker, availableCores, PLATFORM } from '#platform';
 import { RpcClient } from './rpc.js';
@@ -51,14 +58,20 @@ export class ReplicaPool {
   #weights = null; // SharedArrayBuffer of the weights (shared transport)
   #slots = null; // SharedArrayBuffer of slotCount gradient slots (shared transport)
   #slotCount = 0;
+  #meta = null; // Float64Array over a SharedArrayBuffer: per slot, the worker's lossSum and count
+  #signal = null; // Int32Array over a SharedArrayBuffer: per worker, seq when its shards are done, -seq on an error
+  #seq = 0; // the step's number, for the done signals
+  #canBlock = true; // whether this thread may Atomics.wait (not a page's main thread)
+  #deferred = null; // a worker's failure noticed after its step had completed (thrown by the next step)
   #version = 0; // bumped by every applied step; replicas copy weights when theirs is older
   #sentVersion = [];
   #closed = false;
   /** Milliseconds and bytes spent moving data, summed over steps (for the benchmarks). */
   // per step, summed: computeMs (this thread's shards), workerComputeMs (the slowest worker's
   // shards and weight copy), waitMs (after this thread's shards, until every worker answered),
-  // reduceMs (adding the slots, Adam, publishing the weights), stepMs (all of it), bytes moved
-  stats = { steps: 0, stepMs: 0, computeMs: 0, workerComputeMs: 0, waitMs: 0, reduceMs: 0, sendMs: 0, bytes: 0 };
+  // reduceMs (adding the slots, Adam, publishing the weights), stepMs (all of it), bytes moved,
+  // signalled (steps whose answers came through shared memory's done signals)
+  stats = { steps: 0, stepMs: 0, computeMs: 0, workerComputeMs: 0, waitMs: 0, reduceMs: 0, sendMs: 0, bytes: 0, signalled: 0 };
 
   constructor(core, clients, shared) {
     this.#core = core;
@@ -90,7 +103,10 @@ export class ReplicaPool {
       }
       const pool = new ReplicaPool(core, clients, shared);
       pool.#ports = ports;
-      if (shared) pool.#weights = new SharedArrayBuffer(4 * pool.#P);
+      if (shared) {
+        pool.#weights = new SharedArrayBuffer(4 * pool.#P);
+        pool.#signal = new Int32Array(new SharedArrayBuffer(4 * clients.length));
+      }
       await Promise.all(clients.map((c) => c.call('replicaStart', [bytes, core.backend, pool.#weights])));
       return pool;
     } catch (error) {
@@ -114,14 +130,22 @@ export class ReplicaPool {
    * worker fails; the pool is then closed.
    */
   async step(shards, { learningRate, clipNorm }) {
+    if (this.#deferred) {
+      const error = this.#deferred;
+      this.#deferred = null;
+      await this.close();
+      throw error;
+    }
     if (this.#closed) throw fail('the worker pool was closed', 'DISPOSED');
     const N = this.workers;
+    const seq = ++this.#seq;
     const P = this.#P;
     const t0 = performance.now();
     let newSlots = null;
     if (this.#shared && shards.length > this.#slotCount) {
       this.#slotCount = shards.length;
       this.#slots = new SharedArrayBuffer(4 * P * this.#slotCount);
+      this.#meta = new Float64Array(new SharedArrayBuffer(16 * this.#slotCount));
       newSlots = this.#slots;
     }
     // contiguous blocks of shards: this thread the first (it adds them while the workers still
@@ -148,7 +172,12 @@ export class ReplicaPool {
         }
         this.#sentVersion[i] = this.#version;
       }
-      if (newSlots) job.slots = newSlots;
+      if (newSlots) {
+        job.slots = newSlots;
+        job.meta = this.#meta.buffer;
+        job.signal = this.#signal?.buffer;
+      }
+      if (this.#signal) job.done = { index: i, seq };
       return client.call('replicaStep', [job], { transfer: list });
     });
     const sentMs = performance.now() - t0;
@@ -180,33 +209,26 @@ export class ReplicaPool {
     }
     const computeMs = performance.now() - c0;
     const w0 = performance.now();
-    const results = await settled;
-    const waitMs = performance.now() - w0;
-    if (failure) {
-      await this.close();
-      const error = new Error(`data-parallel training stopped at this step (the model keeps the weights of the step before): ${failure.message}`);
-      error.code = failure.code === 'DIVERGED' ? 'DIVERGED' : 'WORKER_FAILED';
-      error.cause = failure;
-      throw error;
+    // shared memory: the workers' "done" signals (Atomics.wait wakes within microseconds, a
+    // message takes a trip through the event loop); otherwise, or on anything unexpected, their
+    // answers as messages
+    let sums = this.#signalled(seq, own, shards.length, computeMs);
+    const fast = sums !== null;
+    let results = null;
+    if (!fast) {
+      results = await settled;
+      const error = this.#failedError(failure);
+      if (error) {
+        await this.close();
+        throw error;
+      }
+      sums = this.#answers(results, blockStart, shards.length);
     }
+    const waitMs = performance.now() - w0;
     // the workers' slots, added in shard order after this thread's
     const r0 = performance.now();
-    const sums = new Array(shards.length);
-    let workerMs = 0;
-    results.forEach((r, i) => {
-      if (!Array.isArray(r.value?.shards)) throw fail('a worker answered a step with something that is not its shards', 'WORKER_FAILED');
-      workerMs = Math.max(workerMs, Number(r.value.ms) || 0);
-      for (const s of r.value.shards) {
-        if (!Number.isInteger(s?.slot) || s.slot < blockStart(i + 1) || s.slot >= blockStart(i + 2) || sums[s.slot]) {
-          throw fail(`a worker answered for shard ${s?.slot}, which it was not given`, 'WORKER_FAILED');
-        }
-        sums[s.slot] = s;
-      }
-    });
     for (let k = own; k < shards.length; k++) {
       const s = sums[k];
-      if (!s) throw fail(`no worker answered for shard ${k}`, 'WORKER_FAILED');
-      if (typeof s.lossSum !== 'number' || !Number.isInteger(s.count)) throw fail(`shard ${k}'s answer has no loss sum and token count`, 'WORKER_FAILED');
       let slot;
       if (this.#shared) slot = this.#slotView(k);
       else {
@@ -224,6 +246,20 @@ export class ReplicaPool {
     if (this.#shared) this.#core.readWeights(new Float32Array(this.#weights));
     this.#version++;
     const reduceMs = performance.now() - r0;
+    if (fast) {
+      this.stats.signalled++;
+      // the step is complete (every shard came through shared memory, checked); the messages
+      // still have to arrive and be well-formed, or the pool fails at its next step
+      results = await settled;
+      try {
+        this.#deferred = this.#failedError(failure);
+        if (!this.#deferred) this.#answers(results, blockStart, shards.length);
+      } catch (error) {
+        this.#deferred = error;
+      }
+    }
+    let workerMs = 0;
+    for (const r of results) workerMs = Math.max(workerMs, Number(r.value?.ms) || 0);
     this.stats.steps++;
     this.stats.stepMs += performance.now() - t0;
     this.stats.computeMs += computeMs;
@@ -232,6 +268,64 @@ export class ReplicaPool {
     this.stats.sendMs += sentMs;
     this.stats.reduceMs += reduceMs;
     return result;
+  }
+
+  // The workers' answers through shared memory: sums[k] = { lossSum, count } for the workers'
+  // shards (from `own` on), once every worker has stored `seq` as done; null when one reported an
+  // error, wrote something that is not a loss sum and token count, or is not done within a
+  // while after this thread's shards (then the messages decide).
+  #signalled(seq, own, total, computeMs) {
+    if (!this.#signal || !this.#canBlock) return null;
+    // a worker that crashed never signals: after this long the messages (its failure) decide
+    const deadline = performance.now() + 4 * computeMs + 50;
+    try {
+      for (let i = 0; i < this.#signal.length; i++) {
+        for (;;) {
+          const v = Atomics.load(this.#signal, i);
+          if (v === seq) break;
+          const left = deadline - performance.now();
+          if (v === -seq || left <= 0) return null;
+          Atomics.wait(this.#signal, i, v, left);
+        }
+      }
+    } catch {
+      this.#canBlock = false; // this thread may not block (a page's main thread)
+      return null;
+    }
+    const sums = new Array(total);
+    for (let k = own; k < total; k++) {
+      const lossSum = this.#meta[2 * k];
+      const count = this.#meta[2 * k + 1];
+      if (!Number.isInteger(count) || count < 1) return null;
+      sums[k] = { lossSum, count };
+    }
+    return sums;
+  }
+
+  // The Error a step rejects with when a worker failed (null when none did).
+  #failedError(failure) {
+    if (!failure) return null;
+    const error = new Error(`data-parallel training stopped at this step (the model keeps the weights of the step before): ${failure.message}`);
+    error.code = failure.code === 'DIVERGED' ? 'DIVERGED' : 'WORKER_FAILED';
+    error.cause = failure;
+    return error;
+  }
+
+  // The workers' answer messages, checked: sums[k] for every shard k a worker was given.
+  #answers(results, blockStart, total) {
+    const sums = new Array(total);
+    results.forEach((r, i) => {
+      if (!Array.isArray(r.value?.shards)) throw fail('a worker answered a step with something that is not its shards', 'WORKER_FAILED');
+      for (const s of r.value.shards) {
+        if (!Number.isInteger(s?.slot) || s.slot < blockStart(i + 1) || s.slot >= blockStart(i + 2) || sums[s.slot]) {
+          throw fail(`a worker answered for shard ${s?.slot}, which it was not given`, 'WORKER_FAILED');
+        }
+        if (typeof s.lossSum !== 'number' || !Number.isInteger(s.count)) throw fail(`shard ${s.slot}'s answer has no loss sum and token count`, 'WORKER_FAILED');
+        sums[s.slot] = s;
+      }
+    });
+    for (let k = blockStart(1); k < total; k++) if (!sums[k]) throw fail(`no worker answered for shard ${k}`, 'WORKER_FAILED');
+    return sums;
   }
 
   /** Test hook: ends worker `w` (2..workers) as a crash would, without telling the pool. */

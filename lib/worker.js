@@ -146,33 +146,61 @@ serve(parentPort(), {
   },
   replicaStep(context, job) {
     if (!replica) throw new Error('replicaStep before replicaStart');
-    const { core } = replica;
-    const P = core.parameterCount;
+    const P = replica.core.parameterCount;
     const started = performance.now();
-    if (job?.slots) replica.slots = job.slots;
-    if (job?.weights) core.writeWeights(job.weights);
-    else if (job?.weightsChanged) core.writeWeights(replica.weights);
-    if (!Array.isArray(job?.shards)) throw new Error('replicaStep: job.shards must be an array');
-    const out = [];
-    const list = [];
-    for (const { slot, batch } of job.shards) {
-      let into;
-      if (replica.weights) {
-        if (!replica.slots || !Number.isInteger(slot) || slot < 0 || 4 * P * (slot + 1) > replica.slots.byteLength) {
-          throw new Error(`replicaStep: shard slot ${slot} is outside the pool's gradient buffer`);
-        }
-        into = new Float32Array(replica.slots, 4 * P * slot, P);
-      } else {
-        into = new Float32Array(P);
-      }
-      const r = core.gradientSums(batch, { into });
-      const entry = { slot, lossSum: r.lossSum, count: r.count };
-      if (!replica.weights) {
-        entry.gradients = into.buffer;
-        list.push(into.buffer);
-      }
-      out.push(entry);
+    if (job?.slots) {
+      replica.slots = job.slots;
+      replica.meta = job.meta instanceof SharedArrayBuffer ? new Float64Array(job.meta) : null;
+      replica.signal = job.signal instanceof SharedArrayBuffer ? new Int32Array(job.signal) : null;
     }
-    return transfer({ shards: out, ms: performance.now() - started }, list);
+    // shared memory: tell the pool through replica.signal that the shards are done (seq) or failed (-seq)
+    const done = job?.done;
+    const signal = replica.signal && replica.meta && Number.isInteger(done?.index) && done.index >= 0 && done.index < replica.signal.length
+      && Number.isInteger(done.seq) && done.seq > 0 ? done : null;
+    try {
+      const answer = replicaShards(job, P, started);
+      if (signal) {
+        for (const s of answer.value.shards) {
+          replica.meta[2 * s.slot] = s.lossSum;
+          replica.meta[2 * s.slot + 1] = s.count;
+        }
+        Atomics.store(replica.signal, signal.index, signal.seq);
+      }
+      return answer;
+    } catch (error) {
+      if (signal) Atomics.store(replica.signal, signal.index, -signal.seq);
+      throw error;
+    } finally {
+      if (signal) Atomics.notify(replica.signal, signal.index);
+    }
   },
 }, { immediate: ['stop'] });
+
+// replicaStep's work: the weights if they changed, then the job's shards into their slots
+function replicaShards(job, P, started) {
+  const { core } = replica;
+  if (job?.weights) core.writeWeights(job.weights);
+  else if (job?.weightsChanged) core.writeWeights(replica.weights);
+  if (!Array.isArray(job?.shards)) throw new Error('replicaStep: job.shards must be an array');
+  const out = [];
+  const list = [];
+  for (const { slot, batch } of job.shards) {
+    let into;
+    if (replica.weights) {
+      if (!replica.slots || !Number.isInteger(slot) || slot < 0 || 4 * P * (slot + 1) > replica.slots.byteLength) {
+        throw new Error(`replicaStep: shard slot ${slot} is outside the pool's gradient buffer`);
+      }
+      into = new Float32Array(replica.slots, 4 * P * slot, P);
+    } else {
+      into = new Float32Array(P);
+    }
+    const r = core.gradientSums(batch, { into });
+    const entry = { slot, lossSum: r.lossSum, count: r.count };
+    if (!replica.weights) {
+      entry.gradients = into.buffer;
+      list.push(into.buffer);
+    }
+    out.push(entry);
+  }
+  return transfer({ shards: out, ms: performance.now() - started }, list);
+}

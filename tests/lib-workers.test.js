@@ -176,3 +176,28 @@ test('an error inside a worker (here a shard it cannot compute) rejects the step
   assert.ok(threads() <= before, `worker threads left running: ${threads()} threads, ${before} before`);
   model.dispose();
 });
+
+test('with shared memory the workers answer through their done signals (no message on the critical path), with the bytes of the single thread', async () => {
+  const { ReplicaPool } = await import('../lib/pool.js');
+  const { LocalStepper, makeBatch } = await import('../lib/session.js');
+  const { Seq2Seq } = await import('../lib/core.js');
+  const model = await Translator.create({ pairs: data.train, ...SMALL });
+  const alone = await Seq2Seq.load(model.core.save());
+  const shardsOf = (i) => [0, 1, 2].map((k) => makeBatch([{ src: [4 + k, 5, 6 + i], tgt: [6, 5 + k, 4, 7] }, { src: [5, 4 + i], tgt: [4, 5 + k] }]).batch);
+  for (const transport of ['shared', 'transfer']) {
+    const pool = await ReplicaPool.start(model.core, { workers: 2, transport });
+    const local = new LocalStepper(alone);
+    for (let i = 0; i < 3; i++) {
+      const a = await pool.step(shardsOf(i), { learningRate: 0.01, clipNorm: 5 });
+      const b = await local.step(shardsOf(i), { learningRate: 0.01, clipNorm: 5 });
+      assert.equal(a.loss, b.loss);
+    }
+    // (a worker not done within 50 ms of this thread, on a very busy machine, goes by message)
+    if (transport === 'shared') assert.ok(pool.stats.signalled > 0, 'no step went through the done signals');
+    else assert.equal(pool.stats.signalled, 0);
+    assert.equal(sha(model.core.save()), sha(alone.save()));
+    await pool.close();
+  }
+  alone.dispose();
+  model.dispose();
+});
