@@ -129,27 +129,22 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
                             const s2s_model *m, int R, int M) {
   int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
   real scale = dot_scale(m), *da = dalpha;
-  if (!additive) {
-    /* by source position, all rows of each at once: position j's rows of keys, states and their
-     * gradients are side by side (time-major), where one row's positions are R rows apart; each
-     * row's numbers are those of the per-row kernels (da (R,M) holds every row's score gradients) */
-    for (int j = 0; j < M; j++)
-      S2S_KERNEL(context_backward_rows)(da + j, M, d_hs + (size_t)j * R * H, hs + (size_t)j * R * H,
-                                        alpha + j, M, dctx, lens, j, R, H);
-    for (int r = 0; r < R; r++) softmax_backward_row(da + (size_t)r * M, alpha + (size_t)r * M, lens[r]);
+  /* context and softmax by source position, all rows of each at once: position j's rows of the
+   * states and their gradients are side by side (time-major), where one row's positions are R
+   * rows apart; each row's numbers are those of softmax_context_backward (da (R,M) holds every
+   * row's score gradients) */
+  for (int j = 0; j < M; j++)
+    S2S_KERNEL(context_backward_rows)(da + j, M, d_hs + (size_t)j * R * H, hs + (size_t)j * R * H,
+                                      alpha + j, M, dctx, lens, j, R, H);
+  for (int r = 0; r < R; r++) softmax_backward_row(da + (size_t)r * M, alpha + (size_t)r * M, lens[r]);
+  if (!additive) /* the dot scores by position too (the keys are time-major as well) */
     for (int j = 0; j < M; j++)
       S2S_KERNEL(scores_dot_backward_rows)(d_keys + (size_t)j * R * A, dq, keys + (size_t)j * R * A, q,
                                            da + j, M, scale, lens, j, R, A);
-  }
-  for (int r = 0; r < R && additive; r++) {
-    int len = lens[r];
-    /* context and softmax: dh_j += alpha_j dc; da = the gradient on the scores */
-    S2S_KERNEL(softmax_context_backward)(da, d_hs + (size_t)r * H, R * H, hs + (size_t)r * H,
-                                         alpha + (size_t)r * M, dctx + (size_t)r * H, len, H);
-    real *dkr = d_keys + (size_t)r * A, *dqr = dq + (size_t)r * A;
-    S2S_KERNEL(scores_additive_backward)(dkr, R * A, dqr, g->attn_v, attn_t + (size_t)r * M * A,
-                                         m->w.attn_v, da, len, A);
-  }
+  for (int r = 0; r < R && additive; r++) /* row by row: dv adds the rows in order */
+    S2S_KERNEL(scores_additive_backward)(d_keys + (size_t)r * A, R * A, dq + (size_t)r * A, g->attn_v,
+                                         attn_t + (size_t)r * M * A, m->w.attn_v, da + (size_t)r * M,
+                                         lens[r], A);
   S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H, 1, NULL);
 }
 
