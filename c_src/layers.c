@@ -124,7 +124,7 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
 }
 
 void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s2s_weights *g,
-                            real *dalpha, const real *dctx, const real *alpha, const real *attn_t,
+                            real *dalpha, const real *dctx, const real *alpha, real *attn_t, int recompute,
                             const real *q, const real *keys, const real *hs, const int32_t *lens,
                             const s2s_model *m, int R, int M) {
   int H = m->cfg.H, A = m->cfg.A, additive = m->cfg.attn == S2S_ATTN_ADDITIVE;
@@ -141,10 +141,14 @@ void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s
     for (int j = 0; j < M; j++)
       S2S_KERNEL(scores_dot_backward_rows)(d_keys + (size_t)j * R * A, dq, keys + (size_t)j * R * A, q,
                                            da + j, M, scale, lens, j, R, A);
-  for (int r = 0; r < R && additive; r++) /* row by row: dv adds the rows in order */
+  for (int r = 0; r < R && additive; r++) { /* row by row: dv adds the rows in order */
+    real *t = attn_t + (recompute ? 0 : (size_t)r * M * A);
+    if (recompute) /* the row's tanh terms again, as the forward computed them (scores after them) */
+      S2S_KERNEL(scores_additive)(t + (size_t)M * A, keys + (size_t)r * A, R * A, q + (size_t)r * A,
+                                  m->w.attn_v, lens[r], A, t);
     S2S_KERNEL(scores_additive_backward)(d_keys + (size_t)r * A, R * A, dq + (size_t)r * A, g->attn_v,
-                                         attn_t + (size_t)r * M * A, m->w.attn_v, da + (size_t)r * M,
-                                         lens[r], A);
+                                         t, m->w.attn_v, da + (size_t)r * M, lens[r], A);
+  }
   S2S_KERNEL(gemm_nn)(ds_prev, dq, additive ? m->w.attn_ws : m->w.attn_wq, R, A, H, 1, NULL);
 }
 

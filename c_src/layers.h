@@ -54,10 +54,11 @@ void s2s_attention_forward(real *q, real *scores, real *alpha, real *attn_t, rea
  * Out: ds_prev (R,H) += the query path's gradient (dq W_s or dq W_Q); dq (R,A) +=;
  *      d_keys (M,R,A) +=; d_hs (M,R,H) += (the context path); g->attn_v += (additive);
  *      dalpha (R,M) scratch.
- * In:  dctx (R,H) the gradient on ctx; alpha (R,M), attn_t (R,M,A) (additive), q (R,A),
+ * In:  dctx (R,H) the gradient on ctx; alpha (R,M), attn_t (R,M,A) (additive; with recompute,
+ *      (M,A) + (M) scratch the row's terms are computed again into, from keys and q), q (R,A),
  *      keys (M,R,A), hs (M,R,H) from the forward; lens (R). */
 void s2s_attention_backward(real *ds_prev, real *dq, real *d_keys, real *d_hs, s2s_weights *g,
-                            real *dalpha, const real *dctx, const real *alpha, const real *attn_t,
+                            real *dalpha, const real *dctx, const real *alpha, real *attn_t, int recompute,
                             const real *q, const real *keys, const real *hs, const int32_t *lens,
                             const s2s_model *m, int R, int M);
 /* The query weights over all steps: g->attn_W_s or attn_W_Q (A,H) = dq^T s_prev (attn_b +=).

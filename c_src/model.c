@@ -303,8 +303,14 @@ void s2s_workspace_free(s2s_workspace *ws) {
   memset(ws, 0, sizeof *ws);
 }
 
+size_t s2s_attn_t_keep_max = (size_t)8 << 20;
+
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad) {
-  if (ws->block && ws->B == B && ws->M == M && ws->N == N && ws->with_grad >= with_grad) return S2S_OK;
+  uint64_t tanh_terms = (uint64_t)N * B * M * (m->cfg.attn == S2S_ATTN_ADDITIVE ? m->cfg.A : 0);
+  int kept = tanh_terms * sizeof(real) <= s2s_attn_t_keep_max;
+  if (ws->block && ws->B == B && ws->M == M && ws->N == N && ws->with_grad >= with_grad &&
+      ws->attn_t_kept == kept)
+    return S2S_OK;
   /* 64-bit counts: in wasm size_t is 32 bits, and e.g. 1024 x 4096 x 65536 logits would wrap */
   uint64_t H = m->cfg.H, A = m->cfg.attn ? m->cfg.A : 0, GH = (uint64_t)m->G * m->cfg.H, lstm = m->cfg.cell == S2S_CELL_LSTM;
   uint64_t b = B, mm = M, n = N, E = m->cfg.E, Din = m->Din, Dout = m->Dout, Vt = m->cfg.Vt;
@@ -318,7 +324,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
       {&ws->keys, mm * b * A, 0},           {&ws->s, (n + 1) * b * H, 0},
       {&ws->cs, lstm * (n + 1) * b * H, 0}, {&ws->q, n * b * A, 0},
       {&ws->scores, at * n * b * mm, 0},    {&ws->alpha, at * n * b * mm, 0},
-      {&ws->attn_t, (m->cfg.attn == S2S_ATTN_ADDITIVE) * n * b * mm * A, 1},
+      {&ws->attn_t, !tanh_terms ? 0 : kept ? tanh_terms : mm * A + mm, 1},
       {&ws->ctx, at * n * b * H, 0},        {&ws->xd, n * b * Din, 0},
       {&ws->gi_dec, n * b * GH, 0},         {&ws->gh_dec, keep * n * b * H, 0},
       {&ws->gh_tmp, b * GH, 0},
@@ -351,7 +357,7 @@ int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, in
     ws->block = block;
     ws->bytes = bytes;
   }
-  ws->B = B, ws->M = M, ws->N = N, ws->with_grad = with_grad;
+  ws->B = B, ws->M = M, ws->N = N, ws->with_grad = with_grad, ws->attn_t_kept = kept;
   real *p = ws->block;
   for (size_t i = 0; i < np; i++) {
     if ((plan[i].grad && !with_grad) || plan[i].count == 0) { /* absent: NULL, never a 0-byte slot */

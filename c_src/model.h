@@ -49,6 +49,7 @@ typedef struct {
 /* Activations of one batch (B sequences, source length M, target length N), time-major. */
 typedef struct {
   int B, M, N, with_grad; /* the shape laid out now */
+  int attn_t_kept;        /* attn_t holds every step's tanh terms (else one row's, recomputed) */
   size_t bytes;           /* capacity of the block; smaller shapes reuse it */
   real *block;
   /* encoder */
@@ -66,7 +67,9 @@ typedef struct {
   real *q;         /* (N,B,A) W_s s + b or W_Q s */
   real *scores;    /* (N,B,M) pre-softmax a_j */
   real *alpha;     /* (N,B,M) */
-  real *attn_t;    /* (N,B,M,A) additive: tanh(W_h h_j + W_s s + b), kept for backward */
+  real *attn_t;    /* additive: tanh(W_h h_j + W_s s + b), (N,B,M,A) kept for backward where
+                    * that is at most s2s_attn_t_keep_max bytes (attn_t_kept), else (M,A) + (M)
+                    * scratch the backward recomputes one row's terms into */
   real *ctx;       /* (N,B,H) c_{i-1} */
   real *xd;        /* (N,B,Din) [embed ; ctx] */
   real *gi_dec, *gates_dec; /* (N,B,GH) */
@@ -154,6 +157,13 @@ int s2s_transpose_weights(s2s_model *m);
 
 /* Workspace for (B, M, N); keeps the old one when large enough. */
 int s2s_workspace_ensure(const s2s_model *m, s2s_workspace *ws, int B, int M, int N, int with_grad);
+/* The largest additive tanh terms (bytes) training keeps from the forward for the backward; above
+ * it the backward recomputes them row by row (the same function of the same numbers: the same
+ * bits). Kept terms that stay in cache are cheaper to read than to recompute (the dates model's
+ * 2.3 MB: recomputing was 0.97-0.98x a step); model C's 59 MB stream from memory, written in the
+ * forward and read in the backward, and recomputing them is faster (1.05-1.07x a step). A
+ * variable so that the tests can take either path. */
+extern size_t s2s_attn_t_keep_max;
 void s2s_workspace_free(s2s_workspace *ws);
 
 #endif

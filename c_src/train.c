@@ -87,7 +87,7 @@ static double forward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const
     real *s_prev = ws->s + rb * H, *c_prev = lstm ? ws->cs + rb * H : NULL;
     if (m->cfg.attn)
       s2s_attention_forward(ws->q + rb * A, ws->scores + rb * M, ws->alpha + rb * M,
-                            ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->ctx + rb * H, s_prev,
+                            ws->attn_t && ws->attn_t_kept ? ws->attn_t + rb * M * A : NULL, ws->ctx + rb * H, s_prev,
                             ws->keys, ws->h_enc + (size_t)B * H, src_len, 0, m, B, M, B);
     tokens_at(tokens, tgt_in, B, N, i);
     s2s_decoder_forward(ws->xd + rb * Din, ws->gi_dec + rb * GH, ws->gh_tmp,
@@ -129,7 +129,8 @@ static void backward(s2s_model *m, s2s_workspace *ws, const int32_t *src, const 
     if (m->cfg.attn)
       s2s_attention_backward(ws->ds_prev, ws->d_q + rb * A, ws->d_keys, ws->d_h_enc + (size_t)B * H,
                              g, ws->dalpha, ws->dctx, ws->alpha + rb * M,
-                             ws->attn_t ? ws->attn_t + rb * M * A : NULL, ws->q + rb * A, ws->keys,
+                             ws->attn_t ? ws->attn_t + (ws->attn_t_kept ? rb * M * A : 0) : NULL,
+                             !ws->attn_t_kept, ws->q + rb * A, ws->keys,
                              ws->h_enc + (size_t)B * H, src_len, m, B, M);
     s2s_copy(ws->ds, ws->ds_prev, B * H);
     if (lstm) s2s_copy(ws->dcs, ws->dcs_prev, B * H);

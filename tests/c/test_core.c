@@ -491,6 +491,38 @@ static void test_seed(void) {
   s2s_destroy(a), s2s_destroy(b), s2s_destroy(c);
 }
 
+/* The additive attention's tanh terms kept from the forward (small batches) and recomputed by the
+ * backward (s2s_attn_t_keep_max exceeded, as at model C's size): the same gradients, bit for bit,
+ * and both different from a wrong path would be (a changed weight changes them). */
+static void test_attn_t_recompute(void) {
+  for (int cell = 0; cell < 3; cell++) {
+    s2s_model *m = s2s_create(cell, S2S_ATTN_ADDITIVE, 1, 8, 16, 12, 12, 12, 7);
+    CHECK(m != NULL, "create: %s", s2s_last_error());
+    if (!m) continue;
+    enum { B = 8, M = 6, N = 7 };
+    int32_t src[B * M], len[B], tin[B * N], tout[B * N];
+    reverse_batch(B, M, 8, src, len, tin, tout);
+    real loss[2];
+    real *g[2];
+    size_t keep = s2s_attn_t_keep_max;
+    for (int k = 0; k < 2; k++) {
+      s2s_attn_t_keep_max = k ? 0 : keep;
+      CHECK(s2s_loss_and_grad(m, src, len, tin, tout, B, M, N, &loss[k]) == S2S_OK, "%s", s2s_last_error());
+      CHECK(m->train_ws.attn_t_kept == !k, "kept: %d with limit %zu", m->train_ws.attn_t_kept, s2s_attn_t_keep_max);
+      g[k] = malloc(sizeof(real) * m->total);
+      memcpy(g[k], m->grads, sizeof(real) * m->total);
+    }
+    s2s_attn_t_keep_max = keep;
+    CHECK(loss[0] == loss[1], "loss %g kept, %g recomputed", (double)loss[0], (double)loss[1]);
+    CHECK(!memcmp(g[0], g[1], sizeof(real) * m->total), "cell %d: gradients differ with the tanh terms recomputed", cell);
+    real nz = 0;
+    for (size_t i = 0; i < m->total; i++) nz += g[1][i] != 0;
+    CHECK(nz > m->total / 4, "only %g of %zu gradients nonzero", (double)nz, m->total);
+    free(g[0]), free(g[1]);
+    s2s_destroy(m);
+  }
+}
+
 int main(void) {
   test_gemm_start();
 #if S2S_SIMD
@@ -500,6 +532,7 @@ int main(void) {
   test_transposed_weights();
 #endif
   test_attention_rows();
+  test_attn_t_recompute();
   test_decoding();
   test_model_files();
   test_arguments();
