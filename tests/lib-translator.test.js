@@ -180,10 +180,10 @@ test('same seeds give the same training and translations; bucketing cuts padding
 
   const padding = async (bucket) => {
     const model = await small();
-    const original = model.core.gradientSums.bind(model.core);
+    const original = model.core.accumulateGradientSums.bind(model.core);
     let real = 0;
     let cells = 0;
-    model.core.gradientSums = (batch, o) => {
+    model.core.accumulateGradientSums = (batch, o) => {
       real += batch.srcLengths.reduce((s, x) => s + x, 0);
       cells += batch.batchSize * batch.srcLength;
       return original(batch, o);
