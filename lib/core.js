@@ -57,6 +57,7 @@ export class Seq2Seq {
   #wasm;
   #ptr;
   #acc = 0; // the gradient accumulator (#accumulator)
+  #accHolds = false; // whether it holds sums started with { first: true } and not yet applied
   #config;
   #backend;
 
@@ -325,31 +326,48 @@ export class Seq2Seq {
    * gradientSums of each, added in that order, and applyGradientSums.
    * @returns {{ lossSum: number, count: number }}
    */
-  accumulateGradientSums(batch, { first = false } = {}) {
+  accumulateGradientSums(batch, options) {
+    const first = this.#accumulating(options, 'accumulateGradientSums');
     const acc = this.#accumulator();
-    return this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, outPtr) => {
+    const result = this.#withBatch(batch, (e, [src, len, tin, tout], B, M, N, outPtr) => {
       this.#check(e.s2s_grad_sum(this.#ptr, src, len, tin, tout, B, M, N, outPtr, outPtr + 8));
       const lossSum = new Float64Array(this.#wasm.memory.buffer, outPtr, 1)[0];
       const count = this.#i32(outPtr + 8, 1)[0];
       this.#check(e.s2s_grad_accumulate(this.#ptr, acc, e.s2s_grad_data(this.#ptr, 0), first ? 1 : 0));
       return { lossSum, count };
     });
+    this.#accHolds = true;
+    return result;
   }
 
   /** Adds gradient sums computed elsewhere (gradientSums' layout) into the accumulator (first: starts it with them). */
-  accumulateGradients(sums, { first = false } = {}) {
+  accumulateGradients(sums, options) {
+    const first = this.#accumulating(options, 'accumulateGradients');
     const acc = this.#accumulator();
     const e = this.#alive();
     const grad = this.#flat(sums, 'accumulateGradients: sums');
     const ptr = e.s2s_grad_data(this.#ptr, 0); // the gradient block is scratch between batches
     this.#f32(ptr, grad.length).set(grad);
     this.#check(e.s2s_grad_accumulate(this.#ptr, acc, ptr, first ? 1 : 0));
+    this.#accHolds = true;
   }
 
-  /** applyGradientSums of what the accumulator holds (see accumulateGradientSums). */
+  // The accumulating calls' options ({ first?: boolean }): whether this call starts the sum. A
+  // call that would add to an accumulator holding nothing (never started, or already applied)
+  // is refused: its memory is not zeroed, and a sum silently carried over would train on it.
+  #accumulating(options, what) {
+    const { first = false } = checkOptions(options, ['first'], what);
+    if (typeof first !== 'boolean') throw fail(`${what}: first must be true or false, got ${typeof first}`);
+    if (!first && !this.#accHolds) throw fail(`${what}: the accumulator holds no sums to add to: start it with { first: true }`);
+    return first;
+  }
+
+  /** applyGradientSums of what the accumulator holds (see accumulateGradientSums); it then holds nothing. */
   applyAccumulated(options) {
-    if (!this.#acc) throw fail('applyAccumulated: nothing was accumulated');
-    return this.#apply(this.#acc, options, 'applyAccumulated');
+    if (!this.#accHolds) throw fail('applyAccumulated: nothing was accumulated: call accumulateGradientSums or accumulateGradients with { first: true } first');
+    const result = this.#apply(this.#acc, options, 'applyAccumulated');
+    this.#accHolds = false;
+    return result;
   }
 
   /** All weights as one flat Float32Array (parameterCount values, canonical order); into: reuse an array. */

@@ -108,7 +108,13 @@ for (const backend of ['simd', 'scalar'])
       assert.ok(bytesEqual(a.readWeights(), b.readWeights()), `step ${step}: the weights differ`);
     }
     assert.ok(bytesEqual(a.save(), b.save()));
-    assert.throws(() => b.accumulateGradients(new Float32Array(3)), (e) => e.code === 'BAD_ARGUMENT');
+    // misuse is refused with a clear error, and the accumulator's memory is never trained on unstarted
+    assert.throws(() => b.accumulateGradients(new Float32Array(3), { first: true }), { code: 'BAD_ARGUMENT', message: /accumulateGradients: sums/ });
+    assert.throws(() => b.accumulateGradients(new Float32Array(b.parameterCount)), { code: 'BAD_ARGUMENT', message: /^accumulateGradients: the accumulator holds no sums to add to: start it with \{ first: true \}$/ });
+    assert.throws(() => b.accumulateGradientSums(makeBatch(pairsOf(rng(4), 2))), { code: 'BAD_ARGUMENT', message: /^accumulateGradientSums: the accumulator holds no sums/ });
+    assert.throws(() => b.applyAccumulated({ count: 1, lossSum: 0 }), { code: 'BAD_ARGUMENT', message: /^applyAccumulated: nothing was accumulated/ });
+    assert.throws(() => b.accumulateGradients(new Float32Array(b.parameterCount), { frist: true }), { code: 'BAD_ARGUMENT', message: /unknown option 'frist' for accumulateGradients/ });
+    assert.throws(() => b.accumulateGradients(new Float32Array(b.parameterCount), { first: 1 }), { code: 'BAD_ARGUMENT', message: /first must be true or false, got number/ });
     a.dispose();
     b.dispose();
   });
