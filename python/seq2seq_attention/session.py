@@ -229,13 +229,18 @@ class Session:
         """Back to a state() taken earlier (a drawn batch that was not trained on)."""
         self._s = dict(state)
 
-    def next_batch(self):
-        """The example indices of the next step's batch; starts a new epoch when one is done."""
+    def _start_epoch_if_due(self):
+        """The state for the next batch: a new epoch (drawn from `random`) at the start or when one is done."""
         s = self._s
         if s["epoch"] == 0 or s["batchInEpoch"] >= self.batches_per_epoch:
             s["epochRandom"] = s["random"]
             s["epoch"] += 1
             s["batchInEpoch"] = 0
+        return s
+
+    def next_batch(self):
+        """The example indices of the next step's batch; starts a new epoch when one is done."""
+        s = self._start_epoch_if_due()
         if self._drawn is None or self._drawn[0] != (s["epoch"], s["epochRandom"]):
             rng = Random(s["epochRandom"])
             groups = draw_epoch(self._lengths, s["batchSize"], rng, s["bucket"])

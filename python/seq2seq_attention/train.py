@@ -441,11 +441,7 @@ class StreamedBatches(Session):
         self.replay_seconds = 0.0  # not training time: the rates leave it out
 
     def next_batch(self):
-        s = self._s
-        if s["epoch"] == 0 or s["batchInEpoch"] >= self.batches_per_epoch:
-            s["epochRandom"] = s["random"]
-            s["epoch"] += 1
-            s["batchInEpoch"] = 0
+        s = self._start_epoch_if_due()
         if self._at != (s["epoch"], s["epochRandom"], s["batchInEpoch"]):
             s["random"], self._batches = stream_epoch(self._data.examples(self._translator), s["batchSize"],
                                                       s["stream"]["shuffleBuffer"], s["epochRandom"], s["bucket"])
