@@ -13,7 +13,7 @@ import { loadSeq2Seq, modelOptions, root } from './core-loader.js';
 import { FLOP_MODELS } from './flops.js';
 
 const a = args();
-const opt = (name, fallback) => { const i = a.list.indexOf(`--${name}`); return i >= 0 ? a.list[i + 1] : fallback; };
+const { opt } = a;
 const against = opt('against');
 if (!against) {
   process.stderr.write('usage: node bench/ab.js --against DIR [--models A,B,C,dates] [--builds simd,fma] [--rounds N] (DIR: another checkout, built)\n');

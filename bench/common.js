@@ -53,9 +53,11 @@ export function note(msg) {
   process.stderr.write(msg + '\n');
 }
 
+/** The command line: quick (--quick), list (every argument), opt(name, fallback): the value after --name. */
 export function args() {
   const a = process.argv.slice(2);
-  return { quick: a.includes('--quick'), list: a };
+  const opt = (name, fallback) => { const i = a.indexOf(`--${name}`); return i >= 0 ? a[i + 1] : fallback; };
+  return { quick: a.includes('--quick'), list: a, opt };
 }
 
 export function machine() {

@@ -11,7 +11,7 @@ import { args, emit, MODELS } from './common.js';
 import { root } from './core-loader.js';
 
 const a = args();
-const opt = (name, fallback) => { const i = a.list.indexOf(`--${name}`); return i >= 0 ? a.list[i + 1] : fallback; };
+const { opt } = a;
 const against = opt('against');
 if (!against) {
   process.stderr.write('usage: node bench/kernels-ab.js --against DIR [--kernels sa_fwd,sa_bwd,gru_fwd,gru_bwd] [--rounds N]\n');
